@@ -1,0 +1,72 @@
+namespace OvnAcl.Ovsdb;
+
+/// <summary>Base of every error the OVSDB client raises.</summary>
+public class OvsdbException : Exception
+{
+    public OvsdbException(string message) : base(message) { }
+    public OvsdbException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>A value does not fit its column's type in the schema (RFC 7047 §3.2, §5.1).</summary>
+public sealed class OvsdbValueException : OvsdbException
+{
+    public OvsdbValueException(string table, string column, string value, string reason)
+        : base($"{table}.{column}: value {value} is invalid: {reason}")
+    {
+        Table = table;
+        Column = column;
+        Value = value;
+        Reason = reason;
+    }
+
+    public string Table { get; }
+    public string Column { get; }
+    /// <summary>The offending value in RFC 7047 JSON notation.</summary>
+    public string Value { get; }
+    public string Reason { get; }
+}
+
+/// <summary>The server answered a request with a JSON-RPC error (RFC 7047 §4.1) or an operation error (§5.2).</summary>
+public sealed class OvsdbServerException : OvsdbException
+{
+    public OvsdbServerException(string method, string error, string? details, int? operationIndex = null)
+        : base(FormatMessage(method, error, details, operationIndex))
+    {
+        Method = method;
+        Error = error;
+        Details = details;
+        OperationIndex = operationIndex;
+    }
+
+    public string Method { get; }
+    /// <summary>The server's <c>error</c> string, e.g. <c>constraint violation</c>, <c>unknown database</c>.</summary>
+    public string Error { get; }
+    /// <summary>The server's <c>details</c>, when it gave any.</summary>
+    public string? Details { get; }
+    /// <summary>For <c>transact</c>, the index of the failing operation; null for a commit-level or RPC error.</summary>
+    public int? OperationIndex { get; }
+
+    private static string FormatMessage(string method, string error, string? details, int? operationIndex)
+    {
+        var where = operationIndex is { } i ? $" (operation {i})" : "";
+        return details is null ? $"{method}{where}: {error}" : $"{method}{where}: {error}: {details}";
+    }
+}
+
+/// <summary>The peer broke the wire protocol: malformed JSON, an oversized message, a reply nobody asked for.</summary>
+public sealed class OvsdbProtocolException : OvsdbException
+{
+    public OvsdbProtocolException(string message, Exception? innerException = null) : base(message, innerException) { }
+}
+
+/// <summary>The connection could not be made, or was lost (refused, reset, TLS handshake refused, closed by the peer).</summary>
+public sealed class OvsdbConnectionException : OvsdbException
+{
+    public OvsdbConnectionException(string remote, string message, Exception? innerException = null)
+        : base($"{remote}: {message}", innerException)
+    {
+        Remote = remote;
+    }
+
+    public string Remote { get; }
+}
