@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace OvnAcl.Ovsdb.Protocol;
+
+/// <summary>Opens the byte stream under a JSON-RPC session: TCP, a unix socket, or TLS over TCP.</summary>
+internal static class OvsdbTransportConnector
+{
+    public static async Task<Stream> ConnectAsync(OvsdbRemote remote, OvsdbTlsOptions? tls, CancellationToken cancellationToken)
+    {
+        Socket? socket = null;
+        try
+        {
+            EndPoint endPoint;
+            if (remote.Transport == OvsdbTransport.Unix)
+            {
+                socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                endPoint = new UnixDomainSocketEndPoint(remote.Path);
+            }
+            else
+            {
+                socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                endPoint = IPAddress.TryParse(remote.Host, out var address)
+                    ? new IPEndPoint(address, remote.Port)
+                    : new DnsEndPoint(remote.Host, remote.Port);
+            }
+
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            socket = null;
+            if (remote.Transport != OvsdbTransport.Ssl)
+            {
+                return stream;
+            }
+
+            return await AuthenticateAsync(remote, stream, tls, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new OvsdbConnectionException(remote.Text, $"cannot connect: {ex.Message}", ex);
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
+    }
+
+    private static async Task<Stream> AuthenticateAsync(OvsdbRemote remote, NetworkStream stream, OvsdbTlsOptions? tls, CancellationToken cancellationToken)
+    {
+        if (tls is null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new OvsdbConnectionException(remote.Text, "an ssl: remote needs TLS options (private key, certificate and CA certificate)");
+        }
+
+        var material = TlsMaterial.Load(remote, tls);
+        string? validationFailure = null;
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = remote.Host,
+            ClientCertificates = [material.ClientCertificate],
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            EnabledSslProtocols = SslProtocols.None,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                validationFailure = material.ValidateServer(certificate, errors);
+                return validationFailure is null;
+            },
+            LocalCertificateSelectionCallback = (_, _, _, _, _) => material.ClientCertificate,
+        };
+
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            var reason = validationFailure is not null
+                ? $"server certificate refused: {validationFailure}"
+                : $"TLS handshake failed (the server may have refused our certificate {tls.CertificateFile}): {ex.Message}";
+            throw new OvsdbConnectionException(remote.Text, reason, ex);
+        }
+    }
+
+    /// <summary>Client certificate and CA loaded once per connection attempt; private keys are never logged.</summary>
+    private sealed class TlsMaterial
+    {
+        private readonly X509Certificate2Collection _trusted;
+        private readonly string _caFile;
+
+        private TlsMaterial(X509Certificate2 clientCertificate, X509Certificate2Collection trusted, string caFile)
+        {
+            ClientCertificate = clientCertificate;
+            _trusted = trusted;
+            _caFile = caFile;
+        }
+
+        public X509Certificate2 ClientCertificate { get; }
+
+        public static TlsMaterial Load(OvsdbRemote remote, OvsdbTlsOptions tls)
+        {
+            foreach (var (file, what) in new[] { (tls.PrivateKeyFile, "private key"), (tls.CertificateFile, "certificate"), (tls.CaCertificateFile, "CA certificate") })
+            {
+                if (!File.Exists(file))
+                {
+                    throw new OvsdbConnectionException(remote.Text, $"TLS {what} file '{file}' does not exist");
+                }
+            }
+
+            X509Certificate2 client;
+            try
+            {
+                client = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.PrivateKeyFile);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new OvsdbConnectionException(remote.Text,
+                    $"cannot load the client certificate '{tls.CertificateFile}' with private key '{tls.PrivateKeyFile}': {ex.Message}", ex);
+            }
+
+            var trusted = new X509Certificate2Collection();
+            try
+            {
+                trusted.ImportFromPemFile(tls.CaCertificateFile);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new OvsdbConnectionException(remote.Text, $"cannot load the CA certificate '{tls.CaCertificateFile}': {ex.Message}", ex);
+            }
+
+            if (trusted.Count == 0)
+            {
+                throw new OvsdbConnectionException(remote.Text, $"the CA certificate file '{tls.CaCertificateFile}' holds no certificate");
+            }
+
+            return new TlsMaterial(client, trusted, tls.CaCertificateFile);
+        }
+
+        /// <summary>Verifies the chain against the configured CA only. Host names are not checked: OVS PKI certificates do not carry them.</summary>
+        public string? ValidateServer(X509Certificate? certificate, SslPolicyErrors errors)
+        {
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            {
+                return "the server sent no certificate";
+            }
+
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            var server = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
+            if (chain.Build(server))
+            {
+                return null;
+            }
+
+            var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+            return $"'{server.Subject}' does not chain to the CA in '{_caFile}' ({status})";
+        }
+    }
+}
