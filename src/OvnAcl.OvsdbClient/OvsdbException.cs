@@ -69,4 +69,7 @@ public sealed class OvsdbConnectionException : OvsdbException
     }
 
     public string Remote { get; }
+
+    /// <summary>True when the request this error answers never left the client, so resending it cannot apply it twice.</summary>
+    public bool RequestNotSent { get; init; }
 }

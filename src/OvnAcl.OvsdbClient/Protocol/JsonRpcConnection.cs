@@ -105,14 +105,27 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     }
 
     /// <summary>Sends a request and waits for its reply (RFC 7047 §4.1). Throws <see cref="OvsdbServerException"/> for an error reply and <see cref="OvsdbConnectionException"/> when the session ends first.</summary>
-    public async Task<JsonRpcReply> InvokeAsync(string method, Action<Utf8JsonWriter> writeParams, CancellationToken cancellationToken = default)
+    /// <param name="onResultInReadLoop">Runs on the receive path before any later message is read: a monitor's initial
+    /// contents must be applied before the first notification that follows its reply.</param>
+    /// <param name="cancelOnServer">When <paramref name="cancellationToken"/> fires, also ask the server to cancel (RFC 7047 §4.1.4).</param>
+    public async Task<JsonRpcReply> InvokeAsync(
+        string method,
+        Action<Utf8JsonWriter> writeParams,
+        CancellationToken cancellationToken = default,
+        Action<JsonElement>? onResultInReadLoop = null,
+        bool cancelOnServer = false)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var call = new PendingCall(method);
+        var call = new PendingCall(method, onResultInReadLoop);
         _pending[id] = call;
         try
         {
             Enqueue(Serialize(method, writeParams, id));
+        }
+        catch (OvsdbConnectionException ex)
+        {
+            _pending.TryRemove(id, out _);
+            throw new OvsdbConnectionException(Remote, ex.Message.StartsWith(Remote, StringComparison.Ordinal) ? ex.Message[(Remote.Length + 2)..] : ex.Message, ex.InnerException) { RequestNotSent = true };
         }
         catch
         {
@@ -132,13 +145,28 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
 
         using (cancellationToken.UnsafeRegister(static (state, token) =>
         {
-            var (self, callId) = ((JsonRpcConnection, long))state!;
+            var (self, callId, cancel) = ((JsonRpcConnection, long, bool))state!;
             if (self._pending.TryRemove(callId, out var abandoned))
             {
                 self._abandoned[callId] = abandoned.Method;
                 abandoned.Completion.TrySetCanceled(token);
+                if (cancel && self.IsOpen)
+                {
+                    try
+                    {
+                        self.Notify("cancel", w =>
+                        {
+                            w.WriteStartArray();
+                            w.WriteNumberValue(callId);
+                            w.WriteEndArray();
+                        });
+                    }
+                    catch (OvsdbConnectionException)
+                    {
+                    }
+                }
             }
-        }, (this, id)))
+        }, (this, id, cancelOnServer)))
         {
             return await call.Completion.Task.ConfigureAwait(false);
         }
@@ -397,6 +425,19 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
                 return;
             }
 
+            if (call.OnResult is { } onResult)
+            {
+                try
+                {
+                    onResult(resultElement);
+                }
+                catch (OvsdbException ex)
+                {
+                    call.Completion.TrySetException(ex);
+                    throw new OvsdbProtocolException($"reply to '{call.Method}' could not be applied: {ex.Message}", ex);
+                }
+            }
+
             keep = call.Completion.TrySetResult(new JsonRpcReply(document, resultElement));
         }
         finally
@@ -508,9 +549,10 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
-    private sealed class PendingCall(string method)
+    private sealed class PendingCall(string method, Action<JsonElement>? onResult)
     {
         public string Method { get; } = method;
+        public Action<JsonElement>? OnResult { get; } = onResult;
         public TaskCompletionSource<JsonRpcReply> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

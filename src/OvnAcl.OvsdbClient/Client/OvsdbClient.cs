@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging;
+
+namespace OvnAcl.Ovsdb;
+
+/// <summary>
+/// A long-lived OVSDB session for one database: it connects to one of its remotes (the cluster leader by
+/// default), keeps a <see cref="Replica"/> of the monitored tables, reconnects with backoff when the connection
+/// or the leader is lost, and resynchronizes the replica (from the server's history where it keeps one).
+/// Transactions whose connection is lost before their reply complete with
+/// <see cref="OvsdbTransactionStatus.OutcomeUnknown"/>: never as a plain failure and never re-sent.
+/// </summary>
+public sealed partial class OvsdbClient : IAsyncDisposable
+{
+    private readonly IReadOnlyList<OvsdbRemote> _remotes;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private TaskCompletionSource<OvsdbConnection> _ready = NewReady();
+    private OvsdbConnection? _current;
+    private OvsdbReplica? _replica;
+    private Task? _run;
+    private long _maxClusterIndex;
+    private int _disposed;
+
+    public OvsdbClient(string remotes, OvsdbClientOptions? options = null)
+        : this(OvsdbRemote.ParseList(remotes), options)
+    {
+    }
+
+    public OvsdbClient(IReadOnlyList<OvsdbRemote> remotes, OvsdbClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(remotes);
+        if (remotes.Count == 0)
+        {
+            throw new ArgumentException("at least one remote is needed", nameof(remotes));
+        }
+
+        Options = options ?? OvsdbClientOptions.Default;
+        _remotes = Options.ShuffleRemotes ? [.. remotes.OrderBy(_ => Random.Shared.Next())] : [.. remotes];
+        _logger = Options.Connection.LoggerFactory.CreateLogger<OvsdbClient>();
+    }
+
+    public OvsdbClientOptions Options { get; }
+
+    public IReadOnlyList<OvsdbRemote> Remotes => _remotes;
+
+    /// <summary>The replica; available once <see cref="StartAsync"/> has returned.</summary>
+    public OvsdbReplica Replica => _replica ?? throw new InvalidOperationException("the client has not synchronized yet; await StartAsync first");
+
+    public DatabaseSchema Schema => Replica.Schema;
+
+    /// <summary>The remote of the live connection, or null while reconnecting.</summary>
+    public OvsdbRemote? CurrentRemote => Volatile.Read(ref _current)?.Remote;
+
+    public bool IsConnected => Volatile.Read(ref _current) is { IsOpen: true };
+
+    /// <summary>How many times a live, synchronized session was established (1 after the first start).</summary>
+    public long SessionCount => Interlocked.Read(ref _sessions);
+
+    private long _sessions;
+
+    /// <summary>Raised when a session becomes ready (connected and synchronized) or is lost.</summary>
+    public event Action<OvsdbSessionEvent>? SessionChanged;
+
+    /// <summary>Starts the session and waits until the replica is synchronized for the first time.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            _run ??= Task.Run(() => RunAsync(_stop.Token));
+        }
+
+        await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A new transaction on this database's schema.</summary>
+    public OvsdbTransaction CreateTransaction() => new(Schema);
+
+    /// <summary>
+    /// Commits <paramref name="transaction"/> on the current session, waiting for one if reconnecting. The result is
+    /// <see cref="OvsdbTransactionStatus.Committed"/>, <see cref="OvsdbTransactionStatus.Failed"/> with the server's
+    /// error, or <see cref="OvsdbTransactionStatus.OutcomeUnknown"/> when the connection was lost after the request may
+    /// have left; the caller then decides from the replica, which resynchronizes on its own.
+    /// </summary>
+    public async Task<OvsdbTransactionResult> TransactAsync(OvsdbTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        while (true)
+        {
+            var connection = await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await connection.TransactAsync(transaction, cancellationToken).ConfigureAwait(false);
+                OvsdbMetrics.Transactions.Add(1, new KeyValuePair<string, object?>("outcome", result.Succeeded ? "committed" : "failed"));
+                return result;
+            }
+            catch (OvsdbConnectionException ex) when (ex.RequestNotSent)
+            {
+                // Never left this process: safe to send on the next session.
+                continue;
+            }
+            catch (OvsdbConnectionException ex)
+            {
+                OvsdbMetrics.Transactions.Add(1, new KeyValuePair<string, object?>("outcome", "unknown"));
+                Log.OutcomeUnknown(_logger, transaction.Count, connection.Remote.Text);
+                return OvsdbTransactionResult.OutcomeUnknown(ex);
+            }
+        }
+    }
+
+    /// <summary>Waits for a connected, synchronized session and returns its connection (for advanced use).</summary>
+    public async Task<OvsdbConnection> WaitForConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task<OvsdbConnection> ready;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed != 0, this);
+                if (_run is null)
+                {
+                    throw new InvalidOperationException("the client is not started; call StartAsync first");
+                }
+
+                ready = _ready.Task;
+            }
+
+            var connection = await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (connection.IsOpen)
+            {
+                return connection;
+            }
+
+            // Lost between being handed out and now: wait for the next session.
+            await Task.Yield();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task? run;
+        lock (_gate)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            run = _run;
+            _ready.TrySetException(new ObjectDisposedException(nameof(OvsdbClient)));
+        }
+
+        _stop.Cancel();
+        if (Volatile.Read(ref _current) is { } current)
+        {
+            await current.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (run is not null)
+        {
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private static TaskCompletionSource<OvsdbConnection> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>A session of an <see cref="OvsdbClient"/> became ready, or was lost.</summary>
+public sealed record OvsdbSessionEvent(OvsdbRemote Remote, bool Ready, OvsdbMonitorStart? Monitor, Exception? Reason);

@@ -1,0 +1,33 @@
+namespace OvnAcl.Ovsdb;
+
+/// <summary>Settings of an <see cref="OvsdbClient"/>: which database and tables, how to connect, how to retry.</summary>
+public sealed record OvsdbClientOptions
+{
+    public static OvsdbClientOptions Default { get; } = new();
+
+    /// <summary>The database to replicate and write, e.g. <c>OVN_Northbound</c>.</summary>
+    public string Database { get; init; } = "OVN_Northbound";
+
+    /// <summary>Tables to replicate; null replicates every table and column of the database.</summary>
+    public IReadOnlyList<OvsdbTableMonitor>? Tables { get; init; }
+
+    /// <summary>Connection settings used for every remote (TLS, probes, limits, logging).</summary>
+    public OvsdbConnectionOptions Connection { get; init; } = OvsdbConnectionOptions.Default;
+
+    /// <summary>
+    /// For a clustered database, only use the leader (the default, as OVS's IDL does): a follower may serve reads
+    /// that lag. Servers are found through the <c>_Server</c> database.
+    /// </summary>
+    public bool LeaderOnly { get; init; } = true;
+
+    /// <summary>First delay before reconnecting after every remote failed; doubled (with jitter) up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Try the remotes in random order, so that many clients do not all start on the first one.</summary>
+    public bool ShuffleRemotes { get; init; } = true;
+
+    /// <summary>The newest monitor method to try; older ones are used when the server lacks it.</summary>
+    public OvsdbMonitorMethod MonitorMethod { get; init; } = OvsdbMonitorMethod.MonitorCondSince;
+}
