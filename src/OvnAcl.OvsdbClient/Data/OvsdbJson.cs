@@ -174,7 +174,7 @@ internal static class OvsdbJson
                 i++;
             }
 
-            return SortedDatum(keys, values, json);
+            return SortedDatum(keys, values);
         }
 
         // RFC 7047 §5.1 <set>: ["set", [...]] or, for one element, the bare atom.
@@ -188,7 +188,7 @@ internal static class OvsdbJson
                 keys[i++] = ReadAtom(element, type.Key);
             }
 
-            return SortedDatum(keys, null, json);
+            return SortedDatum(keys, null);
         }
 
         return OvsdbDatum.Scalar(ReadAtom(json, type.Key));
@@ -215,7 +215,7 @@ internal static class OvsdbJson
                 values.Add(ReadAtom(pair[1]));
             }
 
-            return SortedDatum([.. keys], [.. values], json);
+            return SortedDatum([.. keys], [.. values]);
         }
 
         if (IsTagged(json, "set"u8, out var elements))
@@ -226,7 +226,7 @@ internal static class OvsdbJson
                 keys.Add(ReadAtom(element));
             }
 
-            return SortedDatum([.. keys], null, json);
+            return SortedDatum([.. keys], null);
         }
 
         return OvsdbDatum.Scalar(ReadAtom(json));
@@ -255,6 +255,154 @@ internal static class OvsdbJson
                 return ReadUuid(json, allowNamed: true) ?? throw Malformed("an atom", json);
         }
     }
+
+    /// <summary>
+    /// Reads a value of the given column type straight from a reader positioned on its first token, leaving
+    /// the reader on its last token; the same forms and checks as <see cref="ReadDatum(JsonElement, ColumnType)"/>
+    /// without building a document. The reader must hold the whole value (not a partial buffer).
+    /// </summary>
+    public static OvsdbDatum ReadDatum(ref Utf8JsonReader reader, ColumnType type)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            // RFC 7047 §5.1 <set>: a bare atom is a set of one.
+            return type.IsMap ? throw Malformed($"a map of {type.Key}-to-{type.Value}", ref reader) : OvsdbDatum.Scalar(ReadScalarAtom(ref reader, type.Key));
+        }
+
+        Next(ref reader);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw Malformed("\"set\", \"map\" or \"uuid\" after [", ref reader);
+        }
+
+        if (type.IsMap)
+        {
+            // RFC 7047 §5.1 <map>: ["map", [[key, value], ...]].
+            if (!reader.ValueTextEquals("map"u8))
+            {
+                throw Malformed($"a map of {type.Key}-to-{type.Value}", ref reader);
+            }
+
+            Next(ref reader, JsonTokenType.StartArray);
+            var keys = new List<OvsdbAtom>();
+            var values = new List<OvsdbAtom>();
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw Malformed("a [key, value] pair", ref reader);
+                }
+
+                Next(ref reader);
+                keys.Add(ReadAtom(ref reader, type.Key));
+                Next(ref reader);
+                values.Add(ReadAtom(ref reader, type.Value!));
+                Next(ref reader, JsonTokenType.EndArray);
+            }
+
+            Next(ref reader, JsonTokenType.EndArray);
+            return SortedDatum([.. keys], [.. values]);
+        }
+
+        // RFC 7047 §5.1 <set>: ["set", [...]].
+        if (reader.ValueTextEquals("set"u8))
+        {
+            Next(ref reader, JsonTokenType.StartArray);
+            var keys = new List<OvsdbAtom>();
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                keys.Add(ReadAtom(ref reader, type.Key));
+            }
+
+            Next(ref reader, JsonTokenType.EndArray);
+            return SortedDatum([.. keys], null);
+        }
+
+        // A bare uuid atom, already inside its array.
+        return type.Key.Type == OvsdbAtomicType.Uuid
+            ? OvsdbDatum.Scalar(ReadUuidRest(ref reader))
+            : throw Malformed($"a {type}", ref reader);
+    }
+
+    private static OvsdbAtom ReadAtom(ref Utf8JsonReader reader, BaseType type)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return ReadScalarAtom(ref reader, type);
+        }
+
+        // RFC 7047 §5.1 <uuid>: ["uuid", "..."].
+        Next(ref reader);
+        if (type.Type != OvsdbAtomicType.Uuid || reader.TokenType != JsonTokenType.String)
+        {
+            throw Malformed($"a {OvsdbAtom.TypeName(type.Type)}", ref reader);
+        }
+
+        return ReadUuidRest(ref reader);
+    }
+
+    /// <summary>Reads <c>"uuid", "…"]</c> with the reader on the tag.</summary>
+    private static OvsdbAtom ReadUuidRest(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueTextEquals("uuid"u8))
+        {
+            throw Malformed("a uuid", ref reader);
+        }
+
+        Next(ref reader, JsonTokenType.String);
+        var atom = reader.TryGetGuid(out var uuid) ? OvsdbAtom.Uuid(uuid) : throw Malformed("a uuid string", ref reader);
+        Next(ref reader, JsonTokenType.EndArray);
+        return atom;
+    }
+
+    private static OvsdbAtom ReadScalarAtom(ref Utf8JsonReader reader, BaseType type)
+    {
+        switch (type.Type)
+        {
+            case OvsdbAtomicType.Integer when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var integer):
+                return OvsdbAtom.Integer(integer);
+            case OvsdbAtomicType.Real when reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var real) && double.IsFinite(real):
+                return OvsdbAtom.Real(real);
+            case OvsdbAtomicType.Boolean when reader.TokenType is JsonTokenType.True or JsonTokenType.False:
+                return OvsdbAtom.Boolean(reader.GetBoolean());
+            case OvsdbAtomicType.String when reader.TokenType == JsonTokenType.String:
+                if (type.Enum is { } allowed)
+                {
+                    foreach (var atom in allowed.Keys)
+                    {
+                        if (atom.Type == OvsdbAtomicType.String && reader.ValueTextEquals(atom.AsString()))
+                        {
+                            return atom;
+                        }
+                    }
+                }
+
+                return OvsdbAtom.String(reader.GetString()!);
+            default:
+                throw Malformed($"a {OvsdbAtom.TypeName(type.Type)}", ref reader);
+        }
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new OvsdbProtocolException("A datum ended before its value was complete.");
+        }
+
+        return reader.TokenType;
+    }
+
+    private static void Next(ref Utf8JsonReader reader, JsonTokenType expected)
+    {
+        if (Next(ref reader) != expected)
+        {
+            throw Malformed($"JSON {expected}", ref reader);
+        }
+    }
+
+    private static OvsdbProtocolException Malformed(string expected, ref Utf8JsonReader reader) =>
+        new($"Expected {expected} (RFC 7047 §5.1), got {reader.TokenType} at byte {reader.TokenStartIndex}.");
 
     /// <summary>Reads a <c>&lt;row&gt;</c> (RFC 7047 §5.1) of the table; a column the schema lacks is an error.</summary>
     public static Dictionary<string, OvsdbDatum> ReadRow(JsonElement json, TableSchema table)
@@ -346,7 +494,7 @@ internal static class OvsdbJson
     }
 
     /// <summary>ovsdb-server sends datums sorted; sort only when a peer did not, and refuse duplicates.</summary>
-    private static OvsdbDatum SortedDatum(OvsdbAtom[] keys, OvsdbAtom[]? values, JsonElement json)
+    private static OvsdbDatum SortedDatum(OvsdbAtom[] keys, OvsdbAtom[]? values)
     {
         for (var i = 1; i < keys.Length; i++)
         {
@@ -365,7 +513,7 @@ internal static class OvsdbJson
                 {
                     if (keys[j - 1] == keys[j])
                     {
-                        throw new OvsdbProtocolException($"The {(values is null ? "set" : "map")} {Abbreviate(json)} holds {keys[j]} twice.");
+                        throw new OvsdbProtocolException($"A {(values is null ? "set" : "map")} holds {keys[j]} twice.");
                     }
                 }
 

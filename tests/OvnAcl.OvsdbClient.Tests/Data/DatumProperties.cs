@@ -22,6 +22,17 @@ public sealed class DatumProperties
         });
 
     [Property(MaxTest = 300)]
+    public Property The_reader_decoder_agrees_with_the_document_decoder() =>
+        Prop.ForAll(TypedDatum, sample =>
+        {
+            var json = Encoding.UTF8.GetBytes(TestJson.Write(sample.Value));
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            reader.Read();
+            var read = OvsdbJson.ReadDatum(ref reader, sample.Type);
+            return read.Equals(sample.Value) && reader.BytesConsumed == json.Length && !reader.Read();
+        });
+
+    [Property(MaxTest = 300)]
     public Property Generated_values_are_valid_for_their_type() =>
         Prop.ForAll(TypedDatum, sample =>
         {

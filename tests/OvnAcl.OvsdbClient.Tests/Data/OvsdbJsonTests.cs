@@ -163,6 +163,51 @@ public sealed class OvsdbJsonTests
     public void Malformed_maps_are_protocol_errors(string json) =>
         Assert.Throws<OvsdbProtocolException>(() => Read(json, StringMap));
 
+    [Theory]
+    [InlineData("[\"set\",[1,\"x\"]]", "integer")]
+    [InlineData("[\"map\",[]]", "set")]
+    [InlineData("[\"uuid\",\"0f8c5a7e-0000-4000-8000-000000000001\"]", "set")]
+    [InlineData("[\"set\",[1", "ended")]
+    [InlineData("[\"set\",[1,1]]", "twice")]
+    [InlineData("[1]", "\"set\"")]
+    public void The_reader_decoder_reports_malformed_values(string json, string expected)
+    {
+        var e = Assert.Throws<OvsdbProtocolException>(() =>
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), isFinalBlock: false, state: default);
+            reader.Read();
+            OvsdbJson.ReadDatum(ref reader, new ColumnType(BaseType.Integer, null, 0, 3));
+        });
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void The_reader_decoder_stops_on_the_value_s_last_token()
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":[\"map\",[[\"k\",[\"uuid\",\"{A}\"]]]],\"b\":[\"set\",[]],\"c\":7}}");
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        reader.Read();
+        var types = new Dictionary<string, ColumnType>
+        {
+            ["a"] = new(BaseType.String, BaseType.Uuid, 0, ColumnType.Unlimited),
+            ["b"] = StringSet,
+            ["c"] = Integer,
+        };
+        var row = new Dictionary<string, OvsdbDatum>();
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            row[name] = OvsdbJson.ReadDatum(ref reader, types[name]);
+        }
+
+        Assert.Equal(3, row.Count);
+        Assert.True(row["a"].TryGetValue(OvsdbAtom.String("k"), out var uuid));
+        Assert.Equal(A, uuid.AsUuid());
+        Assert.Equal(OvsdbDatum.Empty, row["b"]);
+        Assert.Equal(OvsdbDatum.FromInteger(7), row["c"]);
+    }
+
     [Fact]
     public void Rows_are_read_with_their_table_schema()
     {
