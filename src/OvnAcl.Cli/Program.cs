@@ -1,1 +1,7 @@
-return 0;
+using System.CommandLine;
+using OvnAcl.Cli.Commands;
+
+var root = new RootCommand("ovnacl: compile, check and reconcile OVN ACLs (Kubernetes NetworkPolicy, Neutron security groups)");
+root.Add(DbCommands.Create());
+root.Add(BenchCommands.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

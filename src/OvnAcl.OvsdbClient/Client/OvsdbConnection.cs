@@ -114,8 +114,21 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
     public async Task<OvsdbTransactionResult> TransactAsync(OvsdbTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        using var reply = await _rpc.InvokeAsync("transact", transaction.WriteParams, cancellationToken, cancelOnServer: true).ConfigureAwait(false);
-        return OvsdbTransactionResult.Parse(reply.Result, transaction);
+        JsonRpcReply reply;
+        try
+        {
+            reply = await _rpc.InvokeAsync("transact", transaction.WriteParams, cancellationToken, cancelOnServer: true).ConfigureAwait(false);
+        }
+        catch (OvsdbServerException ex)
+        {
+            // A JSON-RPC level error (e.g. "unknown database"): nothing was executed.
+            return OvsdbTransactionResult.FromRpcError(ex);
+        }
+
+        using (reply)
+        {
+            return OvsdbTransactionResult.Parse(transaction, reply.Result);
+        }
     }
 
     /// <summary>RFC 7047 §4.1.11 <c>echo</c>: a round trip that proves the server alive.</summary>

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Text;
+using OvnAcl.Northbound;
+using OvnAcl.Ovsdb;
+
+namespace OvnAcl.Cli.Commands;
+
+/// <summary><c>ovnacl db …</c>: look at and write a database through the project's own OVSDB client.</summary>
+internal static class DbCommands
+{
+    public static Command Create()
+    {
+        var db = new Command("db", "Read and write an OVSDB database through OvnAcl's client");
+        db.Add(ListDbs());
+        db.Add(Show());
+        db.Add(Seed());
+        return db;
+    }
+
+    private static Command ListDbs()
+    {
+        var common = new CommonOptions();
+        var command = new Command("list-dbs", "List the databases a server hosts");
+        common.AddTo(command);
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var remote = OvsdbRemote.ParseList(common.GetRemotes(result))[0];
+            await using var connection = await OvsdbConnection.ConnectAsync(remote, common.GetConnectionOptions(result), ct).ConfigureAwait(false);
+            foreach (var name in await connection.ListDatabasesAsync(ct).ConfigureAwait(false))
+            {
+                Console.WriteLine(name);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var common = new CommonOptions();
+        var database = new Option<string>("--database") { Description = "Database name", DefaultValueFactory = _ => "OVN_Northbound" };
+        var tables = new Option<string[]>("--table", "-t") { Description = "Table to show (repeatable; default: every non-empty table)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("show", "Replicate a database with OvnAcl's client and print its rows, table by table");
+        common.AddTo(command);
+        command.Add(database);
+        command.Add(tables);
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var names = result.GetValue(tables) ?? [];
+            var monitors = names.Length == 0 ? null : names.Select(t => new OvsdbTableMonitor(t)).ToList();
+            await using var client = common.CreateClient(result, result.GetValue(database)!, monitors);
+            await CommonOptions.StartAsync(client, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            var output = new StringBuilder();
+            foreach (var table in client.Replica.Tables.Order(StringComparer.Ordinal))
+            {
+                var rows = client.Replica.GetRows(table);
+                if (rows.Count == 0 && names.Length == 0)
+                {
+                    continue;
+                }
+
+                output.Append(table).Append(" (").Append(rows.Count).Append(rows.Count == 1 ? " row" : " rows").AppendLine(")");
+                foreach (var row in rows.OrderBy(r => r.GetString("name") ?? "", StringComparer.Ordinal).ThenBy(r => r.Uuid))
+                {
+                    output.Append("  _uuid: ").AppendLine(row.Uuid.ToString());
+                    foreach (var (column, value) in row.Columns)
+                    {
+                        if (value.Count > 0)
+                        {
+                            output.Append("    ").Append(column).Append(": ").AppendLine(value.ToString());
+                        }
+                    }
+                }
+            }
+
+            Console.Write(output.ToString());
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Seed()
+    {
+        var common = new CommonOptions();
+        var ports = new Option<int>("--ports") { Description = "Logical switch ports", DefaultValueFactory = _ => 100 };
+        var groups = new Option<int>("--port-groups") { Description = "Port groups", DefaultValueFactory = _ => 10 };
+        var portsPerGroup = new Option<int>("--ports-per-group") { Description = "Ports in each port group", DefaultValueFactory = _ => 10 };
+        var acls = new Option<int>("--acls-per-group") { Description = "ACLs in each port group", DefaultValueFactory = _ => 10 };
+        var sets = new Option<int>("--address-sets") { Description = "Address sets", DefaultValueFactory = _ => 10 };
+        var addresses = new Option<int>("--addresses-per-set") { Description = "Addresses in each address set", DefaultValueFactory = _ => 10 };
+        var command = new Command("seed", "Write a synthetic Northbound database (switch, ports, port groups with ACLs, address sets)");
+        common.AddTo(command);
+        foreach (var option in new Option[] { ports, groups, portsPerGroup, acls, sets, addresses })
+        {
+            command.Add(option);
+        }
+
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var options = SyntheticNorthboundOptions.Default with
+            {
+                LogicalSwitchPorts = NonNegative(result.GetValue(ports), "--ports"),
+                PortGroups = NonNegative(result.GetValue(groups), "--port-groups"),
+                PortsPerGroup = NonNegative(result.GetValue(portsPerGroup), "--ports-per-group"),
+                AclsPerGroup = NonNegative(result.GetValue(acls), "--acls-per-group"),
+                AddressSets = NonNegative(result.GetValue(sets), "--address-sets"),
+                AddressesPerSet = NonNegative(result.GetValue(addresses), "--addresses-per-set"),
+            };
+            await using var client = common.CreateClient(result, "OVN_Northbound", [new OvsdbTableMonitor("NB_Global") { Columns = ["nb_cfg"] }]);
+            await CommonOptions.StartAsync(client, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            var summary = await SyntheticNorthbound.SeedAsync(client, options, ct).ConfigureAwait(false);
+            Console.WriteLine($"wrote {summary.LogicalSwitchPorts} ports, {summary.PortGroups} port groups, {summary.Acls} ACLs, {summary.AddressSets} address sets in {summary.Transactions} transactions");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static int NonNegative(int value, string option) =>
+        value >= 0 ? value : throw new CliException($"{option} must be 0 or more, not {value}");
+}
