@@ -60,13 +60,16 @@ public sealed class StandaloneNbSmokeTests(StandaloneNbFixture fixture, ITestOut
     [Fact]
     public async Task Stop_sends_sigterm_and_the_server_exits_cleanly()
     {
+        var stop = Stopwatch.StartNew();
         await Nb.Process.StopAsync();
+        output.WriteLine($"SIGTERM stop took {stop.ElapsedMilliseconds} ms");
 
         Assert.False(Nb.Process.IsRunning);
         Assert.Equal(128 + 15, Nb.Process.ExitCode); // OVS cleans up, then re-raises the signal
         Assert.Contains("terminating with signal 15", Nb.Process.LogTail(5), StringComparison.Ordinal);
 
         await Nb.Process.RestartAsync();
+        output.WriteLine($"start after stop took {Nb.Process.LastStartDuration.TotalMilliseconds:0} ms");
         Assert.Contains(StandaloneNb.DatabaseName, await OvsdbTool.ListDbsAsync(Nb.UnixRemote));
     }
 
