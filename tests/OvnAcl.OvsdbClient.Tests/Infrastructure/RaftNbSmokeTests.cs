@@ -54,4 +54,20 @@ public sealed class RaftNbSmokeTests(RaftNbFixture fixture, ITestOutputHelper ou
 
         Assert.NotEqual(old, leader);
     }
+
+    [Fact]
+    public async Task A_node_that_left_is_joined_back_by_ensure_healthy()
+    {
+        var leader = await Cluster.GetLeaderIndexAsync();
+        var follower = (leader + 1) % Cluster.Nodes.Count;
+
+        await Cluster.LeaveAsync(follower);
+        var leaderStatus = await Cluster.Nodes[leader].GetStatusAsync();
+        Assert.Equal(Cluster.Nodes.Count - 1, leaderStatus.Raw.Split('\n').Count(l => l.Contains(" at tcp:127.0.0.1:", StringComparison.Ordinal)));
+
+        var rejoin = Stopwatch.StartNew();
+        await Cluster.EnsureHealthyAsync();
+        output.WriteLine($"node{follower} rejoined in {rejoin.ElapsedMilliseconds} ms");
+        Assert.True((await Cluster.Nodes[follower].GetStatusAsync()).IsMember);
+    }
 }

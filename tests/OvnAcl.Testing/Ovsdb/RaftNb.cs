@@ -58,7 +58,11 @@ public sealed class RaftNb : IAsyncDisposable
                 await JoinAsync(node, nodes[0], cancellationToken).ConfigureAwait(false);
             }
 
-            await Task.WhenAll(nodes.Select(n => cluster.StartNodeAsync(n, cancellationToken))).ConfigureAwait(false);
+            // A lone server elects itself at once, but a join request that reaches it before then is refused and
+            // retried only after a second or so; so the first node leads before the others start.
+            await cluster.StartNodeAsync(nodes[0], cancellationToken).ConfigureAwait(false);
+            await cluster.WaitForLeaderAsync(options.ClusterTimeout, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(nodes.Skip(1).Select(n => cluster.StartNodeAsync(n, cancellationToken))).ConfigureAwait(false);
             await cluster.WaitForLeaderAsync(options.ClusterTimeout, cancellationToken).ConfigureAwait(false);
             if (options.ElectionTimerMs is { } electionTimer)
             {
@@ -94,7 +98,7 @@ public sealed class RaftNb : IAsyncDisposable
         while (true)
         {
             var statuses = await GetStatusesAsync(cancellationToken).ConfigureAwait(false);
-            var running = statuses.Where(s => s.Node.Process.IsRunning && !s.Node.HasLeft).ToList();
+            var running = statuses.Where(s => s.Node.IsRunning && !s.Node.HasLeft).ToList();
             var leader = running.Where(s => s.Status?.IsLeader == true).OrderByDescending(s => s.Status!.Term).FirstOrDefault();
             if (leader.Status is { } leaderStatus &&
                 running.All(s => s.Status is { IsMember: true } status && status.LeaderId == leaderStatus.ServerId))
@@ -181,28 +185,34 @@ public sealed class RaftNb : IAsyncDisposable
         _nodes[index].Process.AppctlAsync(["cluster/failure-test", scenario], cancellationToken);
 
     /// <summary>
-    /// Sets the election timer through the leader and waits until the leader applies it. OVS lets it at most double
-    /// per step, so larger raises are done in steps.
+    /// Sets the election timer through the leader and waits until every running member applies it. OVS lets it
+    /// at most double per step, so larger raises are done in steps.
     /// </summary>
     public async Task ChangeElectionTimerAsync(int milliseconds, CancellationToken cancellationToken = default)
     {
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            var leader = _nodes[await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false)];
-            var current = (await leader.GetStatusAsync(cancellationToken).ConfigureAwait(false)).ElectionTimerMs;
-            if (current == milliseconds)
+            var statuses = await GetStatusesAsync(cancellationToken).ConfigureAwait(false);
+            // Followers apply a change only when they learn it committed; until then they still wait the old time.
+            if (statuses.All(s => s.Status is null || s.Status.ElectionTimerMs == milliseconds))
             {
                 return;
             }
 
-            var step = current is { } c && milliseconds > c * 2 ? c * 2 : milliseconds;
-            // "change pending" is refused while the previous step commits; poll until it has.
-            _ = await leader.Process.TryAppctlAsync(["cluster/change-election-timer", DatabaseName, step.ToString(provider: null)], cancellationToken)
-                .ConfigureAwait(false);
             if (waited.Elapsed > _options.ClusterTimeout)
             {
-                throw new FixtureException($"the election timer did not reach {milliseconds} ms (still {current}).");
+                throw new FixtureException($"the election timer did not reach {milliseconds} ms on every member:" + Describe(statuses));
+            }
+
+            var leader = _nodes[await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false)];
+            var current = (await leader.GetStatusAsync(cancellationToken).ConfigureAwait(false)).ElectionTimerMs;
+            if (current != milliseconds)
+            {
+                var step = current is { } c && milliseconds > c * 2 ? c * 2 : milliseconds;
+                // Refused ("change pending") while the previous step commits; the next round retries.
+                _ = await leader.Process.TryAppctlAsync(["cluster/change-election-timer", DatabaseName, step.ToString(provider: null)], cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -223,7 +233,7 @@ public sealed class RaftNb : IAsyncDisposable
                 node.HasLeft = false;
             }
 
-            if (!node.Process.IsRunning)
+            if (!node.IsRunning)
             {
                 await node.Process.RestartAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -236,9 +246,9 @@ public sealed class RaftNb : IAsyncDisposable
     {
         foreach (var node in _nodes)
         {
-            if (node.Process is not null)
+            if (node.StartedProcess is { } process)
             {
-                await node.Process.DisposeAsync().ConfigureAwait(false);
+                await process.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -264,7 +274,7 @@ public sealed class RaftNb : IAsyncDisposable
         }
 
         // Ready here means "serving its control socket": a joining node has no database to list yet.
-        node.Process = await ServerProcess.StartAsync(serverOptions, cancellationToken).ConfigureAwait(false);
+        node.StartedProcess = await ServerProcess.StartAsync(serverOptions, cancellationToken).ConfigureAwait(false);
         var port = await OvsdbServers.WaitForListeningPortAsync(node.Process, 0, cancellationToken).ConfigureAwait(false);
         node.TcpRemote = $"tcp:127.0.0.1:{port}";
         node.Process.PinArguments([node.DbPath, $"--remote=punix:{node.SocketPath}", $"--remote=ptcp:{port}:127.0.0.1"]);
@@ -274,7 +284,7 @@ public sealed class RaftNb : IAsyncDisposable
     {
         var results = await Task.WhenAll(_nodes.Select(async node =>
         {
-            if (node.Process is null || !node.Process.IsRunning || node.HasLeft)
+            if (!node.IsRunning || node.HasLeft)
             {
                 return (node, (RaftStatus?)null, (string?)(node.HasLeft ? "left the cluster" : "not running"));
             }
@@ -292,7 +302,7 @@ public sealed class RaftNb : IAsyncDisposable
         {
             text.Append('\n').Append(node.Name).Append(": ").Append(status is null
                 ? error
-                : $"{status.ServerId} status={status.Status} role={status.Role} term={status.Term} leader={status.LeaderId ?? "unknown"}");
+                : $"{status.ServerId} status={status.Status} role={status.Role} term={status.Term} leader={status.LeaderId ?? "unknown"} election-timer={status.ElectionTimerMs}");
         }
 
         return text.ToString();

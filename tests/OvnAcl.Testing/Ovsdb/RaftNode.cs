@@ -30,7 +30,13 @@ public sealed class RaftNode
     /// <summary>The address the RAFT peers use among themselves (not for OVSDB clients).</summary>
     public string RaftAddress { get; }
 
-    public ServerProcess Process { get; internal set; } = null!;
+    /// <summary>The node's ovsdb-server; throws until the cluster has started the node.</summary>
+    public ServerProcess Process => StartedProcess ?? throw new InvalidOperationException($"{Name} has not been started yet");
+
+    /// <summary>True while the node's ovsdb-server runs.</summary>
+    public bool IsRunning => StartedProcess?.IsRunning == true;
+
+    internal ServerProcess? StartedProcess { get; set; }
 
     /// <summary>True after <see cref="RaftNb.LeaveAsync"/> until <see cref="RaftNb.EnsureHealthyAsync"/> rejoins it.</summary>
     public bool HasLeft { get; internal set; }
