@@ -28,13 +28,16 @@ public sealed class TestDirectory : IDisposable
             info = Directory.CreateDirectory(System.IO.Path.Combine("/tmp", $"ovnacl-{prefix}-{Guid.NewGuid():N}"[..40]));
         }
 
-        return new TestDirectory(info.FullName);
+        var directory = new TestDirectory(info.FullName);
+        ProcessRegistry.Register(directory);
+        return directory;
     }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose()
     {
+        ProcessRegistry.Unregister(this);
         if (KeepDirectories)
         {
             return;

@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 namespace OvnAcl.Testing;
 
 /// <summary>
-/// Every child process the test infrastructure starts, so that none outlives the test host: fixtures kill
-/// theirs on dispose, and whatever is left is SIGKILLed when the host exits (even after an unhandled failure).
+/// Every child process and temp dir the test infrastructure creates, so that none outlives the test host:
+/// fixtures clean up theirs on dispose, and whatever a test forgot is SIGKILLed and deleted when the host exits.
 /// </summary>
 internal static class ProcessRegistry
 {
@@ -14,21 +14,41 @@ internal static class ProcessRegistry
     private const int SigTerm = 15;
 
     private static readonly ConcurrentDictionary<int, Process> Live = new();
+    private static readonly ConcurrentDictionary<string, TestDirectory> Directories = new(StringComparer.Ordinal);
 
     static ProcessRegistry()
     {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            KillAll();
+            foreach (var directory in Directories.Values)
+            {
+                directory.Dispose();
+            }
+        };
     }
+
+    public static void Register(TestDirectory directory) => Directories[directory.Path] = directory;
+
+    public static void Unregister(TestDirectory directory) => Directories.TryRemove(directory.Path, out _);
 
     public static void Register(Process process) => Live[process.Id] = process;
 
     public static void Unregister(Process process) => Live.TryRemove(process.Id, out _);
 
-    public static void KillAll()
+    private static void KillAll()
     {
         foreach (var process in Live.Values)
         {
             SendKill(process);
+            try
+            {
+                // The directory goes next; a dying server must not recreate files in it.
+                process.WaitForExit(TimeSpan.FromSeconds(2));
+            }
+            catch (InvalidOperationException)
+            {
+            }
         }
 
         Live.Clear();
