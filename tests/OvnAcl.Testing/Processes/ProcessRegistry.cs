@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace OvnAcl.Testing;
+
+/// <summary>
+/// Every child process and temp dir the test infrastructure creates, so that none outlives the test host:
+/// fixtures clean up theirs on dispose, and whatever a test forgot is SIGKILLed and deleted when the host exits.
+/// </summary>
+internal static class ProcessRegistry
+{
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+    private static readonly ConcurrentDictionary<string, TestDirectory> Directories = new(StringComparer.Ordinal);
+
+    static ProcessRegistry()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            KillAll();
+            foreach (var directory in Directories.Values)
+            {
+                directory.Dispose();
+            }
+        };
+    }
+
+    public static void Register(TestDirectory directory) => Directories[directory.Path] = directory;
+
+    public static void Unregister(TestDirectory directory) => Directories.TryRemove(directory.Path, out _);
+
+    public static void Register(Process process) => Live[process.Id] = process;
+
+    public static void Unregister(Process process) => Live.TryRemove(process.Id, out _);
+
+    private static void KillAll()
+    {
+        foreach (var process in Live.Values)
+        {
+            SendKill(process);
+            try
+            {
+                // The directory goes next; a dying server must not recreate files in it.
+                process.WaitForExit(TimeSpan.FromSeconds(2));
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        Live.Clear();
+    }
+
+    /// <summary>SIGKILL, only while the process is ours and alive, so a recycled pid is never hit.</summary>
+    public static void SendKill(Process process) => Signal(process, SigKill);
+
+    public static void SendTerm(Process process) => Signal(process, SigTerm);
+
+    private static void Signal(Process process, int signal)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                _ = Kill(process.Id, signal);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already disposed: nothing to signal.
+        }
+    }
+
+    // Process.Kill only sends SIGKILL; a graceful stop needs SIGTERM, which only libc's kill(2) sends.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
+}
