@@ -167,12 +167,20 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
 
     private async Task<bool> LockCallAsync(string method, string lockName, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(lockName);
+        // RFC 7047 §4.1.8: a lock name is an <id>, [_a-zA-Z][_a-zA-Z0-9]*.
+        if (!IsId(lockName))
+        {
+            throw new ArgumentException($"a lock name must match [_a-zA-Z][_a-zA-Z0-9]*, not \"{lockName}\"", nameof(lockName));
+        }
+
         using var reply = await _rpc.InvokeAsync(method, w => WriteStringArray(w, lockName), cancellationToken).ConfigureAwait(false);
         return reply.Result.ValueKind == JsonValueKind.Object
             && reply.Result.TryGetProperty("locked"u8, out var locked)
             && locked.ValueKind == JsonValueKind.True;
     }
+
+    private static bool IsId(string text) =>
+        text.Length > 0 && (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static void WriteStringArray(Utf8JsonWriter writer, string value)
     {

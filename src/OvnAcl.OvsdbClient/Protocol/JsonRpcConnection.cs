@@ -46,6 +46,7 @@ internal sealed class JsonRpcReply : IDisposable
 internal sealed class JsonRpcConnection : IAsyncDisposable
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true };
+    private static readonly JsonReaderOptions s_documentOptions = new() { MaxDepth = 256 };
 
     private readonly Stream _stream;
     private readonly PipeReader _reader;
@@ -351,7 +352,10 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes);
+            // ParseValue copies the bytes: JsonDocument.Parse over a single-segment sequence would point into the pipe's
+            // buffer, which is reused once the read loop advances, while a reply's result is still being read elsewhere.
+            var reader = new Utf8JsonReader(bytes, s_documentOptions);
+            document = JsonDocument.ParseValue(ref reader);
         }
         catch (JsonException ex)
         {

@@ -132,7 +132,7 @@ public sealed class OvsdbTransactionResult
             foreach (var (name, index) in transaction.UuidNames)
             {
                 inserted[name] = results[index].Uuid
-                    ?? throw new OvsdbProtocolException($"The insert at operation {index} succeeded without giving a uuid.");
+                    ?? throw new OvsdbProtocolException($"The insert at operation {index} succeeded without giving a uuid: {result.GetRawText()}");
             }
         }
 
@@ -159,11 +159,12 @@ public sealed class OvsdbTransactionResult
 
         switch (operation.Kind)
         {
-            // RFC 7047 §5.2.1: {"uuid": <uuid>}.
+            // RFC 7047 §5.2.1: {"uuid": <uuid>}. A clustered server whose commit failed (e.g. it lost leadership) answers
+            // {} for operations and a trailing error, so a missing uuid is checked only once the commit is known good.
             case OvsdbTransaction.OperationKind.Insert:
-                var uuid = json.TryGetProperty("uuid", out var uuidJson)
+                Guid? uuid = json.TryGetProperty("uuid", out var uuidJson)
                     ? OvsdbJson.ReadAtom(uuidJson, BaseType.Uuid).AsUuid()
-                    : throw new OvsdbProtocolException($"The insert at operation {index} has no \"uuid\" in its result.");
+                    : null;
                 return new OvsdbOperationResult(executed: true, uuid: uuid);
 
             // RFC 7047 §5.2.2: {"rows": [<row>*]}.

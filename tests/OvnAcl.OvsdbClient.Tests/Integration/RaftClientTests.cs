@@ -5,6 +5,8 @@ using Xunit.Abstractions;
 
 namespace OvnAcl.OvsdbClient.Tests.Integration;
 
+using OvsdbClient = OvnAcl.Ovsdb.OvsdbClient;
+
 [Collection(FixtureCollections.RaftNb)]
 public sealed class RaftClientTests(RaftNbFixture fixture, ITestOutputHelper output)
 {
@@ -39,16 +41,24 @@ public sealed class RaftClientTests(RaftNbFixture fixture, ITestOutputHelper out
 
         const int Total = 300;
         var results = new OvsdbTransactionResult[Total];
-        var inFlight = new List<Task>();
-        int? killedNode = null;
+        var committedSoFar = 0;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        for (var i = 0; i < Total; i++)
+        using var window = new SemaphoreSlim(16);
+
+        // The leader dies while transactions are in flight: kill it once a third have committed.
+        var killer = Task.Run(async () =>
         {
-            if (i == Total / 3)
+            while (Volatile.Read(ref committedSoFar) < Total / 3)
             {
-                killedNode = await _cluster.KillLeaderAsync();
+                await Task.Delay(1, deadline.Token);
             }
 
+            return await _cluster.KillLeaderAsync(deadline.Token);
+        });
+        var producers = new List<Task>();
+        for (var i = 0; i < Total; i++)
+        {
+            await window.WaitAsync(deadline.Token);
             var index = i;
             var txn = client.CreateTransaction();
             txn.Insert("Address_Set", new Dictionary<string, OvsdbDatum>
@@ -56,15 +66,22 @@ public sealed class RaftClientTests(RaftNbFixture fixture, ITestOutputHelper out
                 ["name"] = OvsdbDatum.FromString($"{prefix}_{index}"),
                 ["addresses"] = OvsdbDatum.StringSet([$"10.1.{index / 256}.{index % 256}"]),
             });
-            inFlight.Add(Task.Run(async () => results[index] = await client.TransactAsync(txn, deadline.Token)));
-            if (inFlight.Count >= 16)
+            producers.Add(Task.Run(async () =>
             {
-                await Task.WhenAll(inFlight);
-                inFlight.Clear();
-            }
+                try
+                {
+                    results[index] = await client.TransactAsync(txn, deadline.Token);
+                    Interlocked.Increment(ref committedSoFar);
+                }
+                finally
+                {
+                    window.Release();
+                }
+            }));
         }
 
-        await Task.WhenAll(inFlight);
+        await Task.WhenAll(producers);
+        int? killedNode = await killer;
         Assert.NotNull(killedNode);
         await _cluster.RestartNodeAsync(killedNode!.Value);
 

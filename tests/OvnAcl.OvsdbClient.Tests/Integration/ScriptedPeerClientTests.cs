@@ -24,8 +24,9 @@ public sealed class ScriptedPeerClientTests
         var call = client.ListDatabasesAsync();
         await server.ReadJsonMessageAsync();
         await server.SendRawAsync("""{"id":1,"result":[,"error":null}""");
-        var error = await Assert.ThrowsAsync<OvsdbProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<OvsdbConnectionException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("malformed JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains("list_dbs", error.Message, StringComparison.Ordinal);
         await client.Completion.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.IsType<OvsdbProtocolException>(client.CloseReason);
         await Assert.ThrowsAsync<OvsdbConnectionException>(() => client.EchoAsync());
@@ -127,10 +128,10 @@ public sealed class ScriptedPeerClientTests
         var second = await server.ReadJsonMessageAsync();
         Assert.Equal("monitor_cond", second.GetProperty("method").GetString());
         var uuid = Guid.NewGuid();
-        await server.SendReplyAsync(second, $$"""{"Address_Set":{"{{uuid}}":{"initial":{"name":"as1","addresses":["set",["10.0.0.1","10.0.0.2"]]}}}}""");
+        await server.SendReplyAsync(second, "{\"Address_Set\":{\"" + uuid + "\":{\"initial\":{\"name\":\"as1\",\"addresses\":[\"set\",[\"10.0.0.1\",\"10.0.0.2\"]]}}}}");
         var replica = await monitoring.WaitAsync(TimeSpan.FromSeconds(10));
         var monitorId = second.GetProperty("params")[1].GetRawText();
-        await server.SendRawAsync($$"""{"method":"update2","params":[{{monitorId}},{"Address_Set":{"{{uuid}}":{"modify":{"addresses":"10.0.0.3"}}}}],"id":null}""");
+        await server.SendRawAsync("{\"method\":\"update2\",\"params\":[" + monitorId + ",{\"Address_Set\":{\"" + uuid + "\":{\"modify\":{\"addresses\":\"10.0.0.3\"}}}}],\"id\":null}");
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (replica.GetRows("Address_Set")[0]["addresses"].Count != 3)
         {

@@ -3,6 +3,8 @@ using OvnAcl.Testing;
 
 namespace OvnAcl.OvsdbClient.Tests.Integration;
 
+using OvsdbClient = OvnAcl.Ovsdb.OvsdbClient;
+
 [Collection(FixtureCollections.StandaloneNb)]
 public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncLifetime
 {
@@ -192,15 +194,19 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
         a.LockStolen += name => stolen.TrySetResult(name);
         a.LockGranted += name => granted.TrySetResult(name);
 
-        Assert.True(await a.LockAsync("ovnacl-leader"));
-        Assert.False(await b.LockAsync("ovnacl-leader"));
-        Assert.True(await b.StealAsync("ovnacl-leader"));
-        Assert.Equal("ovnacl-leader", await stolen.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await a.LockAsync("ovnacl_leader"));
+        Assert.False(await b.LockAsync("ovnacl_leader"));
 
-        // a waits again, and is granted the lock when b releases it.
-        Assert.False(await a.LockAsync("ovnacl-leader"));
-        await b.UnlockAsync("ovnacl-leader");
-        Assert.Equal("ovnacl-leader", await granted.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        // RFC 7047 §4.1.8: a client waiting for a lock must unlock before it may steal it.
+        await b.UnlockAsync("ovnacl_leader");
+        Assert.True(await b.StealAsync("ovnacl_leader"));
+        Assert.Equal("ovnacl_leader", await stolen.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        // a asks again, waits, and is granted the lock when b releases it.
+        await a.UnlockAsync("ovnacl_leader");
+        Assert.False(await a.LockAsync("ovnacl_leader"));
+        await b.UnlockAsync("ovnacl_leader");
+        Assert.Equal("ovnacl_leader", await granted.Task.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -208,7 +214,7 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
     {
         await using var client = await StartClientAsync();
         var txn = client.CreateTransaction();
-        txn.Assert("not-held");
+        txn.Assert("not_held");
         txn.Insert("Port_Group", new Dictionary<string, OvsdbDatum> { ["name"] = OvsdbDatum.FromString("guarded") });
         var result = await client.TransactAsync(txn);
         Assert.Equal(OvsdbTransactionStatus.Failed, result.Status);

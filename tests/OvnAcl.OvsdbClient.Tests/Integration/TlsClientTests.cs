@@ -3,6 +3,8 @@ using OvnAcl.Testing;
 
 namespace OvnAcl.OvsdbClient.Tests.Integration;
 
+using OvsdbClient = OvnAcl.Ovsdb.OvsdbClient;
+
 [Collection(FixtureCollections.TlsNb)]
 public sealed class TlsClientTests(TlsNbFixture fixture)
 {
