@@ -68,7 +68,7 @@ internal static class DbCommands
                     {
                         if (value.Count > 0)
                         {
-                            output.Append("    ").Append(column).Append(": ").AppendLine(value.ToString());
+                            output.Append("    ").Append(column).Append(": ").AppendLine(OvsdbText.Format(value));
                         }
                     }
                 }
