@@ -310,11 +310,14 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
                 var result = await _reader.ReadAsync(token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 long received = buffer.Length;
+
+                // Any byte proves the server alive: a large initial dump can take longer than the probe interval
+                // to arrive whole, and must not be mistaken for a dead server (a reconnect storm).
+                Volatile.Write(ref _lastReceivedTicks, Environment.TickCount64);
                 try
                 {
                     while (_framer.TryParseMessage(ref buffer, out var message))
                     {
-                        Volatile.Write(ref _lastReceivedTicks, Environment.TickCount64);
                         OvsdbMetrics.BytesReceived.Add(message.Length);
                         await DispatchAsync(message).ConfigureAwait(false);
                     }

@@ -101,6 +101,25 @@ public sealed class ScriptedPeerClientTests
     }
 
     [Fact]
+    public async Task A_message_that_arrives_slowly_over_several_probe_intervals_keeps_the_connection()
+    {
+        var (peer, client, server) = await ConnectAsync(OvsdbConnectionOptions.Default with { ProbeInterval = TimeSpan.FromMilliseconds(300) });
+        await using var _ = peer;
+        await using var __ = client;
+        var call = client.ListDatabasesAsync();
+        var request = await server.ReadJsonMessageAsync();
+        var reply = "{\"id\":" + request.GetProperty("id").GetRawText() + ",\"result\":[\"" + new string('d', 100) + "\"],\"error\":null}";
+        for (var i = 0; i < reply.Length; i += 10)
+        {
+            await server.SendRawAsync(reply[i..Math.Min(reply.Length, i + 10)]);
+            await Task.Delay(120);
+        }
+
+        Assert.Single(await call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(client.IsOpen, $"closed: {client.CloseReason?.Message}");
+    }
+
+    [Fact]
     public async Task A_server_closing_mid_message_fails_the_pending_call_as_a_lost_connection()
     {
         var (peer, client, server) = await ConnectAsync();
