@@ -61,7 +61,7 @@ public sealed partial class OvsdbClient
                     wasReady = true;
                     backoff = Options.MinBackoff;
                     failedInCycle = 0;
-                    SessionChanged?.Invoke(new OvsdbSessionEvent(remote, true, start, null));
+                    RaiseSessionChanged(new OvsdbSessionEvent(remote, true, start, null));
                     await connection.Completion.WaitAsync(stop).ConfigureAwait(false);
                     lostReason = connection.CloseReason;
                 }
@@ -98,7 +98,7 @@ public sealed partial class OvsdbClient
             if (wasReady)
             {
                 OvsdbMetrics.Reconnects.Add(1);
-                SessionChanged?.Invoke(new OvsdbSessionEvent(remote, false, null, lostReason));
+                RaiseSessionChanged(new OvsdbSessionEvent(remote, false, null, lostReason));
 
                 // The leader may have moved: try the next remote at once.
                 continue;
@@ -130,11 +130,18 @@ public sealed partial class OvsdbClient
         }
 
         var tables = Options.Tables ?? [.. schema.Tables.Keys.Order(StringComparer.Ordinal).Select(t => new OvsdbTableMonitor(t))];
-        var replica = new OvsdbReplica(schema, tables);
+        var replica = new OvsdbReplica(schema, tables, _logger);
         _replica = replica;
         if (current is not null)
         {
-            ReplicaReplaced?.Invoke(replica);
+            try
+            {
+                ReplicaReplaced?.Invoke(replica);
+            }
+            catch (Exception ex)
+            {
+                Log.SubscriberFailed(_logger, nameof(ReplicaReplaced), ex);
+            }
         }
 
         return replica;

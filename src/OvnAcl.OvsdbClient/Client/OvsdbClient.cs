@@ -132,8 +132,8 @@ public sealed partial class OvsdbClient : IAsyncDisposable
                 return connection;
             }
 
-            // Lost between being handed out and now: wait for the next session.
-            await Task.Yield();
+            // Lost between being handed out and now: the session loop is about to replace it.
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -169,6 +169,18 @@ public sealed partial class OvsdbClient : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    private void RaiseSessionChanged(OvsdbSessionEvent e)
+    {
+        try
+        {
+            SessionChanged?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            Log.SubscriberFailed(_logger, nameof(SessionChanged), ex);
+        }
     }
 
     private static TaskCompletionSource<OvsdbConnection> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -23,7 +23,7 @@ public sealed partial class OvsdbConnection
     /// <summary>Starts replicating <paramref name="tables"/> of <paramref name="schema"/>'s database into a new replica that this connection keeps up to date.</summary>
     public async Task<OvsdbReplica> MonitorAsync(DatabaseSchema schema, IEnumerable<OvsdbTableMonitor> tables, CancellationToken cancellationToken = default)
     {
-        var replica = new OvsdbReplica(schema, tables);
+        var replica = new OvsdbReplica(schema, tables, _logger);
         await StartMonitorAsync(replica, OvsdbMonitorMethod.MonitorCondSince, cancellationToken).ConfigureAwait(false);
         return replica;
     }

@@ -192,6 +192,8 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
             // The loops end by being cut off; their reason is already recorded.
         }
 
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
         _shutdown.Dispose();
     }
 
@@ -347,6 +349,12 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             Close(new OvsdbConnectionException(Remote, $"read failed: {ex.Message}", ex));
+        }
+        catch (Exception ex)
+        {
+            // A bug in a handler must not leave a connection that nobody reads: end it, loudly.
+            Log.ProtocolError(_logger, Remote, $"unexpected error on the receive path: {ex}");
+            Close(new OvsdbConnectionException(Remote, $"unexpected error on the receive path: {ex.Message}", ex));
         }
     }
 

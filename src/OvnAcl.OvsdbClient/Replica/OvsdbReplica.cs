@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace OvnAcl.Ovsdb;
 
@@ -20,10 +22,12 @@ public sealed class OvsdbReplica
     private readonly Dictionary<string, TableState> _tables = new(StringComparer.Ordinal);
     private string? _lastTransactionId;
     private long _version;
+    private readonly ILogger _logger;
 
-    internal OvsdbReplica(DatabaseSchema schema, IEnumerable<OvsdbTableMonitor> monitors)
+    internal OvsdbReplica(DatabaseSchema schema, IEnumerable<OvsdbTableMonitor> monitors, ILogger? logger = null)
     {
         Schema = schema;
+        _logger = logger ?? NullLogger.Instance;
         foreach (var monitor in monitors)
         {
             var table = schema.GetTable(monitor.Table);
@@ -268,9 +272,23 @@ public sealed class OvsdbReplica
 
     private void Publish(List<OvsdbRowChange> changes, string? transactionId, bool isResync)
     {
-        if (changes.Count > 0 || isResync)
+        if ((changes.Count == 0 && !isResync) || Changed is not { } handlers)
         {
-            Changed?.Invoke(new OvsdbReplicaChanges(changes, transactionId, isResync));
+            return;
+        }
+
+        // Each subscriber is called on its own: one that throws neither stops the others nor the client.
+        var batch = new OvsdbReplicaChanges(changes, transactionId, isResync);
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<OvsdbReplicaChanges>>())
+        {
+            try
+            {
+                handler(batch);
+            }
+            catch (Exception ex)
+            {
+                Log.SubscriberFailed(_logger, nameof(Changed), ex);
+            }
         }
     }
 

@@ -92,6 +92,25 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task A_subscriber_that_throws_neither_stops_other_subscribers_nor_the_client()
+    {
+        await using var client = await StartClientAsync([new OvsdbTableMonitor("Port_Group")]);
+        var seen = 0;
+        client.Replica.Changed += _ => throw new InvalidOperationException("subscriber bug");
+        client.Replica.Changed += _ => Interlocked.Increment(ref seen);
+        for (var i = 0; i < 3; i++)
+        {
+            var txn = client.CreateTransaction();
+            txn.Insert("Port_Group", new Dictionary<string, OvsdbDatum> { ["name"] = OvsdbDatum.FromString($"pg_s{i}") });
+            Assert.True((await client.TransactAsync(txn)).Succeeded);
+        }
+
+        Assert.Equal(3, Volatile.Read(ref seen));
+        Assert.Equal(1, client.SessionCount);
+        Assert.Equal(3, client.Replica.Count("Port_Group"));
+    }
+
+    [Fact]
     public async Task Replica_lookups_by_name_and_external_id_follow_updates()
     {
         await using var client = await StartClientAsync(
