@@ -11,6 +11,10 @@ namespace OvnAcl.Match;
 /// any field name and any <c>$</c>/<c>@</c> name: what they mean is <see cref="MatchChecker"/>'s business.
 /// </summary>
 /// <remarks>
+/// Labels sit only on parsers that fail without consuming input: Pidgin's <c>Labelled</c> replaces whatever a
+/// deeper parser expected, which would turn "expected ')'" into a vague "expected expression".
+/// </remarks>
+/// <remarks>
 /// <c>&amp;&amp;</c> and <c>||</c> are written as explicit chains rather than with <c>ExpressionParser.Build</c>:
 /// OVN gives them no relative precedence (mixing them unparenthesized is an error) and allows <c>!</c> only before
 /// an atomic operand, neither of which an operator table expresses.
@@ -21,7 +25,7 @@ internal static class MatchParser
         Try(String("//")).Then(Token(c => c != '\n').SkipMany());
 
     private static readonly Parser<char, Unit> BlockComment =
-        Try(String("/*")).Then(Any.SkipUntil(Try(String("*/")))).Labelled("'*/'");
+        Try(String("/*")).Then(Any.SkipUntil(Try(String("*/"))));
 
     private static readonly Parser<char, Unit> Trivia =
         OneOf(Whitespace.IgnoreResult(), LineComment, BlockComment).SkipMany();
@@ -60,28 +64,21 @@ internal static class MatchParser
         Try(Char('/').Before(Not(OneOf(Char('/'), Char('*'))))).Then(NumberRun.Labelled("mask"));
 
     private static readonly Parser<char, MatchConstant> Number =
-        NumberStart.Then(Map(Classify, NumberRun, MaskRun.Optional()))
+        NumberStart.Labelled("constant").Then(Map(Classify, NumberRun, MaskRun.Optional()))
             .Assert(r => r.Error is null, r => r.Error!)
             .Select(r => r.Constant!);
 
     private static readonly Parser<char, char> Escape = Char('\\').Then(OneOf(
-            Char('"'),
-            Char('\\'),
-            Char('/'),
-            Char('b').ThenReturn('\b'),
-            Char('f').ThenReturn('\f'),
-            Char('n').ThenReturn('\n'),
-            Char('r').ThenReturn('\r'),
-            Char('t').ThenReturn('\t'),
-            Char('u').Then(Token(char.IsAsciiHexDigit).Repeat(4))
-                .Select(h => (char)int.Parse(string.Concat(h), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)))
-        .Labelled("escape sequence"));
+        Char('u').Then(Token(char.IsAsciiHexDigit).Repeat(4))
+            .Select(h => (char)int.Parse(string.Concat(h), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)),
+        Any.Select(SimpleEscape)
+            .Assert(c => c != NotAnEscape, "invalid escape sequence in string (JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")));
 
     // A mask after a string is no OVN syntax, but reading it lets the checker say "mask on a string" instead of a bare syntax error.
     private static readonly Parser<char, MatchConstant> QuotedString =
         Map(
                 (text, mask) => mask.HasValue ? Classify(new StringConstant(text), mask.Value) : new Lexed(new StringConstant(text), null),
-                Char('"').Then(OneOf(Escape, Token(c => c != '"' && c != '\\')).ManyString()).Before(Char('"').Labelled("'\"'")),
+                Char('"').Labelled("constant").Then(OneOf(Escape, Token(c => c != '"' && c != '\\')).ManyString()).Before(Char('"').Optional().Assert(q => q.HasValue, "string ends without its closing '\"'")),
                 MaskRun.Optional())
             .Assert(r => r.Error is null, r => r.Error!)
             .Select(r => r.Constant!);
@@ -92,9 +89,8 @@ internal static class MatchParser
     private static readonly Parser<char, MatchConstant> Constant = Tok(Located(OneOf(
             Number,
             QuotedString,
-            Char('$').Then(ReferenceName).Select(n => (MatchConstant)new AddressSetRef(n)),
-            Char('@').Then(ReferenceName).Select(n => (MatchConstant)new PortGroupRef(n)))))
-        .Labelled("constant");
+            Char('$').Labelled("constant").Then(ReferenceName).Select(n => (MatchConstant)new AddressSetRef(n)),
+            Char('@').Labelled("constant").Then(ReferenceName).Select(n => (MatchConstant)new PortGroupRef(n)))));
 
     private static readonly Parser<char, MatchValue> Set =
         Located(Sym("{").Then(Constant.Before(Sym(",").Optional()).AtLeastOnce()).Before(Sym("}"))
@@ -142,7 +138,7 @@ internal static class MatchParser
         .Select(r => r.Primary);
 
     private static readonly Parser<char, Primary> PrimaryExpr =
-        OneOf(Parenthesized, ConstantFirst, FieldFirst).Labelled("expression");
+        OneOf(Parenthesized, ConstantFirst, FieldFirst);
 
     private static readonly Parser<char, MatchExpr> NotExpr = OneOf(
         Map((at, operand) => (At: at, Operand: operand), Here.Before(NotOp), PrimaryExpr)
@@ -184,6 +180,19 @@ internal static class MatchParser
     private static Parser<char, T> Located<T>(Parser<char, T> parser)
         where T : class =>
         Map((at, node) => SourceLocations.At(node, at), Here, parser);
+
+    private const char NotAnEscape = '\uffff';
+
+    private static char SimpleEscape(char c) => c switch
+    {
+        '"' or '\\' or '/' => c,
+        'b' => '\b',
+        'f' => '\f',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        _ => NotAnEscape,
+    };
 
     private static bool IsId1(char c) => char.IsAsciiLetter(c) || c == '_' || c == '.';
 

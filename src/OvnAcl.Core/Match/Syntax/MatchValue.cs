@@ -128,39 +128,54 @@ internal sealed class ConstantOrder : IComparer<MatchConstant>
             return x is null ? -1 : 1;
         }
 
-        var byKind = Rank(x).CompareTo(Rank(y));
-        if (byKind != 0)
+        var byFamily = Family(x).CompareTo(Family(y));
+        if (byFamily != 0)
         {
-            return byKind;
+            return byFamily;
         }
 
         return (x, y) switch
         {
-            (IntegerConstant a, IntegerConstant b) => a.Value != b.Value ? a.Value.CompareTo(b.Value) : a.Hexadecimal.CompareTo(b.Hexadecimal),
-            (Ipv4Constant a, Ipv4Constant b) => a.Value.CompareTo(b.Value),
-            (Ipv6Constant a, Ipv6Constant b) => a.Value.CompareTo(b.Value),
-            (MacConstant a, MacConstant b) => a.Value.CompareTo(b.Value),
-            (MaskedConstant a, MaskedConstant b) => Compare(a.Value, b.Value) is var c and not 0 ? c : Compare(a.Mask, b.Mask),
-            (PrefixConstant a, PrefixConstant b) => Compare(a.Address, b.Address) is var c and not 0 ? c : a.Length.CompareTo(b.Length),
             (StringConstant a, StringConstant b) => string.CompareOrdinal(a.Value, b.Value),
             (AddressSetRef a, AddressSetRef b) => string.CompareOrdinal(a.Name, b.Name),
             (PortGroupRef a, PortGroupRef b) => string.CompareOrdinal(a.Name, b.Name),
-            _ => 0,
+            _ => CompareNumbers(x, y),
         };
     }
 
-    // A prefix or masked value sorts with its own family, right after the plain addresses of that family.
-    private static (int Family, int Form) Rank(MatchConstant c) => c switch
+    // Numbers of one family sort by value, whatever their form; at equal value plain before prefix before mask.
+    private static int CompareNumbers(MatchConstant x, MatchConstant y)
     {
-        IntegerConstant => (0, 0),
-        Ipv4Constant => (1, 0),
-        Ipv6Constant => (2, 0),
-        MacConstant => (3, 0),
-        PrefixConstant p => (Rank(p.Address).Family, 1),
-        MaskedConstant m => (Rank(m.Value).Family, 2),
-        StringConstant => (4, 0),
-        AddressSetRef => (5, 0),
-        PortGroupRef => (6, 0),
-        _ => (7, 0),
+        var (xValue, xForm, xDetail, xHex) = Key(x);
+        var (yValue, yForm, yDetail, yHex) = Key(y);
+        return xValue != yValue ? xValue.CompareTo(yValue)
+            : xForm != yForm ? xForm.CompareTo(yForm)
+            : xDetail != yDetail ? xDetail.CompareTo(yDetail)
+            : xHex.CompareTo(yHex);
+    }
+
+    private static (UInt128 Value, int Form, UInt128 Detail, bool Hex) Key(MatchConstant c) => c switch
+    {
+        IntegerConstant x => (x.Value, 0, 0, x.Hexadecimal),
+        PrefixConstant x => (Key(x.Address).Value, 1, (UInt128)x.Length, false),
+        MaskedConstant x => (Key(x.Value).Value, 2, Key(x.Mask).Value, Key(x.Value).Hex),
+        Ipv4Constant x => (x.Value, 0, 0, false),
+        Ipv6Constant x => (x.Value, 0, 0, false),
+        MacConstant x => (x.Value, 0, 0, false),
+        _ => (0, 0, 0, false),
+    };
+
+    private static int Family(MatchConstant c) => c switch
+    {
+        IntegerConstant => 0,
+        Ipv4Constant => 1,
+        Ipv6Constant => 2,
+        MacConstant => 3,
+        PrefixConstant p => Family(p.Address),
+        MaskedConstant m => Family(m.Value),
+        StringConstant => 4,
+        AddressSetRef => 5,
+        PortGroupRef => 6,
+        _ => 7,
     };
 }
