@@ -56,4 +56,6 @@ public static class MatchDiagnosticCodes
     public const string InvalidRange = "OVNM0115";
     /// <summary>A string field used bare, e.g. <c>inport</c> alone.</summary>
     public const string BareStringField = "OVNM0116";
+    /// <summary>A decimal constant of 2^64 or more in a built tree: OVN reads only hex constants that wide.</summary>
+    public const string DecimalTooLarge = "OVNM0117";
 }

@@ -3,10 +3,10 @@ using System.Collections.Immutable;
 namespace OvnAcl.Match;
 
 /// <summary>
-/// Why an expression came out <see cref="Result"/> for a packet. <see cref="Path"/> runs from the top-level operand
-/// that decided (for a false <c>&amp;&amp;</c> its first false conjunct, for a true <c>||</c> its first true
-/// disjunct) down to the innermost single subexpression that did; each element, negated where a <c>!</c> applies,
-/// itself evaluates to <see cref="Result"/>. For a true <c>&amp;&amp;</c> or false <c>||</c> no single operand
+/// Why an expression came out <see cref="Result"/> for a packet. <see cref="Path"/> runs from the whole expression
+/// down through the operand that decided at each level (for a false <c>&amp;&amp;</c> its first false conjunct, for a
+/// true <c>||</c> its first true disjunct) to the innermost single subexpression that did; each element, negated
+/// where a <c>!</c> applies, itself evaluates to <see cref="Result"/>. For a true <c>&amp;&amp;</c> or false <c>||</c> no single operand
 /// decides and the path ends there.
 /// </summary>
 public sealed class MatchExplanation

@@ -232,6 +232,12 @@ internal sealed class MatchChecker
                 return true;
         }
 
+        if (Parts(constant).Any(c => c is IntegerConstant { Hexadecimal: false } d && d.Value > ulong.MaxValue))
+        {
+            Report(MatchDiagnosticCodes.DecimalTooLarge, $"decimal constants must be less than 2**64; write {constant} in hexadecimal", constant, node);
+            return false;
+        }
+
         var kind = KindOf(constant);
         if (field.WholeField && field.Symbol.Kind != AddressKind.None && kind != AddressKind.None && kind != field.Symbol.Kind)
         {
@@ -344,6 +350,13 @@ internal sealed class MatchChecker
     };
 
     private static int BitLength(UInt128 value) => 128 - (int)UInt128.LeadingZeroCount(value);
+
+    private static IEnumerable<MatchConstant> Parts(MatchConstant constant) => constant switch
+    {
+        MaskedConstant x => [x.Value, x.Mask],
+        PrefixConstant x => [x.Address],
+        _ => [constant],
+    };
 
     private static AddressKind KindOf(MatchConstant constant) => constant switch
     {
