@@ -4,4 +4,5 @@ using OvnAcl.Cli.Commands;
 var root = new RootCommand("ovnacl: compile, check and reconcile OVN ACLs (Kubernetes NetworkPolicy, Neutron security groups)");
 root.Add(DbCommands.Create());
 root.Add(BenchCommands.Create());
+root.Add(MatchCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using Pidgin;
+
+namespace OvnAcl.Match;
+
+/// <summary>
+/// Entry points for OVN match expressions: read (<see cref="Parse"/>), check what they mean (<see cref="Check"/>),
+/// both at once (<see cref="TryParse"/>, <see cref="ParseChecked"/>), and write back canonically (<see cref="Print"/>).
+/// Evaluation against a packet is <see cref="MatchEvaluator"/>.
+/// </summary>
+public static class MatchExpression
+{
+    /// <summary>Reads the syntax only; names and types are not looked at (see <see cref="Check"/>).</summary>
+    /// <exception cref="MatchSyntaxException">The text is not a match expression.</exception>
+    public static MatchExpr Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = MatchParser.Parse(text);
+        if (result.Success)
+        {
+            return result.Value;
+        }
+
+        var (diagnostic, expected) = SyntaxError(result.Error!);
+        throw new MatchSyntaxException(diagnostic, expected);
+    }
+
+    /// <summary>
+    /// Reads and checks: true when the text is a match OVN accepts. On false, <paramref name="diagnostics"/> holds
+    /// the syntax error or every meaning problem found, and <paramref name="expression"/> is null.
+    /// </summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out MatchExpr? expression, out ImmutableArray<MatchDiagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        expression = null;
+        var result = MatchParser.Parse(text);
+        if (!result.Success)
+        {
+            diagnostics = [SyntaxError(result.Error!).Diagnostic];
+            return false;
+        }
+
+        diagnostics = Check(result.Value);
+        if (!diagnostics.IsEmpty)
+        {
+            return false;
+        }
+
+        expression = result.Value;
+        return true;
+    }
+
+    /// <summary>Reads and checks, throwing on the first syntax error or on all meaning problems together.</summary>
+    /// <exception cref="MatchSyntaxException">The text is not a match expression.</exception>
+    /// <exception cref="MatchCheckException">The text parses but OVN would reject it.</exception>
+    public static MatchExpr ParseChecked(string text)
+    {
+        var expression = Parse(text);
+        var diagnostics = Check(expression);
+        return diagnostics.IsEmpty ? expression : throw new MatchCheckException(diagnostics);
+    }
+
+    /// <summary>
+    /// Every reason OVN would reject the expression: unknown fields, constants that do not fit, operators the field
+    /// does not support, invalid names. Positions are known for trees that came from <see cref="Parse"/>.
+    /// </summary>
+    public static ImmutableArray<MatchDiagnostic> Check(MatchExpr expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return MatchChecker.Check(expression);
+    }
+
+    /// <summary>The canonical text; <c>Parse(Print(e)) == e</c> for every tree.</summary>
+    public static string Print(MatchExpr expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return MatchPrinter.Print(expression);
+    }
+
+    private static (MatchDiagnostic Diagnostic, IReadOnlyList<string> Expected) SyntaxError(ParseError<char> error)
+    {
+        var position = new MatchPosition(error.ErrorOffset, error.ErrorPos.Line, error.ErrorPos.Col);
+        var expected = error.Expected.Select(Describe).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        string message;
+        if (error.Message is { } custom)
+        {
+            message = custom;
+        }
+        else
+        {
+            var found = error.EOF ? "end of input" : error.Unexpected.HasValue ? $"'{error.Unexpected.Value}'" : null;
+            message = (expected.Count > 0 ? "expected " + JoinAlternatives(expected) : "syntax error")
+                      + (found is null ? "" : ", found " + found);
+        }
+
+        return (new MatchDiagnostic(MatchDiagnosticCodes.Syntax, message, position), expected);
+    }
+
+    private static string Describe(Expected<char> expected) =>
+        expected.IsEof ? "end of input"
+        : expected.Label is { } label ? label
+        : expected.Tokens is { } tokens ? $"'{string.Concat(tokens)}'"
+        : "?";
+
+    private static string JoinAlternatives(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " or " + items[^1];
+}

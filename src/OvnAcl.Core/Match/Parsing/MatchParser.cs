@@ -1,0 +1,250 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Pidgin;
+using static Pidgin.Parser;
+using static Pidgin.Parser<char>;
+
+namespace OvnAcl.Match;
+
+/// <summary>
+/// The context-free grammar of OVN matches (ovn-sb(5); lexer and parser of ovn/lib/lex.c and expr.c). It accepts
+/// any field name and any <c>$</c>/<c>@</c> name: what they mean is <see cref="MatchChecker"/>'s business.
+/// </summary>
+/// <remarks>
+/// Labels sit only on parsers that fail without consuming input: Pidgin's <c>Labelled</c> replaces whatever a
+/// deeper parser expected, which would turn "expected ')'" into a vague "expected expression".
+/// </remarks>
+/// <remarks>
+/// <c>&amp;&amp;</c> and <c>||</c> are written as explicit chains rather than with <c>ExpressionParser.Build</c>:
+/// OVN gives them no relative precedence (mixing them unparenthesized is an error) and allows <c>!</c> only before
+/// an atomic operand, neither of which an operator table expresses.
+/// </remarks>
+internal static class MatchParser
+{
+    private static readonly Parser<char, Unit> LineComment =
+        Try(String("//")).Then(Token(c => c != '\n').SkipMany());
+
+    private static readonly Parser<char, Unit> BlockComment =
+        Try(String("/*")).Then(Any.SkipUntil(Try(String("*/"))));
+
+    private static readonly Parser<char, Unit> Trivia =
+        OneOf(Whitespace.IgnoreResult(), LineComment, BlockComment).SkipMany();
+
+    private static readonly Parser<char, MatchPosition> Here =
+        Map((offset, pos) => new MatchPosition(offset, pos.Line, pos.Col), CurrentOffset, CurrentPos);
+
+    private static readonly Parser<char, RelationalOperator> Relop = Tok(OneOf(
+            Try(String("==")).ThenReturn(RelationalOperator.Equal),
+            Try(String("!=")).ThenReturn(RelationalOperator.NotEqual),
+            Try(String("<=")).ThenReturn(RelationalOperator.LessOrEqual),
+            Char('<').ThenReturn(RelationalOperator.Less),
+            Try(String(">=")).ThenReturn(RelationalOperator.GreaterOrEqual),
+            Char('>').ThenReturn(RelationalOperator.Greater)))
+        .Labelled("relational operator");
+
+    private static readonly Parser<char, Unit> AndOp = Sym("&&");
+    private static readonly Parser<char, Unit> OrOp = Sym("||");
+    private static readonly Parser<char, Unit> NotOp = Tok(Try(Char('!').Before(Not(Char('='))))).IgnoreResult().Labelled("'!'");
+
+    private static readonly Parser<char, string> Identifier =
+        Tok(Map((first, rest) => first + rest, Token(IsId1), Token(IsIdn).ManyString())).Labelled("field name");
+
+    // One "integer" token as OVN's lexer delimits it: letters, digits and colons, and dots that do not start "..".
+    private static readonly Parser<char, string> NumberRun =
+        Token(c => char.IsAsciiLetterOrDigit(c) || c == ':').Or(Try(Char('.').Before(Not(Char('.'))))).AtLeastOnceString();
+
+    // A number starts with a digit or "::", or with hex digits and a colon (fe80::1, aa:bb:…), which no identifier has.
+    private static readonly Parser<char, Unit> NumberStart = Lookahead(OneOf(
+        Digit.IgnoreResult(),
+        Try(String("::")).IgnoreResult(),
+        Try(Token(char.IsAsciiHexDigit).SkipAtLeastOnce().Then(Char(':'))).IgnoreResult()));
+
+    // "/mask" directly after the constant, as OVN's lexer reads it; "//" and "/*" start comments instead.
+    private static readonly Parser<char, string> MaskRun =
+        Try(Char('/').Before(Not(OneOf(Char('/'), Char('*'))))).Then(NumberRun.Labelled("mask"));
+
+    private static readonly Parser<char, MatchConstant> Number =
+        NumberStart.Labelled("constant").Then(Map(Classify, NumberRun, MaskRun.Optional()))
+            .Assert(r => r.Error is null, r => r.Error!)
+            .Select(r => r.Constant!);
+
+    private static readonly Parser<char, char> Escape = Char('\\').Then(OneOf(
+        Char('u').Then(Token(char.IsAsciiHexDigit).Repeat(4))
+            .Select(h => (char)int.Parse(string.Concat(h), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)),
+        Any.Select(SimpleEscape)
+            .Assert(c => c != NotAnEscape, "invalid escape sequence in string (JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")));
+
+    // A mask after a string is no OVN syntax, but reading it lets the checker say "mask on a string" instead of a bare syntax error.
+    private static readonly Parser<char, MatchConstant> QuotedString =
+        Map(
+                (text, mask) => mask.HasValue ? Classify(new StringConstant(text), mask.Value) : new Lexed(new StringConstant(text), null),
+                Char('"').Labelled("constant").Then(OneOf(Escape, Token(c => c != '"' && c != '\\')).ManyString()).Before(Char('"').Optional().Assert(q => q.HasValue, "string ends without its closing '\"'")),
+                MaskRun.Optional())
+            .Assert(r => r.Error is null, r => r.Error!)
+            .Select(r => r.Constant!);
+
+    // Names are read generously (digits first, '-') so that the checker can name the mistake (OVNM0108).
+    private static readonly Parser<char, string> ReferenceName = Token(c => IsIdn(c) || c == '-').ManyString();
+
+    private static readonly Parser<char, MatchConstant> Constant = Tok(Located(OneOf(
+            Number,
+            QuotedString,
+            Char('$').Labelled("constant").Then(ReferenceName).Select(n => (MatchConstant)new AddressSetRef(n)),
+            Char('@').Labelled("constant").Then(ReferenceName).Select(n => (MatchConstant)new PortGroupRef(n)))));
+
+    private static readonly Parser<char, MatchValue> Set =
+        Located(Sym("{").Then(Constant.Before(Sym(",").Optional()).AtLeastOnce()).Before(Sym("}"))
+            .Select(elements => (MatchValue)new ValueSet(elements)));
+
+    private static readonly Parser<char, MatchValue> Value = OneOf(Set, Constant.Select(c => (MatchValue)c));
+
+    private static readonly Parser<char, int> BitIndex =
+        Tok(Digit.AtLeastOnceString()).Assert(s => s.Length <= 6, "bit index out of range").Select(s => int.Parse(s, CultureInfo.InvariantCulture))
+            .Labelled("bit index");
+
+    private static readonly Parser<char, BitRange> Bits =
+        Sym("[").Then(Map((low, high) => new BitRange(low, high.HasValue ? high.Value : low), BitIndex, Sym("..").Then(BitIndex).Optional()))
+            .Before(Sym("]"));
+
+    private static readonly Parser<char, FieldRef> Field =
+        Located(Map((name, bits) => new FieldRef(name, bits.HasValue ? bits.Value : null), Identifier, Bits.Optional()));
+
+    private static readonly Parser<char, MatchExpr> ExprRef = Rec(() => Expr!);
+
+    private static readonly Parser<char, Primary> Parenthesized =
+        Sym("(").Then(ExprRef).Before(Sym(")")).Select(e => new Primary(e, Atomic: true));
+
+    private static readonly Parser<char, Primary> FieldFirst = Map(
+        (at, field, rest) => rest.HasValue
+            ? new Primary(SourceLocations.At<MatchExpr>(new ComparisonExpr(field, rest.Value.Op, rest.Value.Value), at), Atomic: false)
+            : field is { Name: "true" or "false", Bits: null }
+                ? new Primary(SourceLocations.At<MatchExpr>(new BoolExpr(field.Name == "true"), at), Atomic: true)
+                : new Primary(SourceLocations.At<MatchExpr>(new FieldTestExpr(field), at), Atomic: true),
+        Here,
+        Field,
+        Map((op, value) => (Op: op, Value: value), Relop, Value).Optional());
+
+    private static readonly Parser<char, Primary> ConstantFirst = Map(
+            (at, value, rest) => MakeConstantFirst(at, value, rest),
+            Here,
+            Value,
+            Map(
+                    (op, field, tail) => (Op: op, Field: field, Tail: tail),
+                    Relop,
+                    Field,
+                    Map((op, value) => (Op: op, Value: value), Relop, Value).Optional())
+                .Optional())
+        .Assert(r => r.Error is null, r => r.Error!)
+        .Select(r => r.Primary);
+
+    private static readonly Parser<char, Primary> PrimaryExpr =
+        OneOf(Parenthesized, ConstantFirst, FieldFirst);
+
+    private static readonly Parser<char, MatchExpr> NotExpr = OneOf(
+        Map((at, operand) => (At: at, Operand: operand), Here.Before(NotOp), PrimaryExpr)
+            .Assert(t => t.Operand.Atomic, "the operand of '!' must be parenthesized when it is a comparison, e.g. !(tcp.dst == 80)")
+            .Select(t => SourceLocations.At<MatchExpr>(new NotExpr(t.Operand.Expr), t.At)),
+        PrimaryExpr.Select(p => p.Expr));
+
+    private static readonly Parser<char, (bool IsAnd, IEnumerable<MatchExpr> Operands)> Chain = OneOf(
+        AndOp.Then(NotExpr).AtLeastOnce().Select(rest => (true, rest)),
+        OrOp.Then(NotExpr).AtLeastOnce().Select(rest => (false, rest)));
+
+    private static readonly Parser<char, Unit> NoMixedChain =
+        Lookahead(OneOf(AndOp, OrOp)).Optional()
+            .Assert(next => !next.HasValue, "&& and || must be parenthesized when used together")
+            .IgnoreResult();
+
+    private static readonly Parser<char, MatchExpr> Expr = Map(
+            (at, first, chain) => chain.HasValue
+                ? SourceLocations.At<MatchExpr>(
+                    chain.Value.IsAnd
+                        ? new AndExpr([first, .. chain.Value.Operands])
+                        : new OrExpr([first, .. chain.Value.Operands]),
+                    at)
+                : first,
+            Here,
+            NotExpr,
+            Chain.Optional())
+        .Before(NoMixedChain);
+
+    private static readonly Parser<char, MatchExpr> Whole = Trivia.Then(Expr).Before(End.Labelled("end of input"));
+
+    public static Result<char, MatchExpr> Parse(string text) => Whole.Parse(text);
+
+    private static Parser<char, T> Tok<T>(Parser<char, T> token) => token.Before(Trivia);
+
+    private static Parser<char, Unit> Sym(string text) =>
+        Tok(text.Length == 1 ? Char(text[0]).IgnoreResult() : Try(String(text)).IgnoreResult()).Labelled($"'{text}'");
+
+    private static Parser<char, T> Located<T>(Parser<char, T> parser)
+        where T : class =>
+        Map((at, node) => SourceLocations.At(node, at), Here, parser);
+
+    private const char NotAnEscape = '\uffff';
+
+    private static char SimpleEscape(char c) => c switch
+    {
+        '"' or '\\' or '/' => c,
+        'b' => '\b',
+        'f' => '\f',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        _ => NotAnEscape,
+    };
+
+    private static bool IsId1(char c) => char.IsAsciiLetter(c) || c == '_' || c == '.';
+
+    private static bool IsIdn(char c) => IsId1(c) || char.IsAsciiDigit(c);
+
+    private static Lexed Classify(string run, Maybe<string> mask)
+    {
+        if (!NumericLiteral.TryClassify(run, out var value, out var error))
+        {
+            return new Lexed(null, error);
+        }
+
+        return mask.HasValue ? Classify(value!, mask.Value) : new Lexed(value, null);
+    }
+
+    private static Lexed Classify(MatchConstant value, string mask) =>
+        NumericLiteral.TryClassify(mask, out var maskValue, out var error)
+            ? new Lexed(NumericLiteral.WithMask(value, maskValue!), null)
+            : new Lexed(null, error);
+
+    private static (Primary Primary, string? Error) MakeConstantFirst(
+        MatchPosition at,
+        MatchValue value,
+        Maybe<(RelationalOperator Op, FieldRef Field, Maybe<(RelationalOperator Op, MatchValue Value)> Tail)> rest)
+    {
+        if (!rest.HasValue)
+        {
+            // OVN reads a lone decimal 0 or 1 as the Boolean constant; anything else must be compared.
+            return value is IntegerConstant { Hexadecimal: false } c && c.Value <= 1
+                ? (new Primary(SourceLocations.At<MatchExpr>(new BoolExpr(c.Value == 1), at), Atomic: true), null)
+                : (default, "expected relational operator after a constant");
+        }
+
+        var (op, field, tail) = rest.Value;
+        if (!tail.HasValue)
+        {
+            return (new Primary(SourceLocations.At<MatchExpr>(new ComparisonExpr(field, op.Turn(), value), at), Atomic: false), null);
+        }
+
+        var (op2, high) = tail.Value;
+        if (!IsRangeShape(op, op2))
+        {
+            return (default, "range expressions must have the form 'x < field < y' or 'x > field > y' (each '<' may be '<=', each '>' may be '>=')");
+        }
+
+        return (new Primary(SourceLocations.At<MatchExpr>(new RangeExpr(value, op, field, op2, high), at), Atomic: false), null);
+    }
+
+    internal static bool IsRangeShape(RelationalOperator low, RelationalOperator high) =>
+        (low.IsUpward() && high.IsUpward()) || (low.IsDownward() && high.IsDownward());
+
+    private readonly record struct Lexed(MatchConstant? Constant, string? Error);
+
+    private readonly record struct Primary(MatchExpr Expr, bool Atomic);
+}
