@@ -9,7 +9,8 @@ internal sealed class OvnAclSyncPeer(SyncBenchmarkOptions options) : SyncPeer
     public override string Name => SyncBenchmarkReport.OvnAclName;
 
     public override string Description =>
-        "OvsdbClient, new to StartAsync returning (schema, _Server check, monitor_cond_since reply decoded into the replica); memory = managed heap growth with the client alive";
+        "OvsdbClient, new to StartAsync returning (schema, _Server check, monitor_cond_since reply decoded into the replica); "
+        + "memory = managed heap growth over the run with the client alive (full collections before and after)";
 
     public override bool InProcess => true;
 
