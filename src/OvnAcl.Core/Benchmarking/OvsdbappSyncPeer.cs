@@ -1,0 +1,86 @@
+using System.Text.Json;
+
+namespace OvnAcl.Benchmarking;
+
+/// <summary>
+/// ovsdbapp's IDL, as Neutron builds it, run by <c>benchmarks/peers/ovsdbapp_sync.py</c> in the system Python. The time
+/// is the script's own (schema fetch to replica ready), so the interpreter's start-up and imports are not counted.
+/// </summary>
+internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
+{
+    // The script's exit code when ovsdbapp or python-ovs cannot be imported.
+    private const int ModulesMissing = 3;
+
+    public override string Name => SyncBenchmarkReport.OvsdbappName;
+
+    public override string Description =>
+        "ovsdbapp OvsdbIdl.from_server + Connection.start() (python-ovs IDL, all tables), timed inside the script; memory = the Python process's peak RSS";
+
+    public override async Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (options.OvsdbappScript is null)
+        {
+            return "benchmarks/peers/ovsdbapp_sync.py not found; pass --ovsdbapp-script PATH";
+        }
+
+        if (!File.Exists(options.OvsdbappScript))
+        {
+            return $"{options.OvsdbappScript} does not exist";
+        }
+
+        try
+        {
+            var outcome = await ChildProcess.RunAsync(
+                options.PythonProgram,
+                ["-c", "import ovs.db.idl, ovsdbapp.backend.ovs_idl.connection"],
+                _ => { },
+                TimeSpan.FromSeconds(30),
+                cancellationToken).ConfigureAwait(false);
+            return outcome.ExitCode == 0
+                ? null
+                : $"ovsdbapp is not importable by {options.PythonProgram} ({ChildProcess.FirstLine(outcome.StandardError)}); install python3-ovsdbapp";
+        }
+        catch (SyncPeerException ex)
+        {
+            return $"{ex.Message}; install python3-ovsdbapp";
+        }
+    }
+
+    public override async Task<SyncSample> MeasureAsync(CancellationToken cancellationToken)
+    {
+        List<string> arguments = [options.OvsdbappScript!, "--timeout", options.RunTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        if (options.Connection.Tls is { } tls)
+        {
+            arguments.AddRange(["--private-key", tls.PrivateKeyFile, "--certificate", tls.CertificateFile, "--ca-cert", tls.CaCertificateFile]);
+        }
+
+        arguments.AddRange([options.Remotes, options.Database]);
+        var output = new ChildProcess.TextCollector();
+
+        // A little longer than the script's own timeout, so that it can report it.
+        var outcome = await ChildProcess.RunAsync(options.PythonProgram, arguments, output.Add, options.RunTimeout + TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
+        if (outcome.ExitCode == ModulesMissing)
+        {
+            throw new SyncPeerException($"ovsdbapp is not importable: {ChildProcess.FirstLine(outcome.StandardError)}");
+        }
+
+        if (outcome.ExitCode != 0)
+        {
+            throw new SyncPeerException($"the ovsdbapp script exited with {outcome.ExitCode}: {ChildProcess.FirstLine(outcome.StandardError)}");
+        }
+
+        try
+        {
+            using var result = JsonDocument.Parse(output.ToString());
+            var root = result.RootElement;
+            return new SyncSample(
+                TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()),
+                root.GetProperty("rows").GetInt64(),
+                PeakRssBytes: root.TryGetProperty("maxrss_bytes", out var rss) ? rss.GetInt64() : null);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new SyncPeerException($"the ovsdbapp script printed something other than its JSON result: {ChildProcess.FirstLine(output.ToString())}");
+        }
+    }
+}
