@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Information, "Lock '{Lock}' {State}")]
     public static partial void LockState(ILogger logger, string @lock, string state);
 
+    [LoggerMessage(2006, LogLevel.Error, "Session with {Remote} failed unexpectedly; reconnecting")]
+    public static partial void SessionFailed(ILogger logger, string remote, Exception exception);
+
     [LoggerMessage(2005, LogLevel.Error, "A subscriber of {Event} threw; the client carries on")]
     public static partial void SubscriberFailed(ILogger logger, string @event, Exception exception);
 }

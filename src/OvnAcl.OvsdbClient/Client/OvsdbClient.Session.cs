@@ -78,6 +78,18 @@ public sealed partial class OvsdbClient
                     Log.ConnectFailed(_logger, remote.Text, ex.Message, (long)backoff.TotalMilliseconds);
                 }
             }
+            catch (ArgumentException ex)
+            {
+                // The options do not fit the server's schema (an unknown table, column or index): retrying cannot help.
+                Fail(new OvsdbException($"cannot replicate {Options.Database} from {remote.Text}: {ex.Message}", ex));
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug of ours must not stop the session for good: report it and reconnect.
+                lostReason = ex;
+                Log.SessionFailed(_logger, remote.Text, ex);
+            }
             finally
             {
                 if (connection is not null)
@@ -91,7 +103,15 @@ public sealed partial class OvsdbClient
                     }
 
                     Interlocked.CompareExchange(ref _current, null, connection);
-                    await connection.DisposeAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        // Tearing down a dead connection must never end the session loop.
+                        Log.SessionFailed(_logger, remote.Text, ex);
+                    }
                 }
             }
 
@@ -118,6 +138,15 @@ public sealed partial class OvsdbClient
                     break;
                 }
             }
+        }
+    }
+
+    private void Fail(Exception reason)
+    {
+        lock (_gate)
+        {
+            _fatal = reason;
+            _ready.TrySetException(reason);
         }
     }
 

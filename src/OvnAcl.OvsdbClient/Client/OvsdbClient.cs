@@ -20,6 +20,7 @@ public sealed partial class OvsdbClient : IAsyncDisposable
     private OvsdbReplica? _replica;
     private Task? _run;
     private long _maxClusterIndex;
+    private Exception? _fatal;
     private int _disposed;
 
     public OvsdbClient(string remotes, OvsdbClientOptions? options = null)
@@ -121,6 +122,11 @@ public sealed partial class OvsdbClient : IAsyncDisposable
                 if (_run is null)
                 {
                     throw new InvalidOperationException("the client is not started; call StartAsync first");
+                }
+
+                if (_fatal is not null)
+                {
+                    throw _fatal;
                 }
 
                 ready = _ready.Task;

@@ -192,8 +192,17 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
             // The loops end by being cut off; their reason is already recorded.
         }
 
+        // Return the pipes' buffers. The stream is already closed, so the writer's final flush of whatever a dead
+        // connection left unsent fails; that is expected and nothing waits for it.
         await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or IOException or InvalidOperationException)
+        {
+        }
+
         _shutdown.Dispose();
     }
 

@@ -39,6 +39,10 @@ internal static class OvsdbTransportConnector
 
             return await AuthenticateAsync(remote, stream, tls, cancellationToken).ConfigureAwait(false);
         }
+        catch (SocketException ex) when (remote.Transport == OvsdbTransport.Unix && !File.Exists(remote.Path))
+        {
+            throw new OvsdbConnectionException(remote.Text, $"no socket at {remote.Path} (is ovsdb-server running with --remote=punix:{remote.Path}?)", ex);
+        }
         catch (SocketException ex)
         {
             throw new OvsdbConnectionException(remote.Text, $"cannot connect: {ex.Message}", ex);

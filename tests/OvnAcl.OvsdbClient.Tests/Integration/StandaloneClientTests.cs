@@ -111,6 +111,46 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task A_disposed_client_and_its_replica_are_collectable()
+    {
+        var (client, replica) = await StartAndDisposeAsync();
+        for (var i = 0; i < 5 && (client.IsAlive || replica.IsAlive); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(50);
+        }
+
+        Assert.False(client.IsAlive, "the client is still reachable after DisposeAsync");
+        Assert.False(replica.IsAlive, "the replica is still reachable after DisposeAsync");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task<(WeakReference Client, WeakReference Replica)> StartAndDisposeAsync()
+    {
+        var client = await StartClientAsync([new OvsdbTableMonitor("Port_Group")]);
+        var refs = (new WeakReference(client), new WeakReference(client.Replica));
+        await client.DisposeAsync();
+        return refs;
+    }
+
+    [Fact]
+    public async Task An_unknown_table_fails_start_with_a_clear_error_instead_of_retrying_forever()
+    {
+        await using var client = new OvsdbClient(_nb.UnixRemote, OvsdbClientOptions.Default with { Tables = [new OvsdbTableMonitor("No_Such_Table")] });
+        var error = await Assert.ThrowsAsync<OvsdbException>(() => client.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token));
+        Assert.Contains("No_Such_Table", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_unix_socket_is_named_in_the_error()
+    {
+        var path = Path.Combine(_nb.Dir, "absent.sock");
+        var error = await Assert.ThrowsAsync<OvsdbConnectionException>(() => OvsdbConnection.ConnectAsync(OvsdbRemote.Parse("unix:" + path)));
+        Assert.Contains($"no socket at {path}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replica_lookups_by_name_and_external_id_follow_updates()
     {
         await using var client = await StartClientAsync(
