@@ -71,23 +71,6 @@ internal sealed class CommonOptions
             Connection = GetConnectionOptions(result),
         });
     }
-
-    /// <summary>Starts the client, failing with a clear message instead of retrying forever when nothing answers.</summary>
-    public static async Task StartAsync(OvsdbClient client, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        Exception? last = null;
-        client.SessionChanged += e => last = e.Reason ?? last;
-        try
-        {
-            await client.StartAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CliException($"no usable server among {string.Join(",", client.Remotes)} within {timeout.TotalSeconds:0} s");
-        }
-    }
 }
 
 /// <summary>A user-facing error: printed as one line, exit code 1.</summary>

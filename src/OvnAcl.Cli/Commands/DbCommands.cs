@@ -50,7 +50,7 @@ internal static class DbCommands
             var names = result.GetValue(tables) ?? [];
             var monitors = names.Length == 0 ? null : names.Select(t => new OvsdbTableMonitor(t)).ToList();
             await using var client = common.CreateClient(result, result.GetValue(database)!, monitors);
-            await CommonOptions.StartAsync(client, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             var output = new StringBuilder();
             foreach (var table in client.Replica.Tables.Order(StringComparer.Ordinal))
             {
@@ -108,7 +108,7 @@ internal static class DbCommands
                 AddressesPerSet = NonNegative(result.GetValue(addresses), "--addresses-per-set"),
             };
             await using var client = common.CreateClient(result, "OVN_Northbound", [new OvsdbTableMonitor("NB_Global") { Columns = ["nb_cfg"] }]);
-            await CommonOptions.StartAsync(client, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             var summary = await SyntheticNorthbound.SeedAsync(client, options, ct).ConfigureAwait(false);
             Console.WriteLine($"wrote {summary.LogicalSwitchPorts} ports, {summary.PortGroups} port groups, {summary.Acls} ACLs, {summary.AddressSets} address sets in {summary.Transactions} transactions");
             return 0;

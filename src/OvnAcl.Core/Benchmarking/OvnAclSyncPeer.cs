@@ -3,7 +3,7 @@ using OvnAcl.Ovsdb;
 
 namespace OvnAcl.Benchmarking;
 
-/// <summary>OvnAcl's own client: from <c>new OvsdbClient</c> to <see cref="OvsdbClient.StartAsync"/> returning with the replica synchronized.</summary>
+/// <summary>OvnAcl's own client: from <c>new OvsdbClient</c> to <see cref="OvsdbClient.StartAsync(CancellationToken)"/> returning with the replica synchronized.</summary>
 internal sealed class OvnAclSyncPeer(SyncBenchmarkOptions options) : SyncPeer
 {
     public override string Name => SyncBenchmarkReport.OvnAclName;

@@ -124,6 +124,11 @@ public sealed partial class OvsdbClient
                 continue;
             }
 
+            if (lostReason is not null)
+            {
+                _connectFailed?.Invoke(new OvsdbSessionEvent(remote, false, null, lostReason));
+            }
+
             if (++failedInCycle >= _remotes.Count)
             {
                 failedInCycle = 0;

@@ -45,7 +45,7 @@ public sealed partial class OvsdbClient : IAsyncDisposable
 
     public IReadOnlyList<OvsdbRemote> Remotes => _remotes;
 
-    /// <summary>The replica; available once <see cref="StartAsync"/> has returned.</summary>
+    /// <summary>The replica; available once <see cref="StartAsync(CancellationToken)"/> has returned.</summary>
     public OvsdbReplica Replica => _replica ?? throw new InvalidOperationException("the client has not synchronized yet; await StartAsync first");
 
     public DatabaseSchema Schema => Replica.Schema;
@@ -60,6 +60,9 @@ public sealed partial class OvsdbClient : IAsyncDisposable
 
     private long _sessions;
 
+    // Attempts that never became a session, for StartAsync's timeout message.
+    private event Action<OvsdbSessionEvent>? _connectFailed;
+
     /// <summary>Raised when a session becomes ready (connected and synchronized) or is lost.</summary>
     public event Action<OvsdbSessionEvent>? SessionChanged;
 
@@ -73,6 +76,33 @@ public sealed partial class OvsdbClient : IAsyncDisposable
         }
 
         await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the session and waits at most <paramref name="timeout"/> for a synchronized replica; the client keeps
+    /// retrying in the background meanwhile. A timeout throws <see cref="OvsdbConnectionException"/> with the last
+    /// reason a remote was refused, instead of waiting forever for a server that is not there.
+    /// </summary>
+    public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        Exception? last = null;
+        void Remember(OvsdbSessionEvent e) => last = e.Reason ?? last;
+        _connectFailed += Remember;
+        try
+        {
+            await StartAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OvsdbConnectionException(string.Join(",", _remotes),
+                $"no usable server within {timeout.TotalSeconds:0.#} s{(last is null ? "" : $" (last: {last.Message})")}", last);
+        }
+        finally
+        {
+            _connectFailed -= Remember;
+        }
     }
 
     /// <summary>A new transaction on this database's schema.</summary>

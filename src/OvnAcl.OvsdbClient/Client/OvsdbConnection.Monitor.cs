@@ -226,11 +226,7 @@ public sealed partial class OvsdbConnection
         {
             foreach (var condition in conditions)
             {
-                w.WriteStartArray();
-                w.WriteStringValue(condition.Column);
-                w.WriteStringValue(OvsdbCondition.Spell(condition.Function));
-                OvsdbJson.WriteDatum(w, condition.Value);
-                w.WriteEndArray();
+                condition.WriteTo(w);
             }
         }
 

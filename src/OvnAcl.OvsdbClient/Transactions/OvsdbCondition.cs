@@ -58,5 +58,15 @@ public readonly record struct OvsdbCondition(string Column, OvsdbFunction Functi
         _ => throw new ArgumentOutOfRangeException(nameof(function), function, "Not an OVSDB function."),
     };
 
+    /// <summary>Writes the condition as RFC 7047 §5.1 <c>&lt;condition&gt;</c>: <c>[column, function, value]</c>.</summary>
+    internal void WriteTo(System.Text.Json.Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(Column);
+        writer.WriteStringValue(Spell(Function));
+        OvsdbJson.WriteDatum(writer, Value);
+        writer.WriteEndArray();
+    }
+
     public override string ToString() => $"[\"{Column}\", \"{Spell(Function)}\", {Value}]";
 }

@@ -366,11 +366,7 @@ public sealed class OvsdbTransaction
         writer.WriteStartArray("where");
         foreach (var condition in conditions)
         {
-            writer.WriteStartArray();
-            writer.WriteStringValue(condition.Column);
-            writer.WriteStringValue(OvsdbCondition.Spell(condition.Function));
-            OvsdbJson.WriteDatum(writer, condition.Value);
-            writer.WriteEndArray();
+            condition.WriteTo(writer);
         }
 
         writer.WriteEndArray();

@@ -143,6 +143,16 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task Start_with_a_timeout_gives_up_with_the_last_reason_when_no_server_answers()
+    {
+        var path = Path.Combine(_nb.Dir, "nobody.sock");
+        await using var client = new OvsdbClient("unix:" + path);
+        var error = await Assert.ThrowsAsync<OvsdbConnectionException>(() => client.StartAsync(TimeSpan.FromSeconds(1)));
+        Assert.Contains("no usable server within 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"no socket at {path}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_unix_socket_is_named_in_the_error()
     {
         var path = Path.Combine(_nb.Dir, "absent.sock");
