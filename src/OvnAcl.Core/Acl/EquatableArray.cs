@@ -1,12 +1,14 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace OvnAcl.Acl;
 
 /// <summary>
 /// An immutable array that compares by its elements, so records holding lists (rows, decisions) keep value equality.
-/// <c>default</c> is the empty array.
+/// <c>default</c> is the empty array. Collection expressions build one: <c>Ports = ["a", "b"]</c>.
 /// </summary>
+[CollectionBuilder(typeof(EquatableArray), nameof(EquatableArray.Create))]
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
     private readonly ImmutableArray<T> _items;
@@ -61,6 +63,12 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable)Items).GetEnumerator();
 
     public override string ToString() => "[" + string.Join(", ", Items) + "]";
+}
+
+/// <summary>Builds <see cref="EquatableArray{T}"/> values, e.g. from collection expressions.</summary>
+public static class EquatableArray
+{
+    public static EquatableArray<T> Create<T>(ReadOnlySpan<T> items) => new(ImmutableArray.Create(items));
 }
 
 /// <summary>A string-to-string map (<c>external_ids</c>, <c>options</c>) kept sorted by key, comparing by content.</summary>
