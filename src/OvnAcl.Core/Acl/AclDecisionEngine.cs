@@ -50,7 +50,7 @@ public sealed class AclDecisionEngine
         CommittedZones committed = default;
         if (traffic == AclTraffic.Reply && acls.Stateful)
         {
-            var request = Evaluate(acls, to, from, Reverse(clean), default, []);
+            var request = Evaluate(acls, to, from, AclPacketFactory.Reverse(clean), default, []);
             committed = new CommittedZones(
                 Ingress: request.Verdict == AclVerdict.Allow && request.GetStage(AclStage.ToLport).CtState != CtState.None,
                 Egress: request.Stages.Where(s => s.Stage != AclStage.ToLport).All(s => s.Verdict == AclVerdict.Allow)
@@ -199,23 +199,6 @@ public sealed class AclDecisionEngine
         var bypass = acls.Stateless(direction).Any(a => Matches(acls, a, packet with { CtState = CtState.None }, []));
         return bypass ? CtState.None : CtState.New | CtState.Tracked;
     }
-
-    /// <summary>The request a reply answers: addresses and ports swapped, an echo reply turned back into its request.</summary>
-    private static Packet Reverse(Packet reply) => reply with
-    {
-        EthSrc = reply.EthDst,
-        EthDst = reply.EthSrc,
-        IpSrc = reply.IpDst,
-        IpDst = reply.IpSrc,
-        L4Src = reply.L4Dst,
-        L4Dst = reply.L4Src,
-        IcmpType = (reply.IpProto, reply.IcmpType) switch
-        {
-            (Packet.ProtoIcmp4, 0) => 8,
-            (Packet.ProtoIcmp6, 129) => 128,
-            _ => reply.IcmpType,
-        },
-    };
 
     private SwitchAcls AclsOf(string switchName)
     {

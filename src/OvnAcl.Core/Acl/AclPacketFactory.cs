@@ -46,6 +46,32 @@ public static class AclPacketFactory
         return Packet.Ip(srcIp.ToString(), dstIp.ToString(), proto) with { EthSrc = srcMac, EthDst = dstMac, L4Src = sourcePort, L4Dst = port };
     }
 
+    /// <summary>
+    /// The packet answering <paramref name="packet"/>, or the request a reply answers: MACs, addresses and ports swapped,
+    /// an ICMP echo request turned into its reply and back.
+    /// </summary>
+    public static Packet Reverse(Packet packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        return packet with
+        {
+            EthSrc = packet.EthDst,
+            EthDst = packet.EthSrc,
+            IpSrc = packet.IpDst,
+            IpDst = packet.IpSrc,
+            L4Src = packet.L4Dst,
+            L4Dst = packet.L4Src,
+            IcmpType = (packet.IpProto, packet.IcmpType) switch
+            {
+                (Packet.ProtoIcmp4, 0) => 8,
+                (Packet.ProtoIcmp4, 8) => 0,
+                (Packet.ProtoIcmp6, 128) => 129,
+                (Packet.ProtoIcmp6, 129) => 128,
+                _ => packet.IcmpType,
+            },
+        };
+    }
+
     public static AclProtocol ParseProtocol(string text) => text.ToLowerInvariant() switch
     {
         "tcp" => AclProtocol.Tcp,
