@@ -1,0 +1,64 @@
+using OvnAcl.Match;
+
+namespace OvnAcl.Acl;
+
+/// <summary>What one ACL stage of the switch did with the packet.</summary>
+public sealed record AclStageResult
+{
+    public required AclStage Stage { get; init; }
+    public required AclVerdict Verdict { get; init; }
+    public required AclStageOutcome Outcome { get; init; }
+
+    /// <summary>The deciding ACL when <see cref="Outcome"/> is <see cref="AclStageOutcome.Acl"/>.</summary>
+    public AclView? Acl { get; init; }
+
+    /// <summary>Why the deciding ACL's match holds for the packet (<c>MatchEvaluator.Explain</c>).</summary>
+    public MatchExplanation? Explanation { get; init; }
+
+    /// <summary><c>pass</c> ACLs that sent the packet on to a later tier before the decision.</summary>
+    public EquatableArray<AclView> Passed { get; init; }
+
+    /// <summary>
+    /// Other ACLs that match at the deciding ACL's priority and tier. With a different verdict among them OVN's choice is
+    /// undefined (ovn-nb(5)) and <see cref="IsAmbiguous"/> is set; the engine then reports the deny.
+    /// </summary>
+    public EquatableArray<AclView> Tied { get; init; }
+
+    public bool IsAmbiguous { get; init; }
+
+    /// <summary>The connection-tracking state the stage's ACLs saw (<c>ct.new|ct.trk</c>, or none where conntrack is not used).</summary>
+    public CtState CtState { get; init; }
+
+    /// <summary>False when an earlier stage already dropped the packet: the result says what this stage would have done.</summary>
+    public bool Reached { get; init; } = true;
+}
+
+/// <summary>The answer to "does this packet get from one logical port to another?".</summary>
+public sealed record AclDecision
+{
+    public required AclVerdict Verdict { get; init; }
+    public required string Switch { get; init; }
+    public required string FromPort { get; init; }
+    public required string ToPort { get; init; }
+    public required AclTraffic Traffic { get; init; }
+
+    /// <summary>The packet as it leaves <see cref="FromPort"/> (without <c>inport</c>/<c>outport</c>).</summary>
+    public required Packet Packet { get; init; }
+
+    /// <summary>Whether the switch uses conntrack for ACLs: some ACL on it (or on a port group with a port on it) is <c>allow-related</c>.</summary>
+    public required bool Stateful { get; init; }
+
+    /// <summary>The stages in the order the packet meets them: from-lport, from-lport after load balancing, to-lport.</summary>
+    public required EquatableArray<AclStageResult> Stages { get; init; }
+
+    /// <summary>Ties with different verdicts, ACLs ignored for invalid matches or unknown names, disabled ports.</summary>
+    public EquatableArray<string> Warnings { get; init; }
+
+    /// <summary>True when some reached stage decided between tied ACLs with different verdicts.</summary>
+    public bool IsAmbiguous => Stages.Any(s => s.Reached && s.IsAmbiguous);
+
+    /// <summary>The stage that dropped the packet, or null when it is allowed.</summary>
+    public AclStageResult? DenyingStage => Stages.FirstOrDefault(s => s.Reached && s.Verdict == AclVerdict.Deny);
+
+    public AclStageResult GetStage(AclStage stage) => Stages.First(s => s.Stage == stage);
+}

@@ -1,0 +1,263 @@
+using System.Net;
+using OvnAcl.Acl.Deciding;
+using OvnAcl.Match;
+
+namespace OvnAcl.Acl;
+
+/// <summary>
+/// Decides, as ovn-northd's ACL stages would (ovn-nb(5), ovn-northd(8), OVN 23.03), whether a packet from one logical
+/// switch port reaches another on the same switch. Each stage (from-lport, from-lport after load balancing, to-lport)
+/// evaluates the ACLs of the switch and of every port group with a port on the switch, with <c>inport</c> (and in
+/// to-lport <c>outport</c>) set; in each tier the highest-priority matching ACL decides, <c>pass</c> moves on to the
+/// next tier, and without a decision the stage allows, or drops under <c>default_acl_drop</c> (when the switch has any
+/// ACL at all). The packet passes when every stage allows it. See docs/explain.md for the model and its limits.
+/// </summary>
+public sealed class AclDecisionEngine
+{
+    private readonly Dictionary<string, SwitchAcls> _switches = new(StringComparer.Ordinal);
+
+    public AclDecisionEngine(AclPolicyView view)
+    {
+        View = view ?? throw new ArgumentNullException(nameof(view));
+    }
+
+    public AclPolicyView View { get; }
+
+    /// <summary>
+    /// The verdict for <paramref name="packet"/> sent from <paramref name="fromPort"/> to <paramref name="toPort"/>;
+    /// <c>inport</c>, <c>outport</c> and <c>ct_state</c> are set by the engine. For <see cref="AclTraffic.Reply"/> the packet
+    /// is the reply itself (from the server back to the client) and the connection it answers is the packet reversed.
+    /// </summary>
+    /// <exception cref="AclPolicyException">An unknown port, or ports on different switches.</exception>
+    public AclDecision Decide(string fromPort, string toPort, Packet packet, AclTraffic traffic = AclTraffic.NewConnection)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        var from = View.GetPort(fromPort);
+        var to = View.GetPort(toPort);
+        if (from.Switch != to.Switch)
+        {
+            throw new AclPolicyException($"ports '{from.Name}' (switch {from.Switch}) and '{to.Name}' (switch {to.Switch}) are not on the same logical switch; routed traffic is not modelled");
+        }
+
+        var acls = AclsOf(from.Switch);
+        var warnings = new List<string>();
+        foreach (var port in new[] { from, to }.Where(p => !p.Enabled))
+        {
+            warnings.Add($"port '{port.Name}' is disabled (enabled=false): OVN drops all its traffic before any ACL");
+        }
+
+        var clean = packet with { Inport = null, Outport = null, CtState = CtState.None };
+        CommittedZones committed = default;
+        if (traffic == AclTraffic.Reply && acls.Stateful)
+        {
+            var request = Evaluate(acls, to, from, AclPacketFactory.Reverse(clean), default, []);
+            committed = new CommittedZones(
+                Ingress: request.Verdict == AclVerdict.Allow && request.GetStage(AclStage.ToLport).CtState != CtState.None,
+                Egress: request.Stages.Where(s => s.Stage != AclStage.ToLport).All(s => s.Verdict == AclVerdict.Allow)
+                        && request.GetStage(AclStage.FromLport).CtState != CtState.None);
+        }
+
+        var decision = Evaluate(acls, from, to, clean, committed, warnings);
+        if (warnings.Count > 0 || !from.Enabled || !to.Enabled)
+        {
+            decision = decision with
+            {
+                Verdict = from.Enabled && to.Enabled ? decision.Verdict : AclVerdict.Deny,
+                Warnings = warnings.Distinct(StringComparer.Ordinal).ToArray(),
+            };
+        }
+
+        return decision with { Traffic = traffic };
+    }
+
+    private AclDecision Evaluate(SwitchAcls acls, LogicalPortView from, LogicalPortView to, Packet packet, CommittedZones committed, List<string> warnings)
+    {
+        var ingress = packet with { Inport = from.Name };
+        var egress = ingress with { Outport = to.Name };
+        var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, from);
+        var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, to);
+        var stages = new List<AclStageResult>(3);
+        var reached = true;
+        foreach (var stage in (ReadOnlySpan<AclStage>)[AclStage.FromLport, AclStage.FromLportAfterLb, AclStage.ToLport])
+        {
+            var isEgress = stage == AclStage.ToLport;
+            var ct = isEgress ? egressCt : ingressCt;
+            var zoneCommitted = isEgress ? committed.Egress : committed.Ingress;
+            var stagePacket = (isEgress ? egress : ingress) with { CtState = ct };
+            var result = zoneCommitted && ct != CtState.None
+                ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
+                : EvaluateStage(acls, stage, stagePacket, warnings);
+            stages.Add(result with { Reached = reached });
+            reached &= result.Verdict == AclVerdict.Allow;
+        }
+
+        return new AclDecision
+        {
+            Verdict = reached ? AclVerdict.Allow : AclVerdict.Deny,
+            Switch = from.Switch,
+            FromPort = from.Name,
+            ToPort = to.Name,
+            Traffic = AclTraffic.NewConnection,
+            Packet = packet,
+            Stateful = acls.Stateful,
+            Stages = stages.ToArray(),
+        };
+    }
+
+    private AclStageResult EvaluateStage(SwitchAcls acls, AclStage stage, Packet packet, List<string> warnings)
+    {
+        if (!acls.HasAcls)
+        {
+            return new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.NoAcls, CtState = packet.CtState };
+        }
+
+        var passed = new List<AclView>();
+        foreach (var tier in acls.Tiers(stage))
+        {
+            var matching = tier.Where(a => Matches(acls, a, packet, warnings)).ToList();
+            if (matching.Count == 0)
+            {
+                continue;
+            }
+
+            var top = matching.Max(a => a.Row.Priority);
+            var winners = matching.Where(a => a.Row.Priority == top)
+                .OrderBy(a => a.Row.Action is AclAction.Drop or AclAction.Reject ? 0 : a.Row.Action == AclAction.Pass ? 2 : 1)
+                .ThenBy(a => a.Row.Uuid)
+                .ToList();
+            var chosen = winners[0];
+            var ambiguous = winners.Select(a => a.Row.Action == AclAction.Pass ? (AclVerdict?)null : AclText.VerdictOf(a.Row.Action)).Distinct().Count() > 1;
+            if (ambiguous)
+            {
+                warnings.Add($"{AclText.Format(stage)}: ACLs tie at priority {top} with different actions ({string.Join("; ", winners)}); OVN may apply any of them, the engine reports the deny");
+            }
+
+            if (chosen.Row.Action == AclAction.Pass)
+            {
+                passed.Add(chosen);
+                continue;
+            }
+
+            return new AclStageResult
+            {
+                Stage = stage,
+                Verdict = AclText.VerdictOf(chosen.Row.Action),
+                Outcome = AclStageOutcome.Acl,
+                Acl = chosen,
+                Explanation = acls.Evaluator.Explain(chosen.Match!, packet),
+                Passed = passed.ToArray(),
+                Tied = winners.Skip(1).ToArray(),
+                IsAmbiguous = ambiguous,
+                CtState = packet.CtState,
+            };
+        }
+
+        return new AclStageResult
+        {
+            Stage = stage,
+            Verdict = View.DefaultAclDrop ? AclVerdict.Deny : AclVerdict.Allow,
+            Outcome = AclStageOutcome.Default,
+            Passed = passed.ToArray(),
+            CtState = packet.CtState,
+        };
+    }
+
+    private static bool Matches(SwitchAcls acls, AclView acl, Packet packet, List<string> warnings)
+    {
+        if (acls.Unusable.TryGetValue(acl, out var why))
+        {
+            warnings.Add($"ignored {acl}: {why}");
+            return false;
+        }
+
+        try
+        {
+            return acls.Evaluator.Evaluate(acl.Match!, packet);
+        }
+        catch (MatchEvaluationException ex)
+        {
+            warnings.Add($"ignored {acl}: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// ovn-northd's pre-ACL stages send IP traffic to conntrack only on a stateful switch, and not packets an
+    /// <c>allow-stateless</c> ACL of the pipeline's direction matches, nor IPv6 ND and multicast, nor traffic of router
+    /// and localnet ports.
+    /// </summary>
+    private static CtState CtStateFor(SwitchAcls acls, AclDirection direction, Packet packet, LogicalPortView port)
+    {
+        var isIp = packet.EthType is Packet.EthTypeIpv4 or Packet.EthTypeIpv6;
+        var isNd = packet.IpProto == Packet.ProtoIcmp6 && packet.IcmpType is >= 133 and <= 137;
+        var multicast = (packet.EthDst.Value & 0x0100_0000_0000UL) != 0;
+        if (!acls.Stateful || !isIp || isNd || multicast || port.Type is "router" or "localnet")
+        {
+            return CtState.None;
+        }
+
+        var bypass = acls.Stateless(direction).Any(a => Matches(acls, a, packet with { CtState = CtState.None }, []));
+        return bypass ? CtState.None : CtState.New | CtState.Tracked;
+    }
+
+    private SwitchAcls AclsOf(string switchName)
+    {
+        lock (_switches)
+        {
+            if (!_switches.TryGetValue(switchName, out var acls))
+            {
+                _switches[switchName] = acls = new SwitchAcls(View, switchName);
+            }
+
+            return acls;
+        }
+    }
+
+    private readonly record struct CommittedZones(bool Ingress, bool Egress);
+
+    /// <summary>The ACLs one switch evaluates, grouped for the stages, with the evaluator for that switch's names.</summary>
+    private sealed class SwitchAcls
+    {
+        private readonly Dictionary<AclStage, List<List<AclView>>> _tiers = [];
+        private readonly Dictionary<AclDirection, List<AclView>> _stateless = [];
+
+        public SwitchAcls(AclPolicyView view, string switchName)
+        {
+            var all = view.AclsOnSwitch(switchName).ToList();
+            var context = view.MatchContextFor(switchName);
+            Evaluator = new MatchEvaluator(context);
+            HasAcls = all.Count > 0;
+            Stateful = all.Any(a => a.Row.Action == AclAction.AllowRelated);
+            foreach (var acl in all)
+            {
+                var why = acl.Match is null ? $"its match is not valid ({acl.MatchError})" : MatchReferences.Unresolved(acl.Match, context);
+                if (why is not null)
+                {
+                    Unusable[acl] = why;
+                }
+            }
+
+            foreach (var stage in Enum.GetValues<AclStage>())
+            {
+                _tiers[stage] = all.Where(a => a.Stage == stage).GroupBy(a => a.Row.Tier).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+            }
+
+            foreach (var direction in Enum.GetValues<AclDirection>())
+            {
+                _stateless[direction] = all.Where(a => a.Row.Direction == direction && a.Row.Action == AclAction.AllowStateless).ToList();
+            }
+        }
+
+        public MatchEvaluator Evaluator { get; }
+
+        public bool HasAcls { get; }
+
+        public bool Stateful { get; }
+
+        public Dictionary<AclView, string> Unusable { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public IReadOnlyList<List<AclView>> Tiers(AclStage stage) => _tiers[stage];
+
+        public IReadOnlyList<AclView> Stateless(AclDirection direction) => _stateless[direction];
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using OvnAcl.Ovsdb;
+
+namespace OvnAcl.Acl;
+
+public sealed partial class AclPolicyView
+{
+    /// <summary>
+    /// The NB tables (and columns) <see cref="FromReplica"/> reads: replicate only these to explain traffic.
+    /// ACL is replicated whole so that <c>tier</c> is read where the schema has it (OVN 23.06 and later).
+    /// </summary>
+    public static IReadOnlyList<OvsdbTableMonitor> MonitoredTables { get; } =
+    [
+        new("NB_Global") { Columns = ["options"] },
+        new("Logical_Switch") { Columns = ["name", "ports", "acls"] },
+        new("Logical_Switch_Port") { Columns = ["name", "type", "addresses", "dynamic_addresses", "port_security", "enabled"] },
+        new("Port_Group") { Columns = ["name", "ports", "acls"] },
+        new("Address_Set") { Columns = ["name", "addresses"] },
+        new("ACL"),
+    ];
+
+    /// <summary>Builds the view from a replica of a live Northbound database holding (at least) <see cref="MonitoredTables"/>.</summary>
+    public static AclPolicyView FromReplica(OvsdbReplica replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return FromRows(replica.Read(ReadRows));
+    }
+
+    /// <summary>The rows of a replica (see <see cref="FromReplica"/>), e.g. to compare with a compiler's output.</summary>
+    public static NorthboundAclRows ReadRows(OvsdbReplica replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return replica.Read(ReadRows);
+    }
+
+    private static NorthboundAclRows ReadRows(IReadOnlyDictionary<string, IReadOnlyDictionary<Guid, OvsdbRow>> tables)
+    {
+        var acls = tables["ACL"];
+        var lsps = tables["Logical_Switch_Port"];
+        var global = tables["NB_Global"].Values.FirstOrDefault();
+
+        ImmutableArray<AclRow> AclsOf(OvsdbRow owner) =>
+            [.. Uuids(owner["acls"]).Select(u => acls.TryGetValue(u, out var row) ? row : null).OfType<OvsdbRow>().Select(ReadAcl)];
+
+        var switches = tables["Logical_Switch"].Values
+            .OrderBy(s => s.GetString("name"), StringComparer.Ordinal)
+            .Select(s => new LogicalSwitchRow(s.GetString("name") ?? s.Uuid.ToString())
+            {
+                Ports = Uuids(s["ports"]).Select(u => lsps.TryGetValue(u, out var p) ? p : null).OfType<OvsdbRow>().Select(ReadPort).ToImmutableArray(),
+                Acls = AclsOf(s),
+            })
+            .ToImmutableArray();
+        var portGroups = tables["Port_Group"].Values
+            .OrderBy(g => g.GetString("name"), StringComparer.Ordinal)
+            .Select(g => new PortGroupRow(g.GetString("name") ?? g.Uuid.ToString())
+            {
+                Ports = Uuids(g["ports"]).Select(u => lsps.TryGetValue(u, out var p) ? p.GetString("name") : null).OfType<string>().ToImmutableArray(),
+                Acls = AclsOf(g),
+            })
+            .ToImmutableArray();
+        var addressSets = tables["Address_Set"].Values
+            .OrderBy(a => a.GetString("name"), StringComparer.Ordinal)
+            .Select(a => new AddressSetRow(a.GetString("name") ?? a.Uuid.ToString()) { Addresses = Strings(a["addresses"]) })
+            .ToImmutableArray();
+        return new NorthboundAclRows
+        {
+            Switches = switches,
+            PortGroups = portGroups,
+            AddressSets = addressSets,
+            DefaultAclDrop = global is not null && string.Equals(global.GetMapValue("options", "default_acl_drop"), "true", StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    private static LogicalSwitchPortRow ReadPort(OvsdbRow row) => new(row.GetString("name") ?? row.Uuid.ToString())
+    {
+        Type = row.GetString("type") ?? "",
+        Addresses = Strings(row["addresses"]),
+        DynamicAddresses = row.GetString("dynamic_addresses"),
+        PortSecurity = Strings(row["port_security"]),
+        Enabled = row["enabled"].Count == 0 ? null : row["enabled"].Keys[0].AsBoolean(),
+    };
+
+    private static AclRow ReadAcl(OvsdbRow row) => new()
+    {
+        Uuid = row.Uuid,
+        Name = row.GetString("name"),
+        Direction = AclText.ParseDirection(row.GetString("direction") ?? ""),
+        Priority = (int)row["priority"].Keys[0].AsInteger(),
+        Match = row.GetString("match") ?? "",
+        Action = AclText.ParseAction(row.GetString("action") ?? ""),
+        Tier = row.TryGet("tier", out var tier) && tier.Count > 0 ? (int)tier.Keys[0].AsInteger() : 0,
+        Log = row["log"].Count > 0 && row["log"].Keys[0].AsBoolean(),
+        Severity = row.GetString("severity"),
+        ExternalIds = Map(row["external_ids"]),
+        Options = Map(row["options"]),
+    };
+
+    private static IEnumerable<Guid> Uuids(OvsdbDatum datum)
+    {
+        var result = new Guid[datum.Count];
+        for (var i = 0; i < datum.Count; i++)
+        {
+            result[i] = datum.Keys[i].AsUuid();
+        }
+
+        return result;
+    }
+
+    private static ImmutableArray<string> Strings(OvsdbDatum datum)
+    {
+        var result = ImmutableArray.CreateBuilder<string>(datum.Count);
+        for (var i = 0; i < datum.Count; i++)
+        {
+            result.Add(datum.Keys[i].AsString());
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    private static StringMap Map(OvsdbDatum datum)
+    {
+        var entries = new List<KeyValuePair<string, string>>(datum.Count);
+        for (var i = 0; i < datum.Count; i++)
+        {
+            entries.Add(new(datum.Keys[i].AsString(), datum.Values[i].AsString()));
+        }
+
+        return new StringMap(entries);
+    }
+}

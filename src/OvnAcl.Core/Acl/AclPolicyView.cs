@@ -1,0 +1,320 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using OvnAcl.Acl.Building;
+using OvnAcl.Match;
+
+namespace OvnAcl.Acl;
+
+/// <summary>Which row an ACL hangs off: a logical switch or a port group.</summary>
+public sealed record AclOwner(AclOwnerKind Kind, string Name)
+{
+    public override string ToString() => (Kind == AclOwnerKind.PortGroup ? "port group " : "switch ") + Name;
+}
+
+/// <summary>An ACL with its match parsed, and the row that owns it. An ACL referenced by two owners appears once per owner.</summary>
+public sealed record AclView
+{
+    public required AclRow Row { get; init; }
+    public required AclOwner Owner { get; init; }
+
+    /// <summary>The parsed and checked match; null when the text is not a valid OVN match (see <see cref="MatchError"/>).</summary>
+    public MatchExpr? Match { get; init; }
+
+    /// <summary>Why <see cref="AclRow.Match"/> could not be used; OVN ignores such an ACL too (its flow fails to parse).</summary>
+    public string? MatchError { get; init; }
+
+    public AclStage Stage => Row.Direction == AclDirection.ToLport ? AclStage.ToLport : Row.ApplyAfterLb ? AclStage.FromLportAfterLb : AclStage.FromLport;
+
+    public override string ToString() =>
+        $"{AclText.Format(Row.Direction)} {Row.Priority} ({Row.Match}) {AclText.Format(Row.Action)}{(Row.Tier != 0 ? $" tier {Row.Tier}" : "")} on {Owner}";
+}
+
+/// <summary>A logical switch port with its addresses read (<c>addresses</c> and <c>dynamic_addresses</c>) and its port security.</summary>
+public sealed record LogicalPortView
+{
+    public required string Name { get; init; }
+    public required string Switch { get; init; }
+    public string Type { get; init; } = "";
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>MACs of the port's static and dynamic addresses, in column order.</summary>
+    public EquatableArray<MacAddress> Macs { get; init; }
+
+    public EquatableArray<IPAddress> Ipv4 { get; init; }
+    public EquatableArray<IPAddress> Ipv6 { get; init; }
+
+    /// <summary><c>port_security</c> entries as written (empty: no port security).</summary>
+    public EquatableArray<string> PortSecurity { get; init; }
+}
+
+/// <summary>A logical switch: its ports and the ACLs on the switch row itself.</summary>
+public sealed record LogicalSwitchView
+{
+    public required string Name { get; init; }
+    public EquatableArray<string> Ports { get; init; }
+    public EquatableArray<AclView> Acls { get; init; }
+}
+
+/// <summary>A port group: its member ports (by name) and its ACLs.</summary>
+public sealed record PortGroupView
+{
+    public required string Name { get; init; }
+    public EquatableArray<string> Ports { get; init; }
+    public EquatableArray<AclView> Acls { get; init; }
+}
+
+/// <summary>
+/// What decides traffic in a Northbound database, resolved and indexed: switches, ports with their addresses, port groups,
+/// address sets (with OVN's automatic <c>$&lt;pg&gt;_ip4</c>/<c>$&lt;pg&gt;_ip6</c>), ACLs with parsed matches, and
+/// <c>default_acl_drop</c>. Build one with <see cref="FromRows"/> or <see cref="FromReplica"/>; ask it with <see cref="AclDecisionEngine"/>.
+/// Immutable; it is an index over rows, so it compares by reference (compare the <see cref="Rows"/> for content).
+/// </summary>
+public sealed partial class AclPolicyView
+{
+    private readonly FrozenDictionary<string, SwitchMatchContext> _contexts;
+
+    private AclPolicyView(
+        NorthboundAclRows rows,
+        FrozenDictionary<string, LogicalSwitchView> switches,
+        FrozenDictionary<string, LogicalPortView> ports,
+        FrozenDictionary<string, PortGroupView> portGroups,
+        FrozenDictionary<string, EquatableArray<string>> addressSets,
+        ImmutableArray<string> diagnostics)
+    {
+        Rows = rows;
+        Switches = switches;
+        Ports = ports;
+        PortGroups = portGroups;
+        AddressSets = addressSets;
+        Diagnostics = diagnostics;
+        _contexts = switches.Values.ToFrozenDictionary(s => s.Name, s => new SwitchMatchContext(this, s), StringComparer.Ordinal);
+    }
+
+    /// <summary>The rows this view was built from.</summary>
+    public NorthboundAclRows Rows { get; }
+
+    public IReadOnlyDictionary<string, LogicalSwitchView> Switches { get; }
+
+    /// <summary>Every logical switch port, by name.</summary>
+    public IReadOnlyDictionary<string, LogicalPortView> Ports { get; }
+
+    public IReadOnlyDictionary<string, PortGroupView> PortGroups { get; }
+
+    /// <summary>Every address set a match can name: the NB's Address_Set rows and, per port group, <c>&lt;pg&gt;_ip4</c> and <c>&lt;pg&gt;_ip6</c>.</summary>
+    public IReadOnlyDictionary<string, EquatableArray<string>> AddressSets { get; }
+
+    public bool DefaultAclDrop => Rows.DefaultAclDrop;
+
+    /// <summary>Every ACL with its owner: switches' first, then port groups', each in name order.</summary>
+    public IEnumerable<AclView> Acls => Switches.Values.OrderBy(s => s.Name, StringComparer.Ordinal).SelectMany(s => s.Acls)
+        .Concat(PortGroups.Values.OrderBy(g => g.Name, StringComparer.Ordinal).SelectMany(g => g.Acls));
+
+    /// <summary>Problems met while building: unparsable matches, members that are not ports, a port on two switches.</summary>
+    public ImmutableArray<string> Diagnostics { get; }
+
+    /// <summary>
+    /// The ACLs that a logical switch evaluates: its own and those of every port group with at least one port on it
+    /// (ovn-northd applies a port group's ACLs, unchanged, to every switch holding one of its ports; the match alone
+    /// decides which packets they concern).
+    /// </summary>
+    public IEnumerable<AclView> AclsOnSwitch(string switchName)
+    {
+        var view = Switches.TryGetValue(switchName, out var s) ? s : throw new AclPolicyException($"no logical switch '{switchName}'");
+        var ports = view.Ports.ToHashSet(StringComparer.Ordinal);
+        return view.Acls.Concat(PortGroups.Values
+            .Where(g => g.Ports.Any(ports.Contains))
+            .OrderBy(g => g.Name, StringComparer.Ordinal)
+            .SelectMany(g => g.Acls));
+    }
+
+    /// <summary>
+    /// What <c>$set</c> and <c>@group</c> mean in the flows of one switch: address sets are global, but a port group
+    /// only holds its members on that switch (northd writes one Southbound Port_Group per switch).
+    /// </summary>
+    public IMatchContext MatchContextFor(string switchName) =>
+        _contexts.TryGetValue(switchName, out var context) ? context : throw new AclPolicyException($"no logical switch '{switchName}'");
+
+    public LogicalPortView GetPort(string name) =>
+        Ports.TryGetValue(name, out var port) ? port : throw new AclPolicyException($"no logical switch port '{name}'");
+
+    /// <summary>Builds the view from plain rows, e.g. a compiler's output.</summary>
+    public static AclPolicyView FromRows(NorthboundAclRows rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var diagnostics = ImmutableArray.CreateBuilder<string>();
+        var ports = new Dictionary<string, LogicalPortView>(StringComparer.Ordinal);
+        var switches = new Dictionary<string, LogicalSwitchView>(StringComparer.Ordinal);
+        var portRows = new Dictionary<string, LogicalSwitchPortRow>(StringComparer.Ordinal);
+        foreach (var sw in rows.Switches)
+        {
+            if (switches.ContainsKey(sw.Name))
+            {
+                diagnostics.Add($"two logical switches are named '{sw.Name}'; the second is ignored");
+                continue;
+            }
+
+            foreach (var port in sw.Ports)
+            {
+                if (!ports.TryAdd(port.Name, ReadPort(port, sw.Name)))
+                {
+                    diagnostics.Add($"logical switch port '{port.Name}' appears twice (switch '{sw.Name}'); the second is ignored");
+                    continue;
+                }
+
+                portRows[port.Name] = port;
+            }
+
+            switches[sw.Name] = new LogicalSwitchView
+            {
+                Name = sw.Name,
+                Ports = sw.Ports.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToImmutableArray(),
+                Acls = sw.Acls.Select(a => ReadAcl(a, new AclOwner(AclOwnerKind.LogicalSwitch, sw.Name), diagnostics)).ToImmutableArray(),
+            };
+        }
+
+        var groups = new Dictionary<string, PortGroupView>(StringComparer.Ordinal);
+        var addressSets = new Dictionary<string, EquatableArray<string>>(StringComparer.Ordinal);
+        foreach (var set in rows.AddressSets)
+        {
+            addressSets[set.Name] = set.Addresses;
+        }
+
+        foreach (var group in rows.PortGroups)
+        {
+            foreach (var missing in group.Ports.Where(p => !ports.ContainsKey(p)))
+            {
+                diagnostics.Add($"port group '{group.Name}' names '{missing}', which is not a port of any logical switch");
+            }
+
+            var members = group.Ports.Where(ports.ContainsKey).Distinct(StringComparer.Ordinal).ToImmutableArray();
+            groups[group.Name] = new PortGroupView
+            {
+                Name = group.Name,
+                Ports = members,
+                Acls = group.Acls.Select(a => ReadAcl(a, new AclOwner(AclOwnerKind.PortGroup, group.Name), diagnostics)).ToImmutableArray(),
+            };
+
+            // ovn-northd (sync_address_sets): the members' addresses and dynamic_addresses, never port_security.
+            var (v4, v6) = GroupAddresses(members.Select(m => portRows[m]));
+            addressSets[group.Name + "_ip4"] = v4;
+            addressSets[group.Name + "_ip6"] = v6;
+        }
+
+        return new AclPolicyView(
+            rows,
+            switches.ToFrozenDictionary(StringComparer.Ordinal),
+            ports.ToFrozenDictionary(StringComparer.Ordinal),
+            groups.ToFrozenDictionary(StringComparer.Ordinal),
+            addressSets.ToFrozenDictionary(StringComparer.Ordinal),
+            diagnostics.ToImmutable());
+    }
+
+    private static LogicalPortView ReadPort(LogicalSwitchPortRow row, string switchName)
+    {
+        var macs = new List<MacAddress>();
+        var v4 = new List<IPAddress>();
+        var v6 = new List<IPAddress>();
+        foreach (var entry in StaticAndDynamic(row))
+        {
+            if (LspAddressParser.TryParse(entry, out var parsed))
+            {
+                macs.Add(parsed!.Mac);
+                foreach (var (address, _) in parsed.Ips)
+                {
+                    (address.AddressFamily == AddressFamily.InterNetwork ? v4 : v6).Add(address);
+                }
+            }
+        }
+
+        return new LogicalPortView
+        {
+            Name = row.Name,
+            Switch = switchName,
+            Type = row.Type,
+            Enabled = row.Enabled ?? true,
+            Macs = macs.ToArray(),
+            Ipv4 = v4.ToArray(),
+            Ipv6 = v6.ToArray(),
+            PortSecurity = row.PortSecurity,
+        };
+    }
+
+    private static IEnumerable<string> StaticAndDynamic(LogicalSwitchPortRow row) =>
+        row.Addresses.Where(a => !LspAddressParser.IsDynamic(a)).Concat(row.DynamicAddresses is { } d ? [d] : []);
+
+    private static (EquatableArray<string> V4, EquatableArray<string> V6) GroupAddresses(IEnumerable<LogicalSwitchPortRow> members)
+    {
+        var v4 = new List<string>();
+        var v6 = new List<string>();
+        foreach (var entry in members.SelectMany(StaticAndDynamic))
+        {
+            if (LspAddressParser.TryParse(entry, out var parsed))
+            {
+                foreach (var (address, _) in parsed!.Ips)
+                {
+                    (address.AddressFamily == AddressFamily.InterNetwork ? v4 : v6).Add(address.ToString());
+                }
+            }
+        }
+
+        return (v4.Distinct(StringComparer.Ordinal).ToArray(), v6.Distinct(StringComparer.Ordinal).ToArray());
+    }
+
+    private static AclView ReadAcl(AclRow row, AclOwner owner, ImmutableArray<string>.Builder diagnostics)
+    {
+        if (MatchExpression.TryParse(row.Match, out var match, out var problems))
+        {
+            return new AclView { Row = row, Owner = owner, Match = match };
+        }
+
+        var error = string.Join("; ", problems.Select(p => p.ToString()));
+        diagnostics.Add($"ACL {AclText.Format(row.Direction)} {row.Priority} on {owner}: match '{row.Match}' is not valid, so the ACL never applies: {error}");
+        return new AclView { Row = row, Owner = owner, MatchError = error };
+    }
+
+    /// <summary>The per-switch view of <c>$set</c> and <c>@group</c>.</summary>
+    private sealed class SwitchMatchContext : IMatchContext
+    {
+        private readonly Dictionary<string, IReadOnlySet<string>> _portGroups = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IReadOnlyList<MatchConstant>?> _addressSets;
+
+        public SwitchMatchContext(AclPolicyView view, LogicalSwitchView sw)
+        {
+            var onSwitch = sw.Ports.ToHashSet(StringComparer.Ordinal);
+            foreach (var group in view.PortGroups.Values)
+            {
+                var members = group.Ports.Where(onSwitch.Contains).ToHashSet(StringComparer.Ordinal);
+                if (members.Count > 0)
+                {
+                    _portGroups[group.Name] = members;
+                }
+            }
+
+            _addressSets = view.AddressSets.ToDictionary(a => a.Key, a => Entries(a.Value), StringComparer.Ordinal);
+        }
+
+        public bool TryGetAddressSet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlyList<MatchConstant>? addresses)
+        {
+            addresses = _addressSets.TryGetValue(name, out var entries) ? entries : null;
+            return addresses is not null;
+        }
+
+        public bool TryGetPortGroup(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlySet<string>? ports) =>
+            _portGroups.TryGetValue(name, out ports);
+
+        // An entry OVN could not read makes the whole set unusable, as a flow naming it would fail to parse.
+        private static IReadOnlyList<MatchConstant>? Entries(EquatableArray<string> addresses)
+        {
+            try
+            {
+                return addresses.Select(NumericLiteral.ParseEntry).ToImmutableArray();
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+    }
+}
