@@ -36,7 +36,7 @@ internal static class ExplainCommand
             };
 
             await using var client = common.CreateClient(result, "OVN_Northbound", AclPolicyView.MonitoredTables);
-            await CommonOptions.StartAsync(client, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             var view = AclPolicyView.FromReplica(client.Replica);
             AclDecision decision;
             try

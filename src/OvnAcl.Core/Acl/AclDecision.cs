@@ -1,5 +1,8 @@
 using OvnAcl.Match;
 
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
 namespace OvnAcl.Acl;
 
 /// <summary>What one ACL stage of the switch did with the packet.</summary>

@@ -122,17 +122,17 @@ public sealed class AclDecisionEngine
 
             var top = matching.Max(a => a.Row.Priority);
             var winners = matching.Where(a => a.Row.Priority == top)
-                .OrderBy(a => a.Row.Action is AclAction.Drop or AclAction.Reject ? 0 : a.Row.Action == AclAction.Pass ? 2 : 1)
+                .OrderBy(a => a.Action is AclAction.Drop or AclAction.Reject ? 0 : a.Action == AclAction.Pass ? 2 : 1)
                 .ThenBy(a => a.Row.Uuid)
                 .ToList();
             var chosen = winners[0];
-            var ambiguous = winners.Select(a => a.Row.Action == AclAction.Pass ? (AclVerdict?)null : AclText.VerdictOf(a.Row.Action)).Distinct().Count() > 1;
+            var ambiguous = winners.Select(a => a.Action == AclAction.Pass ? (AclVerdict?)null : AclText.VerdictOf(a.Action)).Distinct().Count() > 1;
             if (ambiguous)
             {
                 warnings.Add($"{AclText.Format(stage)}: ACLs tie at priority {top} with different actions ({string.Join("; ", winners)}); OVN may apply any of them, the engine reports the deny");
             }
 
-            if (chosen.Row.Action == AclAction.Pass)
+            if (chosen.Action == AclAction.Pass)
             {
                 passed.Add(chosen);
                 continue;
@@ -141,7 +141,7 @@ public sealed class AclDecisionEngine
             return new AclStageResult
             {
                 Stage = stage,
-                Verdict = AclText.VerdictOf(chosen.Row.Action),
+                Verdict = AclText.VerdictOf(chosen.Action),
                 Outcome = AclStageOutcome.Acl,
                 Acl = chosen,
                 Explanation = acls.Evaluator.Explain(chosen.Match!, packet),
@@ -227,7 +227,7 @@ public sealed class AclDecisionEngine
             var context = view.MatchContextFor(switchName);
             Evaluator = new MatchEvaluator(context);
             HasAcls = all.Count > 0;
-            Stateful = all.Any(a => a.Row.Action == AclAction.AllowRelated);
+            Stateful = all.Any(a => a.Action == AclAction.AllowRelated);
             foreach (var acl in all)
             {
                 var why = acl.Match is null ? $"its match is not valid ({acl.MatchError})" : MatchReferences.Unresolved(acl.Match, context);
@@ -244,7 +244,7 @@ public sealed class AclDecisionEngine
 
             foreach (var direction in Enum.GetValues<AclDirection>())
             {
-                _stateless[direction] = all.Where(a => a.Row.Direction == direction && a.Row.Action == AclAction.AllowStateless).ToList();
+                _stateless[direction] = all.Where(a => a.Direction == direction && a.Action == AclAction.AllowStateless).ToList();
             }
         }
 

@@ -132,10 +132,10 @@ public static class AclDecisionReport
         ["uuid"] = acl.Row.Uuid == Guid.Empty ? null : acl.Row.Uuid.ToString(),
         ["name"] = acl.Row.Name,
         ["owner"] = new JsonObject { ["kind"] = acl.Owner.Kind == AclOwnerKind.PortGroup ? "port-group" : "logical-switch", ["name"] = acl.Owner.Name },
-        ["direction"] = AclText.Format(acl.Row.Direction),
+        ["direction"] = AclText.Format(acl.Direction),
         ["priority"] = acl.Row.Priority,
         ["tier"] = acl.Row.Tier,
-        ["action"] = AclText.Format(acl.Row.Action),
+        ["action"] = AclText.Format(acl.Action),
         ["match"] = acl.Row.Match,
         ["log"] = acl.Row.Log,
         ["severity"] = acl.Row.Severity,
@@ -143,7 +143,7 @@ public static class AclDecisionReport
     };
 
     private static string Describe(AclView acl) =>
-        $"{(acl.Row.Name is { } name ? $"ACL \"{name}\"" : "ACL")} ({acl.Owner}, {AclText.Format(acl.Row.Direction)}, priority {acl.Row.Priority}{(acl.Row.Tier != 0 ? $", tier {acl.Row.Tier}" : "")}, {AclText.Format(acl.Row.Action)}{(acl.Row.Uuid == Guid.Empty ? "" : $", {acl.Row.Uuid}")})";
+        $"{(acl.Row.Name is { } name ? $"ACL \"{name}\"" : "ACL")} ({acl.Owner}, {AclText.Format(acl.Direction)}, priority {acl.Row.Priority}{(acl.Row.Tier != 0 ? $", tier {acl.Row.Tier}" : "")}, {AclText.Format(acl.Action)}{(acl.Row.Uuid == Guid.Empty ? "" : $", {acl.Row.Uuid}")})";
 
     private static string DescribePacket(Packet packet) =>
         HasPorts(packet)

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 
 namespace OvnAcl.Acl;
@@ -52,15 +54,16 @@ public sealed partial class AclPolicyView
             .ToImmutableArray();
         var portGroups = tables["Port_Group"].Values
             .OrderBy(g => g.GetString("name"), StringComparer.Ordinal)
-            .Select(g => new PortGroupRow(g.GetString("name") ?? g.Uuid.ToString())
+            .Select(g => new PortGroupRow
             {
+                Name = g.GetString("name") ?? g.Uuid.ToString(),
                 Ports = Uuids(g["ports"]).Select(u => lsps.TryGetValue(u, out var p) ? p.GetString("name") : null).OfType<string>().ToImmutableArray(),
                 Acls = AclsOf(g),
             })
             .ToImmutableArray();
         var addressSets = tables["Address_Set"].Values
             .OrderBy(a => a.GetString("name"), StringComparer.Ordinal)
-            .Select(a => new AddressSetRow(a.GetString("name") ?? a.Uuid.ToString()) { Addresses = Strings(a["addresses"]) })
+            .Select(a => new AddressSetRow { Name = a.GetString("name") ?? a.Uuid.ToString(), Addresses = Strings(a["addresses"]) })
             .ToImmutableArray();
         return new NorthboundAclRows
         {
@@ -84,13 +87,14 @@ public sealed partial class AclPolicyView
     {
         Uuid = row.Uuid,
         Name = row.GetString("name"),
-        Direction = AclText.ParseDirection(row.GetString("direction") ?? ""),
+        Direction = row.GetString("direction") ?? "",
         Priority = (int)row["priority"].Keys[0].AsInteger(),
         Match = row.GetString("match") ?? "",
-        Action = AclText.ParseAction(row.GetString("action") ?? ""),
+        Action = row.GetString("action") ?? "",
         Tier = row.TryGet("tier", out var tier) && tier.Count > 0 ? (int)tier.Keys[0].AsInteger() : 0,
         Log = row["log"].Count > 0 && row["log"].Keys[0].AsBoolean(),
         Severity = row.GetString("severity"),
+        Meter = row.GetString("meter"),
         ExternalIds = Map(row["external_ids"]),
         Options = Map(row["options"]),
     };
@@ -117,7 +121,7 @@ public sealed partial class AclPolicyView
         return result.MoveToImmutable();
     }
 
-    private static StringMap Map(OvsdbDatum datum)
+    private static EquatableMap Map(OvsdbDatum datum)
     {
         var entries = new List<KeyValuePair<string, string>>(datum.Count);
         for (var i = 0; i < datum.Count; i++)
@@ -125,6 +129,6 @@ public sealed partial class AclPolicyView
             entries.Add(new(datum.Keys[i].AsString(), datum.Values[i].AsString()));
         }
 
-        return new StringMap(entries);
+        return new EquatableMap(entries);
     }
 }

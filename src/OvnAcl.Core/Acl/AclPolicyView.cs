@@ -3,7 +3,9 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using OvnAcl.Acl.Building;
+using OvnAcl.Collections;
 using OvnAcl.Match;
+using OvnAcl.Northbound;
 
 namespace OvnAcl.Acl;
 
@@ -16,8 +18,30 @@ public sealed record AclOwner(AclOwnerKind Kind, string Name)
 /// <summary>An ACL with its match parsed, and the row that owns it. An ACL referenced by two owners appears once per owner.</summary>
 public sealed record AclView
 {
-    public required AclRow Row { get; init; }
+    public required AclRow Row
+    {
+        get => _row;
+        init
+        {
+            _row = value;
+            Direction = AclText.ParseDirection(value.Direction);
+            Action = AclText.ParseAction(value.Action);
+        }
+    }
+
+    private readonly AclRow _row = null!;
+
     public required AclOwner Owner { get; init; }
+
+    /// <summary><see cref="AclRow.Direction"/>, parsed.</summary>
+    public AclDirection Direction { get; private init; }
+
+    /// <summary><see cref="AclRow.Action"/>, parsed.</summary>
+    public AclAction Action { get; private init; }
+
+    /// <summary><c>options:apply-after-lb=true</c> moves a from-lport ACL to the stage after load balancing.</summary>
+    public bool ApplyAfterLb => Direction == AclDirection.FromLport
+        && string.Equals(Row.Options.Get("apply-after-lb"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The parsed and checked match; null when the text is not a valid OVN match (see <see cref="MatchError"/>).</summary>
     public MatchExpr? Match { get; init; }
@@ -25,10 +49,10 @@ public sealed record AclView
     /// <summary>Why <see cref="AclRow.Match"/> could not be used; OVN ignores such an ACL too (its flow fails to parse).</summary>
     public string? MatchError { get; init; }
 
-    public AclStage Stage => Row.Direction == AclDirection.ToLport ? AclStage.ToLport : Row.ApplyAfterLb ? AclStage.FromLportAfterLb : AclStage.FromLport;
+    public AclStage Stage => Direction == AclDirection.ToLport ? AclStage.ToLport : ApplyAfterLb ? AclStage.FromLportAfterLb : AclStage.FromLport;
 
     public override string ToString() =>
-        $"{AclText.Format(Row.Direction)} {Row.Priority} ({Row.Match}) {AclText.Format(Row.Action)}{(Row.Tier != 0 ? $" tier {Row.Tier}" : "")} on {Owner}";
+        $"{AclText.Format(Direction)} {Row.Priority} ({Row.Match}) {AclText.Format(Action)}{(Row.Tier != 0 ? $" tier {Row.Tier}" : "")} on {Owner}";
 }
 
 /// <summary>A logical switch port with its addresses read (<c>addresses</c> and <c>dynamic_addresses</c>) and its port security.</summary>
@@ -270,7 +294,7 @@ public sealed partial class AclPolicyView
         }
 
         var error = string.Join("; ", problems.Select(p => p.ToString()));
-        diagnostics.Add($"ACL {AclText.Format(row.Direction)} {row.Priority} on {owner}: match '{row.Match}' is not valid, so the ACL never applies: {error}");
+        diagnostics.Add($"ACL {row.Direction} {row.Priority} on {owner}: match '{row.Match}' is not valid, so the ACL never applies: {error}");
         return new AclView { Row = row, Owner = owner, MatchError = error };
     }
 

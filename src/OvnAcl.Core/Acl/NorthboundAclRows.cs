@@ -1,35 +1,7 @@
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
 namespace OvnAcl.Acl;
-
-/// <summary>
-/// An <c>ACL</c> row as ovn-nb(5) defines it. Compilers produce these; <see cref="AclPolicyView.FromRows"/> reads them.
-/// <see cref="Uuid"/> is the NB row's uuid when the row came from a database, <see cref="Guid.Empty"/> before it is written.
-/// </summary>
-public sealed record AclRow
-{
-    public Guid Uuid { get; init; }
-    public string? Name { get; init; }
-    public required AclDirection Direction { get; init; }
-
-    /// <summary>0 to 32767; the highest matching priority decides.</summary>
-    public required int Priority { get; init; }
-
-    /// <summary>The OVN match expression, as text.</summary>
-    public required string Match { get; init; }
-
-    public required AclAction Action { get; init; }
-
-    /// <summary>0 to 3 (OVN 23.06 and later); lower tiers are evaluated first.</summary>
-    public int Tier { get; init; }
-
-    public bool Log { get; init; }
-    public string? Severity { get; init; }
-    public StringMap ExternalIds { get; init; } = StringMap.Empty;
-
-    /// <summary><c>options</c>; <c>apply-after-lb=true</c> moves a from-lport ACL to the stage after load balancing.</summary>
-    public StringMap Options { get; init; } = StringMap.Empty;
-
-    public bool ApplyAfterLb => Direction == AclDirection.FromLport && string.Equals(Options.Get("apply-after-lb"), "true", StringComparison.OrdinalIgnoreCase);
-}
 
 /// <summary>A <c>Logical_Switch_Port</c> row: the columns that decide its addresses and how ACLs see it.</summary>
 public sealed record LogicalSwitchPortRow(string Name)
@@ -57,19 +29,6 @@ public sealed record LogicalSwitchRow(string Name)
     public EquatableArray<AclRow> Acls { get; init; }
 }
 
-/// <summary>A <c>Port_Group</c> row: member ports by name, and ACLs.</summary>
-public sealed record PortGroupRow(string Name)
-{
-    public EquatableArray<string> Ports { get; init; }
-    public EquatableArray<AclRow> Acls { get; init; }
-}
-
-/// <summary>An <c>Address_Set</c> row; entries as in the NB (<c>10.0.0.1</c>, <c>10.0.0.0/24</c>, <c>fd00::/64</c>, MACs).</summary>
-public sealed record AddressSetRow(string Name)
-{
-    public EquatableArray<string> Addresses { get; init; }
-}
-
 /// <summary>Everything in a Northbound database that decides whether traffic between two logical ports passes.</summary>
 public sealed record NorthboundAclRows
 {
@@ -81,4 +40,21 @@ public sealed record NorthboundAclRows
 
     /// <summary><c>NB_Global options:default_acl_drop</c>.</summary>
     public bool DefaultAclDrop { get; init; }
+
+    /// <summary>
+    /// A compiler's output (<see cref="NorthboundRows"/>) on the switches whose ports it refers to: what
+    /// <c>explain</c> evaluates offline.
+    /// </summary>
+    public static NorthboundAclRows FromCompiled(NorthboundRows rows, IEnumerable<LogicalSwitchRow> switches, bool defaultAclDrop = false)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(switches);
+        return new NorthboundAclRows
+        {
+            Switches = switches.ToEquatableArray(),
+            PortGroups = rows.PortGroups,
+            AddressSets = rows.AddressSets,
+            DefaultAclDrop = defaultAclDrop,
+        };
+    }
 }

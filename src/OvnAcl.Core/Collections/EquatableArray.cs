@@ -7,6 +7,7 @@ namespace OvnAcl.Collections;
 /// An immutable array that compares by content, so records holding it (rows the reconciler diffs) have value
 /// equality. <see cref="ImmutableArray{T}"/> alone compares by reference.
 /// </summary>
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(EquatableArray), nameof(EquatableArray.Create))]
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
     private readonly ImmutableArray<T> _items;
@@ -20,6 +21,8 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     public ImmutableArray<T> Items => _items.IsDefault ? [] : _items;
 
     public int Count => Items.Length;
+
+    public bool IsEmpty => Items.IsEmpty;
 
     public T this[int index] => Items[index];
 
@@ -49,6 +52,8 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
 
     public static implicit operator EquatableArray<T>(ImmutableArray<T> items) => new(items);
+
+    public static implicit operator EquatableArray<T>(T[] items) => new(ImmutableArray.Create(items));
 
     public override string ToString() => $"[{string.Join(", ", Items)}]";
 }

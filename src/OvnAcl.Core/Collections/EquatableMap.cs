@@ -28,6 +28,9 @@ public readonly struct EquatableMap : IEquatable<EquatableMap>, IReadOnlyDiction
 
     public bool ContainsKey(string key) => Items.ContainsKey(key);
 
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public string? Get(string key) => Items.TryGetValue(key, out var value) ? value : null;
+
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) => Items.TryGetValue(key, out value);
 
     public EquatableMap With(string key, string value) => new(Items.SetItem(key, value));

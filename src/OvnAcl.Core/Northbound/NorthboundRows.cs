@@ -8,6 +8,9 @@ namespace OvnAcl.Northbound;
 /// </summary>
 public sealed record AclRow
 {
+    /// <summary>The row's uuid when it was read from a database; <see cref="Guid.Empty"/> for a desired row.</summary>
+    public Guid Uuid { get; init; }
+
     /// <summary><c>from-lport</c> or <c>to-lport</c>.</summary>
     public required string Direction { get; init; }
     public required int Priority { get; init; }

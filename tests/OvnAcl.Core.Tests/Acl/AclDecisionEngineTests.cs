@@ -2,6 +2,9 @@ using System.Net;
 using OvnAcl.Acl;
 using OvnAcl.Match;
 
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
 namespace OvnAcl.Core.Tests.Acl;
 
 public sealed class AclDecisionEngineTests
@@ -15,10 +18,10 @@ public sealed class AclDecisionEngineTests
     {
         Uuid = Guid.NewGuid(),
         Name = name,
-        Direction = AclText.ParseDirection(direction),
+        Direction = direction,
         Priority = priority,
         Match = match,
-        Action = AclText.ParseAction(action),
+        Action = action,
         Tier = tier,
     };
 
@@ -30,10 +33,10 @@ public sealed class AclDecisionEngineTests
             Switches = [new LogicalSwitchRow("sw") { Ports = PortNames.Select((p, i) => Port(p, i + 1)).ToArray(), Acls = switchAcls ?? [] }],
             PortGroups =
             [
-                new PortGroupRow("pg_a") { Ports = ["a"], Acls = pgA ?? [] },
-                new PortGroupRow("pg_b") { Ports = ["b"], Acls = pgB ?? [] },
+                new PortGroupRow { Name = "pg_a", Ports = ["a"], Acls = pgA ?? [] },
+                new PortGroupRow { Name = "pg_b", Ports = ["b"], Acls = pgB ?? [] },
             ],
-            AddressSets = [new AddressSetRow("as_net") { Addresses = ["10.0.0.0/30"] }],
+            AddressSets = [new AddressSetRow { Name = "as_net", Addresses = ["10.0.0.0/30"] }],
             DefaultAclDrop = defaultDrop,
         };
         var view = AclPolicyView.FromRows(rows);
@@ -116,7 +119,7 @@ public sealed class AclDecisionEngineTests
             switchAcls:
             [
                 Acl("from-lport", 1000, "ip", "allow"),
-                Acl("from-lport", 1000, "ip", "allow") with { Options = new StringMap([new("apply-after-lb", "true")]) },
+                Acl("from-lport", 1000, "ip", "allow") with { Options = new EquatableMap([new("apply-after-lb", "true")]) },
                 Acl("to-lport", 1000, "tcp.dst == 80", "allow"),
             ],
             defaultDrop: true);
@@ -137,7 +140,7 @@ public sealed class AclDecisionEngineTests
         ]);
         var telnet = Tcp(engine, "a", "b", 23);
         Assert.Equal(AclVerdict.Deny, telnet.Verdict);
-        Assert.Equal(AclAction.Reject, telnet.DenyingStage!.Acl!.Row.Action);
+        Assert.Equal(AclAction.Reject, telnet.DenyingStage!.Acl!.Action);
         var http = Tcp(engine, "a", "b", 80);
         Assert.True(http.Stateful);
         Assert.Equal(AclVerdict.Allow, http.Verdict);
@@ -215,7 +218,7 @@ public sealed class AclDecisionEngineTests
                     ],
                 },
             ],
-            PortGroups = [new PortGroupRow("pg") { Ports = ["x", "y", "r"] }],
+            PortGroups = [new PortGroupRow { Name = "pg", Ports = ["x", "y", "r"] }],
         };
         var view = AclPolicyView.FromRows(rows);
         Assert.Equal(["10.0.0.1", "10.0.0.2"], view.AddressSets["pg_ip4"]);
@@ -236,9 +239,9 @@ public sealed class AclDecisionEngineTests
             ],
             PortGroups =
             [
-                new PortGroupRow("pg_a") { Ports = ["a"], Acls = [Acl("to-lport", 1000, "ip4.src == $nope", "drop")] },
-                new PortGroupRow("pg_z") { Ports = ["z"], Acls = [Acl("to-lport", 1000, "outport == @pg_z || ip4", "drop")] },
-                new PortGroupRow("pg_both") { Ports = ["a", "z"], Acls = [Acl("to-lport", 900, "inport == @pg_z || ip4.dst == 10.0.0.2", "drop")] },
+                new PortGroupRow { Name = "pg_a", Ports = ["a"], Acls = [Acl("to-lport", 1000, "ip4.src == $nope", "drop")] },
+                new PortGroupRow { Name = "pg_z", Ports = ["z"], Acls = [Acl("to-lport", 1000, "outport == @pg_z || ip4", "drop")] },
+                new PortGroupRow { Name = "pg_both", Ports = ["a", "z"], Acls = [Acl("to-lport", 900, "inport == @pg_z || ip4.dst == 10.0.0.2", "drop")] },
             ],
         };
         var engine = new AclDecisionEngine(AclPolicyView.FromRows(rows));
@@ -283,7 +286,7 @@ public sealed class AclDecisionEngineTests
 
         // The same reply as a new connection is dropped, and so is a reply on a switch without conntrack.
         Assert.Equal(AclVerdict.Deny, engine.Decide("b", "a", reply).Verdict);
-        var stateless = Engine(switchAcls: [acls[0] with { Action = AclAction.Allow }, acls[1]]);
+        var stateless = Engine(switchAcls: [acls[0] with { Action = "allow" }, acls[1]]);
         Assert.Equal(AclVerdict.Deny, stateless.Decide("b", "a", reply, AclTraffic.Reply).Verdict);
     }
 
@@ -341,6 +344,6 @@ public sealed class AclDecisionEngineTests
     {
         Assert.Equal(ThreeTier.Rows(), ThreeTier.Rows());
         Assert.NotEqual(ThreeTier.Rows(), ThreeTier.Rows() with { DefaultAclDrop = true });
-        Assert.Equal(new StringMap([new("a", "1"), new("b", "2")]), new StringMap([new("b", "2"), new("a", "1")]));
+        Assert.Equal(new EquatableMap([new("a", "1"), new("b", "2")]), new EquatableMap([new("b", "2"), new("a", "1")]));
     }
 }

@@ -1,5 +1,8 @@
 using OvnAcl.Acl;
 
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
 namespace OvnAcl.Core.Tests.Acl;
 
 /// <summary>
@@ -45,16 +48,17 @@ internal static class ThreeTier
                 Ports = Ports.Select(p => new LogicalSwitchPortRow(p.Name) { Addresses = [p.Addresses], PortSecurity = [p.Addresses] }).ToArray(),
             },
         ],
-        PortGroups = Groups.Select(g => new PortGroupRow(g.Group)
+        PortGroups = Groups.Select(g => new PortGroupRow
         {
+            Name = g.Group,
             Ports = g.Members,
             Acls = Acls.Where(a => a.Owner == g.Group).Select(a => new AclRow
             {
                 Name = a.Name,
-                Direction = AclText.ParseDirection(a.Direction),
+                Direction = a.Direction,
                 Priority = a.Priority,
                 Match = a.Match,
-                Action = AclText.ParseAction(a.Action),
+                Action = a.Action,
             }).ToArray(),
         }).ToArray(),
     };

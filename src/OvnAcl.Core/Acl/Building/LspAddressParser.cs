@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using OvnAcl.Match;
 
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
 namespace OvnAcl.Acl.Building;
 
 /// <summary>One parsed <c>addresses</c> or <c>port_security</c> entry: a MAC and the IP addresses (with prefix lengths) after it.</summary>
