@@ -38,7 +38,7 @@ internal static class MatchCommand
                         offset = d.Position?.Offset,
                     }),
                 },
-                new JsonSerializerOptions { WriteIndented = true }));
+                new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return valid ? 0 : 1;
         }
 

@@ -10,7 +10,7 @@ namespace OvnAcl.Acl;
 /// <summary>An <see cref="AclDecision"/> for people (<see cref="ToText"/>) and programs (<see cref="ToJson"/>, schema in docs/explain.md).</summary>
 public static class AclDecisionReport
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string ToText(AclDecision decision)
     {
