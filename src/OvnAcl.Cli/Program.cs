@@ -5,4 +5,5 @@ var root = new RootCommand("ovnacl: compile, check and reconcile OVN ACLs (Kuber
 root.Add(DbCommands.Create());
 root.Add(BenchCommands.Create());
 root.Add(MatchCommand.Create());
+root.Add(CompileCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

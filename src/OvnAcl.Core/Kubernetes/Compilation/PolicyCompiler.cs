@@ -254,10 +254,12 @@ internal sealed class PolicyCompiler
     {
         var side = direction == PolicyDirection.Ingress ? "src" : "dst";
         var terms = sets.Distinct().GroupBy(s => s.IPv6).OrderBy(g => g.Key)
-            .Select(g => $"{(g.Key ? "ip6" : "ip4")}.{side} == {{{string.Join(", ", g.Select(s => "$" + s.Name))}}}")
+            .Select(g => $"{(g.Key ? "ip6" : "ip4")}.{side} == {SetText(g.Select(s => "$" + s.Name).ToList())}")
             .ToList();
         return terms.Count == 1 ? terms[0] : "(" + string.Join(" || ", terms) + ")";
     }
+
+    private static string SetText(List<string> items) => items.Count == 1 ? items[0] : "{" + string.Join(", ", items) + "}";
 
     private static string L4Match(L4Protocol protocol, int? number, int? end)
     {
