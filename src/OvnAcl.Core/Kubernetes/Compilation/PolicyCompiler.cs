@@ -278,11 +278,13 @@ internal sealed class PolicyCompiler
         string? severity, EquatableMap ids)
     {
         var aclName = Naming.AclName(name, out var shortened);
-        if (shortened)
+        var owner = policy is null ? "Namespace " + ids[OwnerKey] : "NetworkPolicy " + policy.Key;
+        if (shortened && !_warnings.Any(w => w.Object == owner))
         {
+            // One warning per object: the first name shortened shows the scheme; the others follow it.
             _warnings.Add(new CompileDiagnostic(CompileDiagnosticCodes.AclNameTruncated, CompileDiagnosticSeverity.Warning,
-                $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}'",
-                policy?.Source, policy is null ? null : "NetworkPolicy " + policy.Key, "metadata.name"));
+                $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
+                policy?.Source, owner, "metadata.name"));
         }
 
         return new AclRow
