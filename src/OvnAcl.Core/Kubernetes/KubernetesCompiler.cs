@@ -6,8 +6,12 @@ using OvnAcl.Northbound;
 namespace OvnAcl.Kubernetes;
 
 /// <summary>What a compilation produced: the rows (null when any error was found) and every diagnostic, warnings included.</summary>
-public sealed record KubernetesCompileResult(NorthboundRows? Rows, ImmutableArray<CompileDiagnostic> Diagnostics)
+public sealed class KubernetesCompileResult(NorthboundRows? rows, ImmutableArray<CompileDiagnostic> diagnostics)
 {
+    public NorthboundRows? Rows { get; } = rows;
+
+    public ImmutableArray<CompileDiagnostic> Diagnostics { get; } = diagnostics;
+
     public bool Succeeded => Rows is not null;
 
     /// <summary>The rows, or an <see cref="AclCompileException"/> carrying every diagnostic.</summary>

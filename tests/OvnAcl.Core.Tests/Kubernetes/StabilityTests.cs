@@ -150,4 +150,21 @@ public sealed class StabilityTests
         Assert.Equal(2 + 1, warnings.Count); // the two policies, and the namespace's default-deny names
         Assert.All(result.Rows!.PortGroups, p => Assert.True(p.Name.Length < 80, p.Name));
     }
+
+    [Fact]
+    public void Egress_to_named_ports_leaves_no_unused_address_set()
+    {
+        var rows = Compile("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: p, namespace: shop}
+            spec:
+              podSelector: {}
+              policyTypes: [Egress]
+              egress: [{to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: pg}]}]
+            """, Shop(6));
+        var referenced = rows.Acls().SelectMany(a => System.Text.RegularExpressions.Regex.Matches(a.Match, @"\$(\w+)").Select(m => m.Groups[1].Value)).ToHashSet();
+        Assert.Equal(rows.AddressSets.Select(a => a.Name).Order(), referenced.Order());
+        Assert.All(rows.AddressSets, a => Assert.Equal("NamedPort", a.ExternalIds["owner-type"]));
+    }
 }

@@ -108,12 +108,13 @@ internal sealed class PolicyCompiler
             ("rule-index", rule.Index.ToString(CultureInfo.InvariantCulture)),
         };
         var portMatch = PortMatch(direction, group.Name);
-        var peerMatch = rule.Peers is { } peers ? AddressMatch(direction, peers.SelectMany(p => PeerAddressSets(p))) : null;
+        // Created on first use: egress to named ports matches per-number sets instead, and must not leave unused ones.
+        var peerMatchCache = new Lazy<string?>(() => rule.Peers is { } peers ? AddressMatch(direction, peers.SelectMany(PeerAddressSets)) : null);
 
         if (rule.Ports.Count == 0)
         {
             // No ports: every port and protocol of IP traffic from/to the peers.
-            group.Acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatch ?? "(ip4 || ip6)"), "allow-related",
+            group.Acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value ?? "(ip4 || ip6)"), "allow-related",
                 baseName, policy, logging, Ids(ruleIds)));
             return;
         }
@@ -125,12 +126,12 @@ internal sealed class PolicyCompiler
             var ids = ruleIds.Append(("port-index", index)).ToArray();
             if (port.Name is null)
             {
-                group.Acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatch, L4Match(port.Protocol, port.Number, port.EndNumber)),
+                group.Acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value, L4Match(port.Protocol, port.Number, port.EndNumber)),
                     "allow-related", $"{baseName}:{index}", policy, logging, Ids(ids)));
             }
             else if (direction == PolicyDirection.Ingress)
             {
-                AddNamedIngress(policy, port, subjects, peerMatch, group, $"{baseName}:{index}", ids, logging);
+                AddNamedIngress(policy, port, subjects, peerMatchCache.Value, group, $"{baseName}:{index}", ids, logging);
             }
             else
             {
