@@ -5,5 +5,6 @@ var root = new RootCommand("ovnacl: compile, check and reconcile OVN ACLs (Kuber
 root.Add(DbCommands.Create());
 root.Add(BenchCommands.Create());
 root.Add(MatchCommand.Create());
+root.Add(CompileCommand.Create());
 root.Add(ExplainCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

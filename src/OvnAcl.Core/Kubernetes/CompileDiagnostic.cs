@@ -1,0 +1,119 @@
+using System.Text;
+
+namespace OvnAcl.Kubernetes;
+
+public enum CompileDiagnosticSeverity
+{
+    Warning,
+    Error,
+}
+
+/// <summary>
+/// One problem found while loading, validating or compiling the input, with a stable <see cref="Code"/>
+/// (<see cref="CompileDiagnosticCodes"/>) and where it is: the file (and document), the object
+/// (<c>NetworkPolicy shop/web</c>) and the field path (<c>spec.ingress[0].from[1].ipBlock.except[0]</c>).
+/// </summary>
+public sealed record CompileDiagnostic(
+    string Code,
+    CompileDiagnosticSeverity Severity,
+    string Message,
+    ObjectSource? Source = null,
+    string? Object = null,
+    string? Field = null)
+{
+    public bool IsError => Severity == CompileDiagnosticSeverity.Error;
+
+    /// <summary><c>file#doc: NetworkPolicy ns/name: spec.ingress[0]: OVNK0101: message</c>, the form the CLI prints; warnings say so.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(Source?.ToString() ?? "<input>").Append(": ");
+        if (Object is not null)
+        {
+            text.Append(Object).Append(": ");
+        }
+
+        if (Field is not null)
+        {
+            text.Append(Field).Append(": ");
+        }
+
+        text.Append(Code).Append(": ");
+        if (!IsError)
+        {
+            text.Append("warning: ");
+        }
+
+        return text.Append(Message).ToString();
+    }
+}
+
+/// <summary>Where an object came from: a file, the YAML document in it (1-based) and, inside a <c>kind: List</c>, the item.</summary>
+public sealed record ObjectSource(string File, int? Document = null, int? Item = null)
+{
+    public override string ToString() =>
+        File + (Document is { } d ? "#" + d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
+             + (Item is { } i ? $"/items[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}]" : "");
+}
+
+/// <summary>The diagnostic codes; they never change meaning once shipped.</summary>
+public static class CompileDiagnosticCodes
+{
+    // Loading (OVNK00xx)
+
+    /// <summary>A path given does not exist or cannot be read.</summary>
+    public const string UnreadableInput = "OVNK0001";
+    /// <summary>A document is not valid YAML/JSON, or does not fit the schema of its kind (unknown or mistyped field).</summary>
+    public const string UnparseableDocument = "OVNK0002";
+    /// <summary>A kind (or apiVersion) other than networking.k8s.io/v1 NetworkPolicy, v1 Pod, v1 Namespace or a list of them.</summary>
+    public const string UnknownKind = "OVNK0003";
+    /// <summary>An object without <c>metadata.name</c>.</summary>
+    public const string MissingName = "OVNK0004";
+    /// <summary>A namespaced object without <c>metadata.namespace</c>: <c>default</c> is assumed (warning).</summary>
+    public const string MissingNamespace = "OVNK0005";
+    /// <summary>The same object (kind, namespace, name) given twice.</summary>
+    public const string DuplicateObject = "OVNK0006";
+
+    // Validation of NetworkPolicy (OVNK01xx)
+
+    /// <summary>An <c>ipBlock.cidr</c> or <c>except</c> entry that is not a CIDR.</summary>
+    public const string InvalidCidr = "OVNK0101";
+    /// <summary>An <c>except</c> entry that is not strictly inside <c>cidr</c> (or of the other IP family).</summary>
+    public const string ExceptOutsideCidr = "OVNK0102";
+    /// <summary>A port number outside 1–65535.</summary>
+    public const string PortOutOfRange = "OVNK0103";
+    /// <summary><c>endPort</c> below <c>port</c>.</summary>
+    public const string EndPortBelowPort = "OVNK0104";
+    /// <summary><c>endPort</c> with a named port or without <c>port</c>.</summary>
+    public const string EndPortWithoutNumber = "OVNK0105";
+    /// <summary>A protocol other than TCP, UDP or SCTP.</summary>
+    public const string UnknownProtocol = "OVNK0106";
+    /// <summary>A label-selector operator other than In, NotIn, Exists, DoesNotExist.</summary>
+    public const string InvalidSelectorOperator = "OVNK0107";
+    /// <summary><c>In</c>/<c>NotIn</c> without values, or <c>Exists</c>/<c>DoesNotExist</c> with values.</summary>
+    public const string InvalidSelectorValues = "OVNK0108";
+    /// <summary>A <c>policyTypes</c> entry other than Ingress or Egress.</summary>
+    public const string InvalidPolicyType = "OVNK0109";
+    /// <summary>A named port that is not an IANA service name (1–15 lowercase letters, digits, '-', at least one letter).</summary>
+    public const string InvalidPortName = "OVNK0110";
+    /// <summary>A peer with no field set, or <c>ipBlock</c> together with a selector.</summary>
+    public const string InvalidPeer = "OVNK0111";
+    /// <summary>A CIDR with bits set after the prefix (<c>10.0.0.1/24</c>): read as its network, as Kubernetes does (warning).</summary>
+    public const string CidrHostBits = "OVNK0112";
+    /// <summary>An empty or malformed label-selector key.</summary>
+    public const string InvalidSelectorKey = "OVNK0113";
+
+    // Inputs around the policies (OVNK02xx)
+
+    /// <summary>A pod or policy in a namespace not given: only its <c>kubernetes.io/metadata.name</c> label is known (warning).</summary>
+    public const string NamespaceNotGiven = "OVNK0201";
+    /// <summary>The <c>k8s.ovn.org/acl-logging</c> annotation is not JSON with alert/warning/notice/info/debug levels: ignored (warning).</summary>
+    public const string InvalidAclLogging = "OVNK0202";
+    /// <summary>A pod IP that is not an IP address: ignored (warning).</summary>
+    public const string InvalidPodIp = "OVNK0203";
+
+    // Output (OVNK03xx)
+
+    /// <summary>An ACL name longer than 63 characters, shortened deterministically with a hash (warning).</summary>
+    public const string AclNameTruncated = "OVNK0301";
+}

@@ -1,0 +1,549 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text.Json;
+using k8s.Models;
+using OvnAcl.Collections;
+using OvnAcl.Kubernetes.Model;
+
+namespace OvnAcl.Kubernetes.Input;
+
+/// <summary>
+/// Validates the Kubernetes objects against networking.k8s.io/v1 and reads them into the policy IR, collecting every
+/// problem as a diagnostic rather than stopping at the first.
+/// </summary>
+internal sealed class PolicyReader
+{
+    public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+    public const string AclLoggingAnnotation = "k8s.ovn.org/acl-logging";
+    private const string DefaultNamespace = "default";
+    private static readonly string[] Severities = ["alert", "warning", "notice", "info", "debug"];
+
+    private readonly KubernetesCompileOptions _options;
+    private readonly List<CompileDiagnostic> _diagnostics = [];
+
+    private PolicyReader(KubernetesCompileOptions options) => _options = options;
+
+    public static (PolicySet Set, ImmutableArray<CompileDiagnostic> Diagnostics) Read(KubernetesInput input, KubernetesCompileOptions options)
+    {
+        var reader = new PolicyReader(options);
+        reader._diagnostics.AddRange(input.LoadDiagnostics);
+        var set = reader.ReadAll(input);
+        return (set, [.. reader._diagnostics]);
+    }
+
+    private PolicySet ReadAll(KubernetesInput input)
+    {
+        var namespaces = new SortedDictionary<string, NamespaceModel>(StringComparer.Ordinal);
+        foreach (var (ns, source) in input.Namespaces)
+        {
+            var name = ns.Metadata?.Name;
+            if (string.IsNullOrEmpty(name))
+            {
+                Error(CompileDiagnosticCodes.MissingName, "a Namespace needs metadata.name", source, "Namespace", "metadata.name");
+                continue;
+            }
+
+            var where = "Namespace " + name;
+            if (namespaces.ContainsKey(name))
+            {
+                Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
+                continue;
+            }
+
+            namespaces[name] = new NamespaceModel(name, NamespaceLabels(name, ns.Metadata!.Labels), ReadLogging(ns.Metadata.Annotations, source, where));
+        }
+
+        var policies = new SortedDictionary<string, PolicyModel>(StringComparer.Ordinal);
+        foreach (var (policy, source) in input.Policies)
+        {
+            if (ReadPolicy(policy, source) is { } model)
+            {
+                if (!policies.TryAdd(model.Key, model))
+                {
+                    Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, "NetworkPolicy " + model.Key, null);
+                }
+                else
+                {
+                    EnsureNamespace(namespaces, model.Namespace, source, "NetworkPolicy " + model.Key);
+                }
+            }
+        }
+
+        var pods = new SortedDictionary<string, PodModel>(StringComparer.Ordinal);
+        var seenPods = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (pod, source) in input.Pods)
+        {
+            var name = pod.Metadata?.Name;
+            if (string.IsNullOrEmpty(name))
+            {
+                Error(CompileDiagnosticCodes.MissingName, "a Pod needs metadata.name", source, "Pod", "metadata.name");
+                continue;
+            }
+
+            var ns = ReadNamespace(pod.Metadata!.NamespaceProperty, source, "Pod", name);
+            var where = $"Pod {ns}/{name}";
+            if (!seenPods.Add(ns + "/" + name))
+            {
+                Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
+                continue;
+            }
+
+            EnsureNamespace(namespaces, ns, source, where);
+            if (ReadPod(pod, ns, name, source, where) is { } model)
+            {
+                pods[ns + "/" + name] = model;
+            }
+        }
+
+        return new PolicySet(policies.Values.ToEquatableArray(), pods.Values.ToEquatableArray(), namespaces.Values.ToEquatableArray());
+    }
+
+    private static EquatableMap NamespaceLabels(string name, IDictionary<string, string>? labels)
+    {
+        // The API server sets this label on every namespace (Kubernetes 1.21+); hand-written manifests often lack it.
+        var all = new Dictionary<string, string>(labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [NamespaceNameLabel] = name,
+        };
+        return new EquatableMap(all);
+    }
+
+    private void EnsureNamespace(SortedDictionary<string, NamespaceModel> namespaces, string ns, ObjectSource? source, string where)
+    {
+        if (!namespaces.ContainsKey(ns))
+        {
+            Warning(CompileDiagnosticCodes.NamespaceNotGiven,
+                $"namespace '{ns}' is not among the Namespaces given: only its label {NamespaceNameLabel}={ns} is known to namespaceSelectors",
+                source, where, "metadata.namespace");
+            namespaces[ns] = new NamespaceModel(ns, NamespaceLabels(ns, null), null);
+        }
+    }
+
+    private string ReadNamespace(string? ns, ObjectSource? source, string kind, string name)
+    {
+        if (!string.IsNullOrEmpty(ns))
+        {
+            return ns;
+        }
+
+        Warning(CompileDiagnosticCodes.MissingNamespace, $"no metadata.namespace: '{DefaultNamespace}' assumed, as kubectl does",
+            source, $"{kind} {DefaultNamespace}/{name}", "metadata.namespace");
+        return DefaultNamespace;
+    }
+
+    private AclLogging? ReadLogging(IDictionary<string, string>? annotations, ObjectSource? source, string where)
+    {
+        if (annotations is null || !annotations.TryGetValue(AclLoggingAnnotation, out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var field = $"metadata.annotations[{AclLoggingAnnotation}]";
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                Warning(CompileDiagnosticCodes.InvalidAclLogging, "expected a JSON object such as {\"deny\": \"alert\", \"allow\": \"notice\"}; ignored", source, where, field);
+                return null;
+            }
+
+            string? Level(string key)
+            {
+                if (!document.RootElement.TryGetProperty(key, out var value))
+                {
+                    return null;
+                }
+
+                var level = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                if (string.IsNullOrEmpty(level))
+                {
+                    return null;
+                }
+
+                if (!Severities.Contains(level, StringComparer.Ordinal))
+                {
+                    Warning(CompileDiagnosticCodes.InvalidAclLogging,
+                        $"'{key}' level '{level}' is not one of {string.Join(", ", Severities)}; {key} verdicts are not logged", source, where, field);
+                    return null;
+                }
+
+                return level;
+            }
+
+            var deny = Level("deny");
+            var allow = Level("allow");
+            return deny is null && allow is null ? null : new AclLogging(deny, allow);
+        }
+        catch (JsonException ex)
+        {
+            Warning(CompileDiagnosticCodes.InvalidAclLogging, "not JSON (" + ex.Message + "); ignored", source, where, field);
+            return null;
+        }
+    }
+
+    private PodModel? ReadPod(V1Pod pod, string ns, string name, ObjectSource? source, string where)
+    {
+        // Host-network pods share the node's address and have no logical switch port; finished pods hold no IP.
+        if (pod.Spec?.HostNetwork == true || pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return null;
+        }
+
+        var texts = pod.Status?.PodIPs is { Count: > 0 } podIps
+            ? podIps.Select((p, i) => (p.Ip, Field: $"status.podIPs[{i}].ip"))
+            : pod.Status?.PodIP is { } single ? [(single, "status.podIP")] : [];
+        var addresses = new List<IPAddress>();
+        foreach (var (text, field) in texts)
+        {
+            if (IpPrefix.TryParseAddress(text, out var address))
+            {
+                if (!addresses.Contains(address))
+                {
+                    addresses.Add(address);
+                }
+            }
+            else
+            {
+                Warning(CompileDiagnosticCodes.InvalidPodIp, $"'{text}' is not an IP address; ignored", source, where, field);
+            }
+        }
+
+        if (addresses.Count == 0)
+        {
+            return null;
+        }
+
+        var named = new List<NamedPort>();
+        foreach (var container in pod.Spec?.Containers ?? [])
+        {
+            foreach (var port in container.Ports ?? [])
+            {
+                if (!string.IsNullOrEmpty(port.Name) && ParseProtocol(port.Protocol) is { } protocol
+                    && !named.Any(n => n.Name == port.Name && n.Protocol == protocol))
+                {
+                    named.Add(new NamedPort(port.Name, protocol, port.ContainerPort));
+                }
+            }
+        }
+
+        return new PodModel(ns, name, _options.LogicalSwitchPortName(ns, name),
+            new EquatableMap(pod.Metadata?.Labels ?? new Dictionary<string, string>()),
+            addresses.OrderBy(a => a.AddressFamily).ThenBy(a => a.ToString(), StringComparer.Ordinal).ToEquatableArray(),
+            named.ToEquatableArray());
+    }
+
+    private PolicyModel? ReadPolicy(V1NetworkPolicy policy, ObjectSource? source)
+    {
+        var name = policy.Metadata?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            Error(CompileDiagnosticCodes.MissingName, "a NetworkPolicy needs metadata.name", source, "NetworkPolicy", "metadata.name");
+            return null;
+        }
+
+        var ns = ReadNamespace(policy.Metadata!.NamespaceProperty, source, "NetworkPolicy", name);
+        var at = new Location(this, source, $"NetworkPolicy {ns}/{name}");
+        var errorsBefore = _diagnostics.Count(d => d.IsError);
+        var spec = policy.Spec ?? new V1NetworkPolicySpec();
+        var podSelector = ReadSelector(spec.PodSelector, at, "spec.podSelector") ?? LabelSelectorModel.All;
+
+        bool isIngress, isEgress;
+        if (spec.PolicyTypes is { Count: > 0 } types)
+        {
+            for (var i = 0; i < types.Count; i++)
+            {
+                if (types[i] is not ("Ingress" or "Egress"))
+                {
+                    at.Error(CompileDiagnosticCodes.InvalidPolicyType, $"'{types[i]}' is not Ingress or Egress", $"spec.policyTypes[{i}]");
+                }
+            }
+
+            isIngress = types.Contains("Ingress");
+            isEgress = types.Contains("Egress");
+        }
+        else
+        {
+            // networking.k8s.io/v1 defaulting: Ingress always, Egress when the policy has egress rules.
+            isIngress = true;
+            isEgress = spec.Egress is { Count: > 0 };
+        }
+
+        var ingress = ReadRules(spec.Ingress?.Select(r => ((IList<V1NetworkPolicyPeer>?)r.FromProperty, (IList<V1NetworkPolicyPort>?)r.Ports)).ToList(), ns, at, "spec.ingress", "from");
+        var egress = ReadRules(spec.Egress?.Select(r => ((IList<V1NetworkPolicyPeer>?)r.To, (IList<V1NetworkPolicyPort>?)r.Ports)).ToList(), ns, at, "spec.egress", "to");
+        if (_diagnostics.Count(d => d.IsError) > errorsBefore)
+        {
+            return null;
+        }
+
+        return new PolicyModel(ns, name, podSelector, isIngress, isEgress,
+            isIngress ? ingress : EquatableArray<RuleModel>.Empty, isEgress ? egress : EquatableArray<RuleModel>.Empty, source);
+    }
+
+    private EquatableArray<RuleModel> ReadRules(
+        List<(IList<V1NetworkPolicyPeer>? Peers, IList<V1NetworkPolicyPort>? Ports)>? rules, string ns, Location at, string path, string peersField)
+    {
+        var result = new List<RuleModel>();
+        for (var i = 0; i < (rules?.Count ?? 0); i++)
+        {
+            var (peers, ports) = rules![i];
+            var rulePath = $"{path}[{i}]";
+            EquatableArray<PeerModel>? peerModels = null;
+            if (peers is { Count: > 0 })
+            {
+                var list = new List<PeerModel>();
+                for (var j = 0; j < peers.Count; j++)
+                {
+                    if (ReadPeer(peers[j], ns, at, $"{rulePath}.{peersField}[{j}]") is { } peer && !list.Contains(peer))
+                    {
+                        list.Add(peer);
+                    }
+                }
+
+                peerModels = list.ToEquatableArray();
+            }
+
+            var portModels = new List<PortModel>();
+            for (var j = 0; j < (ports?.Count ?? 0); j++)
+            {
+                if (ReadPort(ports![j], at, $"{rulePath}.ports[{j}]") is { } port)
+                {
+                    portModels.Add(port);
+                }
+            }
+
+            result.Add(new RuleModel(i, peerModels, portModels.ToEquatableArray()));
+        }
+
+        return result.ToEquatableArray();
+    }
+
+    private PeerModel? ReadPeer(V1NetworkPolicyPeer peer, string ns, Location at, string path)
+    {
+        if (peer.IpBlock is { } block)
+        {
+            if (peer.PodSelector is not null || peer.NamespaceSelector is not null)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidPeer, "ipBlock cannot be combined with podSelector or namespaceSelector", path);
+                return null;
+            }
+
+            return ReadIpBlock(block, at, path + ".ipBlock");
+        }
+
+        if (peer.PodSelector is null && peer.NamespaceSelector is null)
+        {
+            at.Error(CompileDiagnosticCodes.InvalidPeer, "a peer needs podSelector, namespaceSelector or ipBlock", path);
+            return null;
+        }
+
+        var pods = peer.PodSelector is null ? LabelSelectorModel.All : ReadSelector(peer.PodSelector, at, path + ".podSelector");
+        if (peer.NamespaceSelector is null)
+        {
+            return pods is null ? null : new PodPeer(ns, null, pods);
+        }
+
+        var namespaces = ReadSelector(peer.NamespaceSelector, at, path + ".namespaceSelector");
+        return pods is null || namespaces is null ? null : new PodPeer(null, namespaces, pods);
+    }
+
+    private IpBlockPeer? ReadIpBlock(V1IPBlock block, Location at, string path)
+    {
+        if (!IpPrefix.TryParseCidr(block.Cidr, out var cidr, out var hostBits))
+        {
+            at.Error(CompileDiagnosticCodes.InvalidCidr, $"'{block.Cidr}' is not a CIDR (address/length)", path + ".cidr");
+            return null;
+        }
+
+        if (hostBits)
+        {
+            at.Warning(CompileDiagnosticCodes.CidrHostBits, $"'{block.Cidr}' has bits set after the prefix; read as {cidr}", path + ".cidr");
+        }
+
+        var excepts = new List<IpPrefix>();
+        var valid = true;
+        for (var i = 0; i < (block.Except?.Count ?? 0); i++)
+        {
+            var text = block.Except![i];
+            var field = $"{path}.except[{i}]";
+            if (!IpPrefix.TryParseCidr(text, out var except, out var exceptHostBits))
+            {
+                at.Error(CompileDiagnosticCodes.InvalidCidr, $"'{text}' is not a CIDR (address/length)", field);
+                valid = false;
+            }
+            else if (!cidr.Contains(except) || except.Length == cidr.Length)
+            {
+                at.Error(CompileDiagnosticCodes.ExceptOutsideCidr, $"'{text}' is not strictly inside cidr {cidr}", field);
+                valid = false;
+            }
+            else
+            {
+                if (exceptHostBits)
+                {
+                    at.Warning(CompileDiagnosticCodes.CidrHostBits, $"'{text}' has bits set after the prefix; read as {except}", field);
+                }
+
+                excepts.Add(except);
+            }
+        }
+
+        return valid ? new IpBlockPeer(cidr, excepts.Distinct().Order().ToEquatableArray()) : null;
+    }
+
+    private PortModel? ReadPort(V1NetworkPolicyPort port, Location at, string path)
+    {
+        var protocol = ParseProtocol(port.Protocol);
+        var valid = true;
+        if (protocol is null)
+        {
+            at.Error(CompileDiagnosticCodes.UnknownProtocol, $"'{port.Protocol}' is not TCP, UDP or SCTP", path + ".protocol");
+            valid = false;
+        }
+
+        int? number = null;
+        string? name = null;
+        var value = port.Port?.Value;
+        if (value is not null)
+        {
+            if (value.Length > 0 && value.All(char.IsAsciiDigit))
+            {
+                if (!int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var n) || n is < 1 or > 65535)
+                {
+                    at.Error(CompileDiagnosticCodes.PortOutOfRange, $"port {value} is not within 1-65535", path + ".port");
+                    valid = false;
+                }
+                else
+                {
+                    number = n;
+                }
+            }
+            else if (!IsServiceName(value))
+            {
+                at.Error(CompileDiagnosticCodes.InvalidPortName,
+                    $"'{value}' is neither a number nor a port name (1-15 lowercase letters, digits and '-', with a letter)", path + ".port");
+                valid = false;
+            }
+            else
+            {
+                name = value;
+            }
+        }
+
+        if (port.EndPort is { } end)
+        {
+            if (value is null || name is not null)
+            {
+                at.Error(CompileDiagnosticCodes.EndPortWithoutNumber, "endPort needs a numeric port", path + ".endPort");
+                valid = false;
+            }
+            else if (end is < 1 or > 65535)
+            {
+                at.Error(CompileDiagnosticCodes.PortOutOfRange, $"endPort {end} is not within 1-65535", path + ".endPort");
+                valid = false;
+            }
+            else if (number is { } start && end < start)
+            {
+                at.Error(CompileDiagnosticCodes.EndPortBelowPort, $"endPort {end} is below port {start}", path + ".endPort");
+                valid = false;
+            }
+        }
+
+        return valid ? new PortModel(protocol!.Value, number, port.EndPort is { } e && e != number ? e : null, name) : null;
+    }
+
+    private LabelSelectorModel? ReadSelector(V1LabelSelector? selector, Location at, string path)
+    {
+        if (selector is null)
+        {
+            return LabelSelectorModel.All;
+        }
+
+        var requirements = new List<LabelRequirement>();
+        var valid = true;
+        foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorKey, "a label key cannot be empty", path + ".matchLabels");
+                valid = false;
+                continue;
+            }
+
+            requirements.Add(new(key, SelectorOperator.In, EquatableArray.Create(value ?? "")));
+        }
+
+        for (var i = 0; i < (selector.MatchExpressions?.Count ?? 0); i++)
+        {
+            var expression = selector.MatchExpressions![i];
+            var field = $"{path}.matchExpressions[{i}]";
+            if (string.IsNullOrEmpty(expression.Key))
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorKey, "a label key cannot be empty", field + ".key");
+                valid = false;
+            }
+
+            SelectorOperator? op = expression.OperatorProperty switch
+            {
+                "In" => SelectorOperator.In,
+                "NotIn" => SelectorOperator.NotIn,
+                "Exists" => SelectorOperator.Exists,
+                "DoesNotExist" => SelectorOperator.DoesNotExist,
+                _ => null,
+            };
+            var values = expression.Values ?? [];
+            if (op is null)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorOperator,
+                    $"'{expression.OperatorProperty}' is not In, NotIn, Exists or DoesNotExist", field + ".operator");
+                valid = false;
+                continue;
+            }
+
+            if (op is SelectorOperator.In or SelectorOperator.NotIn && values.Count == 0)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorValues, $"{op} needs at least one value", field + ".values");
+                valid = false;
+            }
+            else if (op is SelectorOperator.Exists or SelectorOperator.DoesNotExist && values.Count > 0)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorValues, $"{op} takes no values", field + ".values");
+                valid = false;
+            }
+            else if (!string.IsNullOrEmpty(expression.Key))
+            {
+                requirements.Add(new(expression.Key, op.Value, values.ToSortedSet()));
+            }
+        }
+
+        return valid ? LabelSelectorModel.Create(requirements) : null;
+    }
+
+    private static L4Protocol? ParseProtocol(string? protocol) => protocol switch
+    {
+        null or "TCP" => L4Protocol.Tcp,
+        "UDP" => L4Protocol.Udp,
+        "SCTP" => L4Protocol.Sctp,
+        _ => null,
+    };
+
+    /// <summary>IANA_SVC_NAME (RFC 6335 §5.1): 1–15 of [a-z0-9-], a letter somewhere, no leading, trailing or doubled '-'.</summary>
+    internal static bool IsServiceName(string name) =>
+        name.Length is >= 1 and <= 15
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+        && name.Any(char.IsAsciiLetterLower)
+        && name[0] != '-' && name[^1] != '-' && !name.Contains("--", StringComparison.Ordinal);
+
+    private void Error(string code, string message, ObjectSource? source, string? where, string? field) =>
+        _diagnostics.Add(new(code, CompileDiagnosticSeverity.Error, message, source, where, field));
+
+    private void Warning(string code, string message, ObjectSource? source, string? where, string? field) =>
+        _diagnostics.Add(new(code, CompileDiagnosticSeverity.Warning, message, source, where, field));
+
+    /// <summary>The object being read, so each check names only its field.</summary>
+    private readonly record struct Location(PolicyReader Reader, ObjectSource? Source, string Object)
+    {
+        public void Error(string code, string message, string field) => Reader.Error(code, message, Source, Object, field);
+
+        public void Warning(string code, string message, string field) => Reader.Warning(code, message, Source, Object, field);
+    }
+}

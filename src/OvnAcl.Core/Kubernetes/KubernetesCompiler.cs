@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using OvnAcl.Kubernetes.Compilation;
+using OvnAcl.Kubernetes.Input;
+using OvnAcl.Northbound;
+
+namespace OvnAcl.Kubernetes;
+
+/// <summary>What a compilation produced: the rows (null when any error was found) and every diagnostic, warnings included.</summary>
+public sealed class KubernetesCompileResult(NorthboundRows? rows, ImmutableArray<CompileDiagnostic> diagnostics)
+{
+    public NorthboundRows? Rows { get; } = rows;
+
+    public ImmutableArray<CompileDiagnostic> Diagnostics { get; } = diagnostics;
+
+    public bool Succeeded => Rows is not null;
+
+    /// <summary>The rows, or an <see cref="AclCompileException"/> carrying every diagnostic.</summary>
+    public NorthboundRows GetRowsOrThrow() => Rows ?? throw new AclCompileException(Diagnostics);
+}
+
+/// <summary>
+/// Compiles networking.k8s.io/v1 NetworkPolicies, with the Pods and Namespaces they select, into OVN Northbound
+/// port groups, address sets and ACLs. See docs/kubernetes.md for the rows and why they look as they do.
+/// </summary>
+public static class KubernetesCompiler
+{
+    /// <summary>
+    /// Validates everything first; when any error is found (loading included) nothing is compiled and
+    /// <see cref="KubernetesCompileResult.Rows"/> is null.
+    /// </summary>
+    public static KubernetesCompileResult Compile(KubernetesInput input, KubernetesCompileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= KubernetesCompileOptions.Default;
+        if (options.AllowPriority <= options.DefaultDenyPriority)
+        {
+            throw new ArgumentException("AllowPriority must be above DefaultDenyPriority", nameof(options));
+        }
+
+        var (set, diagnostics) = PolicyReader.Read(input, options);
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new(null, diagnostics);
+        }
+
+        var (rows, warnings) = PolicyCompiler.Compile(set, options);
+        return new(rows, diagnostics.AddRange(warnings.Distinct()));
+    }
+
+    /// <summary><see cref="Compile"/>, throwing <see cref="AclCompileException"/> when the input has errors.</summary>
+    public static NorthboundRows CompileOrThrow(KubernetesInput input, KubernetesCompileOptions? options = null) =>
+        Compile(input, options).GetRowsOrThrow();
+}

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using k8s.Models;
+
+namespace OvnAcl.Kubernetes;
+
+/// <summary>A Kubernetes object and where it came from (null for objects passed in memory, e.g. from an informer).</summary>
+public sealed record SourcedObject<T>(T Object, ObjectSource? Source)
+    where T : class;
+
+/// <summary>
+/// What the compiler reads: NetworkPolicies with the Pods and Namespaces they select, plus whatever problems loading
+/// them found. Build one with <see cref="KubernetesInputLoader"/> (files) or <see cref="FromObjects"/> (objects a
+/// controller holds).
+/// </summary>
+public sealed class KubernetesInput
+{
+    public static KubernetesInput Empty { get; } = new([], [], [], []);
+
+    public KubernetesInput(
+        ImmutableArray<SourcedObject<V1NetworkPolicy>> policies,
+        ImmutableArray<SourcedObject<V1Pod>> pods,
+        ImmutableArray<SourcedObject<V1Namespace>> namespaces,
+        ImmutableArray<CompileDiagnostic> loadDiagnostics)
+    {
+        Policies = policies.IsDefault ? [] : policies;
+        Pods = pods.IsDefault ? [] : pods;
+        Namespaces = namespaces.IsDefault ? [] : namespaces;
+        LoadDiagnostics = loadDiagnostics.IsDefault ? [] : loadDiagnostics;
+    }
+
+    public ImmutableArray<SourcedObject<V1NetworkPolicy>> Policies { get; }
+
+    public ImmutableArray<SourcedObject<V1Pod>> Pods { get; }
+
+    public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
+
+    /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
+    public ImmutableArray<CompileDiagnostic> LoadDiagnostics { get; }
+
+    public static KubernetesInput FromObjects(
+        IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(namespaces);
+        return new(
+            [.. policies.Select(p => new SourcedObject<V1NetworkPolicy>(p, null))],
+            [.. pods.Select(p => new SourcedObject<V1Pod>(p, null))],
+            [.. namespaces.Select(n => new SourcedObject<V1Namespace>(n, null))],
+            []);
+    }
+
+    /// <summary>Both inputs together, e.g. several directories loaded apart.</summary>
+    public KubernetesInput Concat(KubernetesInput other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(Policies.AddRange(other.Policies), Pods.AddRange(other.Pods), Namespaces.AddRange(other.Namespaces),
+            LoadDiagnostics.AddRange(other.LoadDiagnostics));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using OvnAcl.Collections;
+
+namespace OvnAcl.Kubernetes.Model;
+
+internal enum SelectorOperator
+{
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+/// <summary>One requirement of a label selector; <c>matchLabels: {k: v}</c> is <c>k In (v)</c>. Values sorted and unique.</summary>
+internal sealed record LabelRequirement(string Key, SelectorOperator Operator, EquatableArray<string> Values)
+{
+    public bool Matches(IReadOnlyDictionary<string, string> labels) => Operator switch
+    {
+        SelectorOperator.In => labels.TryGetValue(Key, out var v) && Values.Items.Contains(v, StringComparer.Ordinal),
+        SelectorOperator.NotIn => !labels.TryGetValue(Key, out var v) || !Values.Items.Contains(v, StringComparer.Ordinal),
+        SelectorOperator.Exists => labels.ContainsKey(Key),
+        SelectorOperator.DoesNotExist => !labels.ContainsKey(Key),
+        _ => false,
+    };
+}
+
+/// <summary>
+/// A label selector in normal form: requirements sorted and merged (equal <c>In</c> requirements on one key intersect,
+/// <c>NotIn</c> unite), so selectors meaning the same print the same <see cref="Canonical"/> text, the input of
+/// address-set names. The empty selector selects everything.
+/// </summary>
+internal sealed record LabelSelectorModel(EquatableArray<LabelRequirement> Requirements)
+{
+    public static LabelSelectorModel All { get; } = new(EquatableArray<LabelRequirement>.Empty);
+
+    public bool IsAll => Requirements.Count == 0;
+
+    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    {
+        foreach (var requirement in Requirements)
+        {
+            if (!requirement.Matches(labels))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><c>app In (web),tier NotIn (a,b),x Exists</c>; empty for the selector of everything.</summary>
+    public string Canonical
+    {
+        get
+        {
+            var text = new StringBuilder();
+            foreach (var r in Requirements)
+            {
+                if (text.Length > 0)
+                {
+                    text.Append(',');
+                }
+
+                text.Append(r.Key).Append(' ').Append(r.Operator);
+                if (r.Operator is SelectorOperator.In or SelectorOperator.NotIn)
+                {
+                    text.Append(" (").Append(string.Join(',', r.Values)).Append(')');
+                }
+            }
+
+            return text.ToString();
+        }
+    }
+
+    public override string ToString() => IsAll ? "{}" : Canonical;
+
+    public static LabelSelectorModel Create(IEnumerable<LabelRequirement> requirements)
+    {
+        var merged = new List<LabelRequirement>();
+        foreach (var group in requirements.GroupBy(r => (r.Key, r.Operator)))
+        {
+            var (key, op) = group.Key;
+            switch (op)
+            {
+                case SelectorOperator.In:
+                    // k In A and k In B is k In (A ∩ B); an empty intersection selects nothing and stays so.
+                    IEnumerable<string> values = group.First().Values;
+                    foreach (var other in group.Skip(1))
+                    {
+                        values = values.Intersect(other.Values, StringComparer.Ordinal);
+                    }
+
+                    merged.Add(new(key, op, values.ToSortedSet()));
+                    break;
+                case SelectorOperator.NotIn:
+                    merged.Add(new(key, op, group.SelectMany(r => r.Values).ToSortedSet()));
+                    break;
+                default:
+                    merged.Add(new(key, op, EquatableArray<string>.Empty));
+                    break;
+            }
+        }
+
+        return new(merged.OrderBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Operator).ToEquatableArray());
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using OvnAcl.Collections;
+
+namespace OvnAcl.Kubernetes.Model;
+
+internal enum PolicyDirection
+{
+    Ingress,
+    Egress,
+}
+
+internal enum L4Protocol
+{
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+/// <summary>A peer of a rule: pods chosen by selectors, or an IP block.</summary>
+internal abstract record PeerModel
+{
+    /// <summary>Stable text identifying what the peer selects, the input of the address-set name.</summary>
+    public abstract string Key { get; }
+}
+
+/// <summary>
+/// Pods matching <see cref="PodSelector"/> in either the one namespace <see cref="Namespace"/> (a peer with only
+/// <c>podSelector</c>) or every namespace matching <see cref="NamespaceSelector"/>.
+/// </summary>
+internal sealed record PodPeer(string? Namespace, LabelSelectorModel? NamespaceSelector, LabelSelectorModel PodSelector) : PeerModel
+{
+    /// <summary>Every pod of every namespace: the destination of an egress rule with no peers, for named ports.</summary>
+    public static PodPeer AllPods { get; } = new(null, LabelSelectorModel.All, LabelSelectorModel.All);
+
+    public override string Key => Namespace is not null
+        ? $"namespace={Namespace};pods={PodSelector.Canonical}"
+        : $"namespaces={NamespaceSelector!.Canonical};pods={PodSelector.Canonical}";
+
+    public bool MatchesNamespace(NamespaceModel ns) =>
+        Namespace is not null ? ns.Name == Namespace : NamespaceSelector!.Matches(ns.Labels);
+}
+
+/// <summary><c>ipBlock</c>: <see cref="Cidr"/> minus <see cref="Except"/> (sorted, unique).</summary>
+internal sealed record IpBlockPeer(IpPrefix Cidr, EquatableArray<IpPrefix> Except) : PeerModel
+{
+    public override string Key => "cidr=" + Cidr + ";except=" + string.Join(',', Except);
+
+    /// <summary>The block as disjoint prefixes, sorted.</summary>
+    public IReadOnlyList<IpPrefix> Prefixes() => [.. Cidr.Subtract(Except).Order()];
+
+    public bool Contains(IPAddress address)
+    {
+        var host = IpPrefix.Host(address);
+        return Cidr.Contains(host) && !Except.Any(e => e.Contains(host));
+    }
+}
+
+/// <summary>One <c>ports</c> entry: a protocol with a number, a range, a name, or none (every port of the protocol).</summary>
+internal sealed record PortModel(L4Protocol Protocol, int? Number, int? EndNumber, string? Name);
+
+/// <summary>
+/// One ingress or egress rule. <see cref="Peers"/> null means every source/destination (absent or empty
+/// <c>from</c>/<c>to</c>); <see cref="Ports"/> empty means every port and protocol.
+/// </summary>
+internal sealed record RuleModel(int Index, EquatableArray<PeerModel>? Peers, EquatableArray<PortModel> Ports);
+
+internal sealed record PolicyModel(
+    string Namespace,
+    string Name,
+    LabelSelectorModel PodSelector,
+    bool IsIngress,
+    bool IsEgress,
+    EquatableArray<RuleModel> IngressRules,
+    EquatableArray<RuleModel> EgressRules,
+    ObjectSource? Source = null)
+{
+    public string Key => Namespace + "/" + Name;
+
+    public EquatableArray<RuleModel> Rules(PolicyDirection direction) =>
+        direction == PolicyDirection.Ingress ? IngressRules : EgressRules;
+
+    public bool Isolates(PolicyDirection direction) => direction == PolicyDirection.Ingress ? IsIngress : IsEgress;
+}
+
+/// <summary>A named container port: name and protocol resolve to the number.</summary>
+internal sealed record NamedPort(string Name, L4Protocol Protocol, int Number);
+
+/// <summary>A pod that can be a subject or a peer: it has an IP, is not host-network and is neither Succeeded nor Failed.</summary>
+internal sealed record PodModel(
+    string Namespace,
+    string Name,
+    string LogicalSwitchPort,
+    EquatableMap Labels,
+    EquatableArray<IPAddress> Addresses,
+    EquatableArray<NamedPort> NamedPorts)
+{
+    public int? Resolve(string name, L4Protocol protocol) =>
+        NamedPorts.FirstOrDefault(p => p.Name == name && p.Protocol == protocol)?.Number;
+}
+
+/// <summary>Severity names for <c>log</c>/<c>severity</c>; null for a verdict not logged.</summary>
+internal sealed record AclLogging(string? Deny, string? Allow);
+
+internal sealed record NamespaceModel(string Name, EquatableMap Labels, AclLogging? Logging);
+
+/// <summary>Validated input: what the compiler works from.</summary>
+internal sealed record PolicySet(
+    EquatableArray<PolicyModel> Policies,
+    EquatableArray<PodModel> Pods,
+    EquatableArray<NamespaceModel> Namespaces);
