@@ -82,8 +82,9 @@ internal readonly record struct IpPrefix(UInt128 Address, int Length, bool IsIPv
     /// <summary>The network: host bits cleared (netaddr's <c>.cidr</c>, Neutron's <c>normalized_cidr</c>).</summary>
     public IpPrefix Network()
     {
+        // A shift by 128 is a shift by 0 in .NET, so /0 is spelled out.
         var hostBits = MaxLength - Length;
-        var mask = hostBits == 0 ? UInt128.MaxValue : ~((UInt128.One << hostBits) - 1);
+        var mask = Length == 0 ? UInt128.Zero : hostBits == 0 ? UInt128.MaxValue : ~((UInt128.One << hostBits) - 1);
         if (!IsIPv6)
         {
             mask &= uint.MaxValue;
