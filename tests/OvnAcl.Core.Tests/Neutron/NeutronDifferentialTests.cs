@@ -15,7 +15,8 @@ namespace OvnAcl.Core.Tests.Neutron;
 /// </summary>
 public sealed class NeutronDifferentialTests(ITestOutputHelper output)
 {
-    private const int Seed = 20240611;
+    /// <summary>Pinned; OVNACL_NEUTRON_SEED explores others (a failing one found that way gets pinned as a new case).</summary>
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_NEUTRON_SEED"), out var seed) ? seed : 20240611;
 
     [Fact]
     public void Acls_and_api_errors_equal_neutrons_for_random_rules()
