@@ -4,17 +4,18 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-APT_PACKAGES := ovn-central ovn-common openvswitch-common python3-ovsdbapp openssl
+APT_PACKAGES := ovn-central ovn-common openvswitch-common python3-ovsdbapp python3-neutron openssl
 TEST_RESULTS := $(CURDIR)/artifacts/test-results
 
 .PHONY: all deps restore build test demo clean
 
 all: build
 
-# OVN's own servers and tools come from Debian's packages; ovsdbapp is the peer we measure against.
+# OVN's own servers and tools come from Debian's packages; ovsdbapp is the peer we measure against, and
+# python3-neutron's ML2/OVN code is the oracle the Neutron translation is compared with.
 deps:
 	@if ! command -v ovsdb-server >/dev/null || ! command -v ovn-northd >/dev/null \
-	    || ! command -v ovs-pki >/dev/null || ! /usr/bin/python3 -c 'import ovsdbapp' 2>/dev/null; then \
+	    || ! command -v ovs-pki >/dev/null || ! /usr/bin/python3 -c 'import ovsdbapp, neutron.common.ovn.acl' 2>/dev/null; then \
 	  echo "installing: $(APT_PACKAGES)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \

@@ -11,7 +11,7 @@ internal static class CommandRunner
         {
             return await body().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is CliException or OvsdbException or IOException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is CliException or OvsdbException or OvnAclException or IOException or FormatException or ArgumentException)
         {
             Console.Error.WriteLine($"ovnacl: error: {ex.Message}");
             return 1;

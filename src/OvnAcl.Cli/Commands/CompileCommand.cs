@@ -1,12 +1,15 @@
 using System.CommandLine;
 using OvnAcl.Kubernetes;
+using OvnAcl.Neutron;
+using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
 
 namespace OvnAcl.Cli.Commands;
 
 /// <summary>
-/// <c>ovnacl compile [--format json|nbctl|table] [--controller NAME] INPUT...</c>: Kubernetes manifests in, Northbound
-/// rows out. Diagnostics go to stderr (<c>file: object: field: OVNKxxxx: message</c>); any error means exit 1 and no rows.
+/// <c>ovnacl compile [--format json|nbctl|table] [--controller NAME] INPUT...</c>: Kubernetes manifests or Neutron API
+/// JSON in (told apart by <see cref="PolicyInput.Detect"/>), Northbound rows out, the same model and formats for both.
+/// Diagnostics go to stderr (<c>file: object: field: CODE: message</c>); any error means exit 1 and no rows.
 /// </summary>
 internal static class CompileCommand
 {
@@ -14,16 +17,16 @@ internal static class CompileCommand
     {
         var inputs = new Argument<string[]>("INPUT")
         {
-            Description = "YAML/JSON files or directories (recursive) of NetworkPolicies, Pods and Namespaces",
+            Description = "Files or directories (recursive): Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON), or Neutron API JSON (security_groups, ports, address_groups)",
             Arity = ArgumentArity.OneOrMore,
         };
         var format = new Option<string>("--format", "-f") { Description = "json, nbctl (an ovn-nbctl script) or table", DefaultValueFactory = _ => "json" };
         var controller = new Option<string>("--controller")
         {
-            Description = "Owner written to external_ids and prefix of port-group and address-set names",
+            Description = "Kubernetes: owner written to external_ids and prefix of port-group and address-set names (Neutron's names are fixed)",
             DefaultValueFactory = _ => KubernetesCompileOptions.Default.ControllerName,
         };
-        var command = new Command("compile", "Compile Kubernetes NetworkPolicies into OVN port groups, address sets and ACLs");
+        var command = new Command("compile", "Compile Kubernetes NetworkPolicies or Neutron security groups into OVN port groups, address sets and ACLs");
         command.Add(inputs);
         command.Add(format);
         command.Add(controller);
@@ -44,6 +47,20 @@ internal static class CompileCommand
             throw new CliException("--controller needs a name");
         }
 
+        var rows = PolicyInput.Detect(inputs) == PolicyInputKind.Neutron
+            ? await CompileNeutronAsync(inputs).ConfigureAwait(false)
+            : await CompileKubernetesAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
+        if (rows is null)
+        {
+            return 1;
+        }
+
+        Console.Out.Write(NorthboundFormatter.Format(rows, format));
+        return 0;
+    }
+
+    private static async Task<NorthboundRows?> CompileKubernetesAsync(string[] inputs, string controller, CancellationToken cancellationToken)
+    {
         var input = await KubernetesInputLoader.LoadAsync(inputs, cancellationToken).ConfigureAwait(false);
         var result = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { ControllerName = controller });
         foreach (var diagnostic in result.Diagnostics)
@@ -51,12 +68,17 @@ internal static class CompileCommand
             await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
 
-        if (result.Rows is null)
+        return result.Rows;
+    }
+
+    private static async Task<NorthboundRows?> CompileNeutronAsync(string[] inputs)
+    {
+        var result = NeutronTranslator.Translate(NeutronInput.Load(inputs));
+        foreach (var diagnostic in result.Diagnostics)
         {
-            return 1;
+            await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
 
-        Console.Out.Write(NorthboundFormatter.Format(result.Rows, format));
-        return 0;
+        return result.Rows;
     }
 }

@@ -31,7 +31,7 @@ public sealed record NeutronInput
     {
         ArgumentNullException.ThrowIfNull(paths);
         var result = Empty;
-        foreach (var path in paths)
+        foreach (var path in ExpandDirectories(paths))
         {
             string text;
             try
@@ -51,6 +51,12 @@ public sealed record NeutronInput
 
         return result;
     }
+
+    /// <summary>Files as given, and the <c>*.json</c> files under directories (recursively, in ordinal order).</summary>
+    private static IEnumerable<string> ExpandDirectories(IEnumerable<string> paths) =>
+        paths.SelectMany<string, string>(path => Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            : [path]);
 
     /// <summary>Both inputs' objects and diagnostics, this one's first.</summary>
     public NeutronInput Combine(NeutronInput other)

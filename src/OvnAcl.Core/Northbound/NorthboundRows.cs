@@ -14,7 +14,10 @@ public sealed record AclRow
     /// <summary><c>from-lport</c> or <c>to-lport</c>.</summary>
     public required string Direction { get; init; }
     public required int Priority { get; init; }
-    /// <summary>The match in OvnAcl's canonical form (<c>MatchExpression.Print</c>).</summary>
+    /// <summary>
+    /// The match as the compiler writes it: OvnAcl's canonical form (<c>MatchExpression.Print</c>) for Kubernetes,
+    /// Neutron's own text for security groups (the contract there is to equal what Neutron writes).
+    /// </summary>
     public required string Match { get; init; }
     /// <summary><c>allow</c>, <c>allow-related</c>, <c>allow-stateless</c>, <c>drop</c>, <c>reject</c> or <c>pass</c>.</summary>
     public required string Action { get; init; }
