@@ -1,30 +1,45 @@
 using System.CommandLine;
 using OvnAcl.Acl;
+using OvnAcl.Explain;
 
 namespace OvnAcl.Cli.Commands;
 
-/// <summary><c>ovnacl explain --db REMOTE --from LSP --to LSP --protocol P [--port N]</c>: would this traffic pass the live NB's ACLs, and why.</summary>
+/// <summary>
+/// <c>ovnacl explain --from A --to B --protocol P [--port N] (INPUT... | --db REMOTE)</c>: would this traffic pass the
+/// ACLs of compiled input (offline) or of a live NB, which ACL decides and which policy rule it comes from;
+/// <c>ovnacl explain --matrix INPUT...</c>: every ordered pair. The forms are chosen by <see cref="ExplainArguments"/>.
+/// </summary>
 internal static class ExplainCommand
 {
     public static Command Create()
     {
         var common = new CommonOptions();
-        var from = new Option<string>("--from") { Description = "Logical switch port the packet comes from", Required = true };
-        var to = new Option<string>("--to") { Description = "Logical switch port the packet goes to", Required = true };
+        var inputs = new Argument<string[]>("INPUT")
+        {
+            Description = "Kubernetes manifests or Neutron API JSON to compile and explain offline (instead of --db)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var from = new Option<string?>("--from") { Description = "Where the packet comes from: a logical switch port (--db); NAMESPACE/POD, a Neutron port id or name, or an IP, possibly outside (INPUT)" };
+        var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from" };
         var protocol = new Option<string>("--protocol", "-p") { Description = "tcp, udp, sctp or icmp", Required = true };
         var port = new Option<int?>("--port") { Description = "Destination port (tcp, udp, sctp)" };
         var ipv6 = new Option<bool>("--ipv6") { Description = "Use the ports' first IPv6 addresses instead of IPv4" };
         var reply = new Option<bool>("--reply") { Description = "Explain the reply (from --to back to --from) of the connection instead of its first packet" };
+        var matrix = new Option<bool>("--matrix") { Description = "With INPUT only: whether each pod/port reaches each other one (rows = from, columns = to)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in docs/explain.md)" };
-        var command = new Command("explain", "Say whether a packet from one logical port reaches another through the NB's ACLs, and which ACL decides");
+        var command = new Command("explain", "Say whether a packet from one logical port reaches another through the ACLs, which ACL decides and which policy rule it comes from");
         common.AddTo(command);
-        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, json })
+        command.Add(inputs);
+        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, matrix, json })
         {
             command.Add(option);
         }
 
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
+            var paths = result.GetValue(inputs) ?? [];
+            var form = ExplainArguments.Choose(result.GetValue(common.Db) is not null, Environment.GetEnvironmentVariable("OVN_NB_DB") is not null,
+                paths.Length, result.GetValue(matrix), result.GetValue(from) is not null, result.GetValue(to) is not null);
             var proto = AclPacketFactory.ParseProtocol(result.GetValue(protocol)!);
             var destinationPort = result.GetValue(port) switch
             {
@@ -34,28 +49,72 @@ internal static class ExplainCommand
                 var n and (< 0 or > 65535) => throw new CliException($"--port must be 0 to 65535, not {n}"),
                 var n => (ushort)n.Value,
             };
-
-            await using var client = common.CreateClient(result, "OVN_Northbound", AclPolicyView.MonitoredTables);
-            await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-            var view = AclPolicyView.FromReplica(client.Replica);
-            AclDecision decision;
-            try
+            var traffic = result.GetValue(reply) ? AclTraffic.Reply : AclTraffic.NewConnection;
+            var asJson = result.GetValue(json);
+            if (form == ExplainForm.Live)
             {
-                var (source, destination) = (result.GetValue(from)!, result.GetValue(to)!);
-                var isReply = result.GetValue(reply);
-                var request = AclPacketFactory.Create(view, source, destination, proto, destinationPort, result.GetValue(ipv6));
-                decision = isReply
-                    ? new AclDecisionEngine(view).Decide(destination, source, AclPacketFactory.Reverse(request), AclTraffic.Reply)
-                    : new AclDecisionEngine(view).Decide(source, destination, request);
-            }
-            catch (AclPolicyException ex)
-            {
-                throw new CliException(ex.Message);
+                await ExplainLiveAsync(result, common, result.GetValue(from)!, result.GetValue(to)!, proto, destinationPort, result.GetValue(ipv6), traffic, asJson, ct).ConfigureAwait(false);
+                return 0;
             }
 
-            Console.Write(result.GetValue(json) ? AclDecisionReport.ToJson(decision, view.Diagnostics) + Environment.NewLine : AclDecisionReport.ToText(decision));
+            var topology = await LoadAsync(paths, ct).ConfigureAwait(false);
+            if (form == ExplainForm.Matrix)
+            {
+                var grid = ReachabilityMatrix.Compute(topology, proto, destinationPort, result.GetValue(ipv6), traffic);
+                Console.Write(asJson ? grid.ToJson() + Environment.NewLine : grid.ToText());
+                return 0;
+            }
+
+            var explanation = topology.Explain(result.GetValue(from)!, result.GetValue(to)!, proto, destinationPort, result.GetValue(ipv6), traffic);
+            Console.Write(asJson ? ExplainReport.ToJson(explanation, topology.Kind) + Environment.NewLine : ExplainReport.ToText(explanation));
             return 0;
         }));
         return command;
+    }
+
+    private static async Task<OfflineTopology> LoadAsync(string[] paths, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var topology = await OfflineTopology.LoadAsync(paths, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var warning in topology.Diagnostics)
+            {
+                await Console.Error.WriteLineAsync(warning).ConfigureAwait(false);
+            }
+
+            return topology;
+        }
+        catch (OfflineTopologyException ex)
+        {
+            foreach (var line in ex.Diagnostics)
+            {
+                await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
+            throw new CliException($"the input has {ex.Diagnostics.Length} error(s); nothing to explain");
+        }
+    }
+
+    private static async Task ExplainLiveAsync(ParseResult result, CommonOptions common, string source, string destination, AclProtocol proto,
+        ushort? destinationPort, bool ipv6, AclTraffic traffic, bool json, CancellationToken cancellationToken)
+    {
+        await using var client = common.CreateClient(result, "OVN_Northbound", AclPolicyView.MonitoredTables);
+        await client.StartAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        var view = AclPolicyView.FromReplica(client.Replica);
+        AclDecision decision;
+        try
+        {
+            var request = AclPacketFactory.Create(view, source, destination, proto, destinationPort, ipv6);
+            decision = traffic == AclTraffic.Reply
+                ? new AclDecisionEngine(view).Decide(destination, source, AclPacketFactory.Reverse(request), AclTraffic.Reply)
+                : new AclDecisionEngine(view).Decide(source, destination, request);
+        }
+        catch (AclPolicyException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        var rules = ExplainReport.RulesOf(view);
+        Console.Write(json ? ExplainReport.ToJson(decision, view.Diagnostics, rules) + Environment.NewLine : ExplainReport.ToText(decision, rules));
     }
 }

@@ -1,0 +1,303 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using OvnAcl.Acl;
+using OvnAcl.Collections;
+using OvnAcl.Kubernetes;
+using OvnAcl.Neutron;
+using OvnAcl.Northbound;
+
+namespace OvnAcl.Explain;
+
+/// <summary>How <see cref="OfflineTopology"/> compiles its input and names its switches.</summary>
+public sealed record OfflineTopologyOptions
+{
+    public static OfflineTopologyOptions Default { get; } = new();
+
+    public KubernetesCompileOptions Kubernetes { get; init; } = KubernetesCompileOptions.Default;
+
+    public NeutronTranslationOptions Neutron { get; init; } = NeutronTranslationOptions.Default;
+
+    /// <summary>The one logical switch that holds every pod's port.</summary>
+    public string KubernetesSwitch { get; init; } = "ovnacl-pods";
+}
+
+/// <summary>The inputs could not be compiled; <see cref="Diagnostics"/> says why, one line each.</summary>
+public sealed class OfflineTopologyException(string message, ImmutableArray<string> diagnostics) : OvnAclException(message)
+{
+    public ImmutableArray<string> Diagnostics { get; } = diagnostics;
+}
+
+/// <summary>
+/// Compiled policy rows placed on the logical switches the objects they name would be on, so
+/// <see cref="AclDecisionEngine"/> can answer offline: Kubernetes pods on one switch (a port per pod with an IP,
+/// addresses <c>"MAC IP..."</c>, the MAC derived from the port's name); Neutron ports on one switch per network,
+/// <c>neutron-&lt;network_id&gt;</c> as ML2/OVN names it (the port's <c>mac_address</c> and fixed IPs). An address
+/// outside the topology is a logical switch port of type <c>router</c> added next to the other end (docs/explain.md).
+/// </summary>
+public sealed partial class OfflineTopology
+{
+    /// <summary>The name of the router port that stands for an address outside the topology.</summary>
+    public const string ExternalPortName = "external-router";
+
+    private readonly Dictionary<string, string> _unplaced;
+
+    private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
+        Dictionary<string, string> unplaced, ImmutableArray<string> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
+    {
+        Kind = kind;
+        Rows = rows;
+        Endpoints = endpoints;
+        _unplaced = unplaced;
+        Diagnostics = diagnostics;
+        SecurityGroupNames = securityGroupNames;
+        Switches = [.. endpoints.Select(e => e.Switch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        View = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, SwitchRows(endpoints)));
+    }
+
+    public PolicyInputKind Kind { get; }
+
+    /// <summary>The compiler's rows.</summary>
+    public NorthboundRows Rows { get; }
+
+    /// <summary>Every pod or Neutron port that has a logical switch port, in input order.</summary>
+    public ImmutableArray<OfflineEndpoint> Endpoints { get; }
+
+    /// <summary>Logical switch names, sorted.</summary>
+    public ImmutableArray<string> Switches { get; }
+
+    /// <summary>Objects without a logical switch port (pods without an IP, host-network or finished pods): id and why.</summary>
+    public IReadOnlyDictionary<string, string> Unplaced => _unplaced;
+
+    /// <summary>The compiler's warnings, one line each.</summary>
+    public ImmutableArray<string> Diagnostics { get; }
+
+    /// <summary>Neutron security group names by id (empty for Kubernetes).</summary>
+    public IReadOnlyDictionary<string, string> SecurityGroupNames { get; }
+
+    /// <summary>The rows on the topology's switches, without external endpoints.</summary>
+    public AclPolicyView View { get; }
+
+    /// <summary>Detects the kind of <paramref name="paths"/> (<see cref="PolicyInput.Detect"/>), loads and compiles them.</summary>
+    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
+    public static async Task<OfflineTopology> LoadAsync(IReadOnlyList<string> paths, OfflineTopologyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        options ??= OfflineTopologyOptions.Default;
+        if (PolicyInput.Detect(paths) == PolicyInputKind.Neutron)
+        {
+            return FromNeutron(NeutronInput.Load(paths), options, NeutronPortNames.Read(paths));
+        }
+
+        var input = await KubernetesInputLoader.LoadAsync(paths, cancellationToken).ConfigureAwait(false);
+        return FromKubernetes(input, options);
+    }
+
+    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
+    public static OfflineTopology FromKubernetes(KubernetesInput input, OfflineTopologyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= OfflineTopologyOptions.Default;
+        var result = KubernetesCompiler.Compile(input, options.Kubernetes);
+        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
+        if (result.Rows is not { } rows)
+        {
+            throw Failed(diagnostics.Where((_, i) => result.Diagnostics[i].IsError));
+        }
+
+        var endpoints = new List<OfflineEndpoint>();
+        var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pods = input.Pods.Select(p => p.Object).Where(p => p.Metadata?.Name is not null).ToList();
+        var ambiguousNames = pods.GroupBy(p => p.Metadata.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            var ns = pod.Metadata.NamespaceProperty ?? "default";
+            var id = ns + "/" + pod.Metadata.Name;
+            if (pod.Spec?.HostNetwork == true)
+            {
+                unplaced[id] = "it uses the host's network (spec.hostNetwork), so it has no logical switch port";
+                continue;
+            }
+
+            if (pod.Status?.Phase is "Succeeded" or "Failed")
+            {
+                unplaced[id] = $"it has finished (status.phase {pod.Status.Phase}) and holds no IP";
+                continue;
+            }
+
+            var texts = pod.Status?.PodIPs is { Count: > 0 } podIps ? podIps.Select(p => p.Ip) : pod.Status?.PodIP is { } single ? [single] : [];
+            var ips = texts.Select(t => IPAddress.TryParse(t, out var ip) ? ip : null).OfType<IPAddress>().Distinct().ToList();
+            if (ips.Count == 0)
+            {
+                unplaced[id] = "it has no IP (status.podIPs and status.podIP are empty), so no logical switch port address";
+                continue;
+            }
+
+            var port = options.Kubernetes.LogicalSwitchPortName(ns, pod.Metadata.Name);
+            var mac = MacFor(port);
+            var addresses = string.Join(' ', [mac, .. ips.Select(ip => ip.ToString())]);
+            endpoints.Add(new OfflineEndpoint
+            {
+                Label = ambiguousNames.Contains(pod.Metadata.Name) ? id : pod.Metadata.Name,
+                Id = id,
+                Kind = OfflineEndpointKind.Pod,
+                Port = port,
+                Switch = options.KubernetesSwitch,
+                Addresses = [addresses],
+                PortSecurity = [addresses],
+                Mac = mac,
+                Ips = ips.ToEquatableArray(),
+            });
+        }
+
+        return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal));
+    }
+
+    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
+    /// <param name="portNames">Port names by id (the API's <c>name</c>), for labels; ids are used without.</param>
+    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null, IReadOnlyDictionary<string, string>? portNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        portNames ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        options ??= OfflineTopologyOptions.Default;
+        var result = NeutronTranslator.Translate(input, options.Neutron);
+        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
+        if (result.Rows is not { } rows)
+        {
+            throw Failed(result.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+        }
+
+        var endpoints = new List<OfflineEndpoint>();
+        var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? NameOf(NeutronPort port) => portNames.TryGetValue(port.Id, out var name) && name.Length > 0 ? name : null;
+        var named = input.Ports.Select(NameOf).OfType<string>().GroupBy(n => n, StringComparer.Ordinal)
+            .Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var port in input.Ports)
+        {
+            var ips = port.FixedIps.Select(f => IPAddress.TryParse(f.IpAddress, out var ip) ? ip : null).OfType<IPAddress>().ToList();
+            if (port.MacAddress is not { } mac || ips.Count == 0)
+            {
+                unplaced[port.Id] = port.MacAddress is null ? "it has no mac_address" : "it has no fixed IP";
+                continue;
+            }
+
+            var addresses = string.Join(' ', [mac, .. ips.Select(ip => ip.ToString())]);
+            var trusted = port.DeviceOwner?.StartsWith("network:", StringComparison.Ordinal) == true;
+            var security = port.PortSecurityEnabled != false && !trusted;
+            endpoints.Add(new OfflineEndpoint
+            {
+                Label = NameOf(port) is { } name && named.Contains(name) ? name : port.Id.Length > 8 ? port.Id[..8] : port.Id,
+                Id = port.Id,
+                Kind = OfflineEndpointKind.NeutronPort,
+                Port = port.Id,
+                Switch = "neutron-" + (port.NetworkId ?? "unknown"),
+
+                // ML2/OVN: a port without port security also gets "unknown" (it may send from any address), and its
+                // port_security lists the allowed address pairs too.
+                Addresses = security ? [addresses] : [addresses, "unknown"],
+                PortSecurity = security
+                    ? [addresses, .. port.AllowedAddressPairs.Select(p => $"{p.MacAddress ?? mac} {p.IpAddress}")]
+                    : EquatableArray<string>.Empty,
+                Mac = mac,
+                Ips = ips.ToEquatableArray(),
+            });
+        }
+
+        var names = input.SecurityGroups.Where(g => g.Name is not null).GroupBy(g => g.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Name!, StringComparer.Ordinal);
+        return new(PolicyInputKind.Neutron, rows, [.. endpoints], unplaced, diagnostics, names);
+    }
+
+    /// <summary>
+    /// The endpoint <paramref name="text"/> names: <c>namespace/pod</c>, a Neutron port id or (unique) name, a
+    /// logical switch port name, or one of their IPs. Null for an IP that is no endpoint's: the caller places it
+    /// outside (<see cref="External"/>).
+    /// </summary>
+    /// <exception cref="OvnAclException">Nothing of that name, or an object without a logical switch port.</exception>
+    public OfflineEndpoint? Find(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (IPAddress.TryParse(text, out var ip) && text.Contains(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? '.' : ':', StringComparison.Ordinal))
+        {
+            return Endpoints.FirstOrDefault(e => e.Ips.Contains(ip));
+        }
+
+        var found = Endpoints.FirstOrDefault(e => e.Id == text || e.Port == text)
+            ?? Endpoints.SingleOrDefault(e => e.Label == text && e.Kind == OfflineEndpointKind.NeutronPort);
+        if (found is not null)
+        {
+            return found;
+        }
+
+        if (_unplaced.TryGetValue(text, out var why))
+        {
+            throw new OvnAclException($"{What} '{text}' has no logical switch port: {why}");
+        }
+
+        var known = string.Join(", ", Endpoints.Take(12).Select(e => e.Kind == OfflineEndpointKind.NeutronPort ? e.ToString() : e.Id));
+        throw new OvnAclException(Kind == PolicyInputKind.Kubernetes
+            ? $"no pod '{text}' in the input: use NAMESPACE/POD or an IP (pods: {known})"
+            : $"no Neutron port '{text}' in the input: use a port id, a port name or an IP (ports: {known})");
+    }
+
+    /// <summary>The router port standing for <paramref name="address"/> outside the topology, on <paramref name="switchName"/>.</summary>
+    public static OfflineEndpoint External(IPAddress address, string switchName)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var mac = MacFor(ExternalPortName);
+        return new OfflineEndpoint
+        {
+            Label = address.ToString(),
+            Id = address.ToString(),
+            Kind = OfflineEndpointKind.External,
+            Port = ExternalPortName,
+            Switch = switchName,
+            Type = "router",
+            Addresses = [$"{mac} {address}"],
+            Mac = mac,
+            Ips = [address],
+        };
+    }
+
+    /// <summary>The view of the rows with <paramref name="extra"/> ports (external endpoints) added to their switches.</summary>
+    public AclPolicyView ViewWith(IReadOnlyCollection<OfflineEndpoint> extra)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        return extra.Count == 0 ? View : AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(Rows, SwitchRows([.. Endpoints, .. extra])));
+    }
+
+    /// <summary>The port group rows' external_ids by name (to read a Neutron ACL's security group).</summary>
+    internal EquatableMap? PortGroupExternalIds(AclView acl) =>
+        acl.Owner.Kind == AclOwnerKind.PortGroup ? Rows.PortGroups.FirstOrDefault(g => g.Name == acl.Owner.Name)?.ExternalIds : null;
+
+    /// <summary>The policy and rule of <paramref name="acl"/>.</summary>
+    public AclRuleSource RuleOf(AclView acl) => AclRuleSource.Of(acl, PortGroupExternalIds(acl), SecurityGroupNames);
+
+    /// <summary>
+    /// A locally administered unicast MAC from the first bytes of the SHA-256 of <paramref name="portName"/>:
+    /// <c>0a:xx:xx:xx:xx:xx</c>, the same on every run, so a real NB can be given the same ports.
+    /// </summary>
+    public static string MacFor(string portName)
+    {
+        ArgumentNullException.ThrowIfNull(portName);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(portName));
+        return string.Create(CultureInfo.InvariantCulture, $"0a:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}:{hash[3]:x2}:{hash[4]:x2}");
+    }
+
+    private string What => Kind == PolicyInputKind.Kubernetes ? "pod" : "Neutron port";
+
+    private static OfflineTopologyException Failed(IEnumerable<string> errors)
+    {
+        var lines = errors.ToImmutableArray();
+        return new OfflineTopologyException(
+            $"the input has {lines.Length} error(s); nothing to explain:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", lines), lines);
+    }
+
+    private static IEnumerable<LogicalSwitchRow> SwitchRows(IEnumerable<OfflineEndpoint> endpoints) =>
+        endpoints.GroupBy(e => e.Switch, StringComparer.Ordinal).Select(g => new LogicalSwitchRow(g.Key)
+        {
+            Ports = g.Select(e => new LogicalSwitchPortRow(e.Port) { Type = e.Type, Addresses = e.Addresses, PortSecurity = e.PortSecurity }).ToEquatableArray(),
+        });
+}
