@@ -194,12 +194,9 @@ public sealed partial class OfflineTopology
                 Port = port.Id,
                 Switch = "neutron-" + (port.NetworkId ?? "unknown"),
 
-                // ML2/OVN: a port without port security also gets "unknown" (it may send from any address), and its
-                // port_security lists the allowed address pairs too.
+                // ML2/OVN: a port without port security also gets "unknown" (it may send from any address).
                 Addresses = security ? [addresses] : [addresses, "unknown"],
-                PortSecurity = security
-                    ? [addresses, .. port.AllowedAddressPairs.Select(p => $"{p.MacAddress ?? mac} {p.IpAddress}")]
-                    : EquatableArray<string>.Empty,
+                PortSecurity = security ? PortSecurityOf(port, addresses) : EquatableArray<string>.Empty,
                 Mac = mac,
                 Ips = ips.ToEquatableArray(),
             });
@@ -274,6 +271,19 @@ public sealed partial class OfflineTopology
 
     /// <summary>The policy and rule of <paramref name="acl"/>.</summary>
     public AclRuleSource RuleOf(AclView acl) => AclRuleSource.Of(acl, PortGroupExternalIds(acl), SecurityGroupNames);
+
+    /// <summary>
+    /// ML2/OVN's port_security: the port's entry with the allowed address pairs of its own MAC added, then one entry per
+    /// other MAC. Two entries with the same MAC would make OVN drop the port's traffic (its port-security flows clash).
+    /// </summary>
+    private static EquatableArray<string> PortSecurityOf(NeutronPort port, string addresses)
+    {
+        var mac = port.MacAddress!;
+        var pairs = port.AllowedAddressPairs.GroupBy(p => p.MacAddress ?? mac, StringComparer.OrdinalIgnoreCase).ToList();
+        var own = pairs.Where(g => string.Equals(g.Key, mac, StringComparison.OrdinalIgnoreCase)).SelectMany(g => g.Select(p => p.IpAddress));
+        return [string.Join(' ', [addresses, .. own]),
+            .. pairs.Where(g => !string.Equals(g.Key, mac, StringComparison.OrdinalIgnoreCase)).Select(g => string.Join(' ', [g.Key, .. g.Select(p => p.IpAddress)]))];
+    }
 
     /// <summary>
     /// A locally administered unicast MAC from the first bytes of the SHA-256 of <paramref name="portName"/>:

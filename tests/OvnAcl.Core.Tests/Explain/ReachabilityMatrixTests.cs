@@ -84,6 +84,19 @@ public sealed class ReachabilityMatrixTests
     }
 
     [Fact]
+    public async Task Neutron_allowed_address_pairs_of_the_ports_own_mac_join_its_port_security_entry()
+    {
+        // Two port_security entries with the same MAC make OVN drop all of the port's traffic (found by make demo).
+        var web2 = (await OfflineExplainTests.NeutronAsync()).Endpoints.Single(e => e.Label == "web-2");
+        Assert.Equal(["fa:16:3e:00:00:02 10.0.1.12 10.0.1.100"], web2.PortSecurity);
+        Assert.Equal(["fa:16:3e:00:00:02 10.0.1.12"], web2.Addresses);
+
+        var appliance = (await OfflineExplainTests.NeutronAsync()).Endpoints.Single(e => e.Label == "media-appliance");
+        Assert.Empty(appliance.PortSecurity);
+        Assert.Equal(["fa:16:3e:00:01:03 172.16.0.99", "unknown"], appliance.Addresses);
+    }
+
+    [Fact]
     public void Mac_is_deterministic_locally_administered_unicast()
     {
         var mac = OfflineTopology.MacFor("three-tier_web-1");
