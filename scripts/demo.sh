@@ -23,18 +23,18 @@ trap cleanup EXIT
 for db in nb sb; do
   ovsdb-tool create "$dir/$db.db" "/usr/share/ovn/ovn-$db.ovsschema"
   ovsdb-server "$dir/$db.db" --remote="punix:$dir/$db.sock" --unixctl="$dir/$db.ctl" \
-    --pidfile="$dir/$db.pid" --log-file="$dir/$db.log" --detach --no-chdir -vconsole:off
+    --pidfile="$dir/$db.pid" --log-file="$dir/$db.log" --detach --no-chdir 2>"$dir/start.err" || { cat "$dir/start.err"; exit 1; }
 done
 nb="unix:$dir/nb.sock"
 sb="unix:$dir/sb.sock"
 ovn-northd --ovnnb-db="$nb" --ovnsb-db="$sb" --unixctl="$dir/northd.ctl" \
-  --pidfile="$dir/northd.pid" --log-file="$dir/northd.log" --detach --no-chdir -vconsole:off
+  --pidfile="$dir/northd.pid" --log-file="$dir/northd.log" --detach --no-chdir 2>"$dir/start.err" || { cat "$dir/start.err"; exit 1; }
 ovn-nbctl --db="$nb" --wait=sb --timeout=20 sync
 heading "A throwaway OVN in $dir: NB and SB ovsdb-server, ovn-northd (unix sockets, stopped at exit)"
 
-# demo_sample TITLE SAMPLE FROM TO PORT1 PORT2: the same five steps for each kind of input.
+# demo_sample TITLE SAMPLE FROM TO PORT1 PORT2 EXPECTED: the same four steps for each kind of input.
 demo_sample() {
-  local title=$1 sample=$2 from=$3 to=$4 ports=("$5" "$6") status=0 name
+  local title=$1 sample=$2 from=$3 to=$4 ports=("$5" "$6") expected=$7 status=0 name
   name=$(basename "$(dirname "$2")")
   heading "$title: $sample"
 
@@ -54,6 +54,7 @@ demo_sample() {
   ovnacl explain --from "$from" --to "$to" --protocol tcp --port "${ports[1]}" "$sample"
 
   step "4. Who reaches whom: ovnacl explain --matrix (offline) next to ovn-trace on the live OVN, pair by pair"
+  say "Rows send, columns receive, new TCP connections. $expected"
   for port in "${ports[@]}"; do
     [ -f "$dir/$name-$port.json" ] || ovnacl explain --matrix --json --protocol tcp --port "$port" "$sample" > "$dir/$name-$port.json"
     matrix trace --sb "$sb" "$dir/$name-$port.json" || status=1
@@ -63,9 +64,11 @@ demo_sample() {
 
 status=0
 demo_sample "Kubernetes NetworkPolicies" samples/kubernetes/three-tier \
-  three-tier/web-1 three-tier/db-1 80 5432 || status=1
+  three-tier/web-1 three-tier/db-1 80 5432 \
+  "Expect: every pod reaches the web tier on 80; only bl-1 reaches db-1 on 5432." || status=1
 demo_sample "OpenStack Neutron security groups" samples/neutron/three-tier \
-  web-1 db-1 443 5432 || status=1
+  web-1 db-1 443 5432 \
+  "Expect: HTTPS to web from anywhere but db-1 (it may only send NTP); only ba-1 reaches db-1 on 5432. 0e0e0e00 is the router interface (no security group); the second network is the other tenant's." || status=1
 
 heading "Both samples' rows now live side by side in the NB; OvnAcl's own OVSDB client reads them back"
 say "ovnacl db show --db $nb --table Address_Set"

@@ -64,7 +64,7 @@ def trace(args, matrix):
     question = f"{matrix['protocol']}/{matrix['port']}" if matrix["port"] is not None else matrix["protocol"]
     if matrix["ipv6"]:
         question += " over IPv6"
-    pairs = disagreements = 0
+    pairs = disagreements = skipped = 0
     for sw in matrix["switches"]:
         eps = sw["endpoints"]
         labels = [e["label"] for e in eps]
@@ -77,6 +77,7 @@ def trace(args, matrix):
                 verdict = sw["matrix"][src["label"]][dst["label"]]
                 if verdict is None:
                     ours[i, j] = theirs[i, j] = SKIP
+                    skipped += 1
                     continue
                 ours[i, j] = ALLOW if verdict == "allow" else DENY
                 theirs[i, j] = ALLOW if ovn_allows(args, sw["name"], src, dst, matrix) else DENY
@@ -92,10 +93,12 @@ def trace(args, matrix):
         for a, b in zip(left, right):
             print(a.ljust(width) + b)
         print()
+    if skipped:
+        print(f"{SKIP} = not asked: one end has no {'IPv6' if matrix['ipv6'] else 'IPv4'} address")
     if disagreements:
-        print(f"{question}: ovnacl and ovn-trace DISAGREE on {disagreements} of {pairs} pairs")
+        print(f"{question}: ovnacl and ovn-trace DISAGREE on {disagreements} of {pairs} pairs\n")
         return 1
-    print(f"{question}: ovnacl and ovn-trace agree on all {pairs} pairs")
+    print(f"{question}: ovnacl and ovn-trace agree on all {pairs} pairs\n")
     return 0
 
 
