@@ -60,6 +60,7 @@ internal static class DbCommands
                     continue;
                 }
 
+                var schema = client.Replica.Schema.GetTable(table);
                 output.Append(table).Append(" (").Append(rows.Count).Append(rows.Count == 1 ? " row" : " rows").AppendLine(")");
                 foreach (var row in rows.OrderBy(r => r.GetString("name") ?? "", StringComparer.Ordinal).ThenBy(r => r.Uuid))
                 {
@@ -68,7 +69,7 @@ internal static class DbCommands
                     {
                         if (value.Count > 0)
                         {
-                            output.Append("    ").Append(column).Append(": ").AppendLine(OvsdbText.Format(value));
+                            output.Append("    ").Append(column).Append(": ").AppendLine(OvsdbText.Format(value, schema.GetColumn(column).Type));
                         }
                     }
                 }

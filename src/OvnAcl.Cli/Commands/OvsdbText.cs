@@ -7,7 +7,8 @@ namespace OvnAcl.Cli.Commands;
 /// <summary>Values in the notation ovn-nbctl prints: bare simple strings, <c>[a, b]</c> sets, <c>{k=v}</c> maps.</summary>
 internal static class OvsdbText
 {
-    public static string Format(OvsdbDatum value)
+    /// <param name="type">The column's type: a set column prints brackets even around one element, as ovn-nbctl does.</param>
+    public static string Format(OvsdbDatum value, ColumnType? type = null)
     {
         if (value.IsMap)
         {
@@ -20,7 +21,7 @@ internal static class OvsdbText
             return map.Append('}').ToString();
         }
 
-        if (value.Count == 1)
+        if (value.Count == 1 && (type is null || type.Max == 1))
         {
             return Format(value.Keys[0]);
         }
