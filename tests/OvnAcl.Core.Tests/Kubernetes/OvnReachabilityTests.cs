@@ -251,7 +251,6 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_K8S_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 4242;
         var started = System.Diagnostics.Stopwatch.StartNew();
         int compared = 0, allowed = 0, ambiguous = 0;
-        await _network.CreatePortsAsync(PodCluster.Xyz());
         for (var c = 0; c < Clusters; c++)
         {
             var gen = new RandomPolicyGen(baseSeed + c);
@@ -259,6 +258,7 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
             var result = KubernetesCompiler.Compile(KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces));
             Assert.True(result.Succeeded, $"seed {baseSeed + c}: " + string.Join("\n", result.Diagnostics));
             var rows = result.Rows!;
+            await _network.CreatePortsAsync(cluster);
             await _network.ApplyAsync(rows);
             var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [PodSwitch(cluster)]));
             Assert.Empty(view.Diagnostics);
@@ -268,7 +268,7 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
             {
                 var (src, dst, probe) = gen.Pair(cluster);
                 var (from, to) = (PodCluster.Lsp(src), PodCluster.Lsp(dst));
-                var decision = engine.Decide(from, to, AclPacketFactory.Create(view, from, to, AclPacketFactory.ParseProtocol(probe.Protocol), (ushort)probe.Port));
+                var decision = engine.Decide(from, to, AclPacketFactory.Create(view, from, to, AclPacketFactory.ParseProtocol(probe.Protocol), (ushort)probe.Port, probe.Ipv6));
                 ambiguous += decision.IsAmbiguous ? 1 : 0;
                 var engineAllows = decision.Verdict == AclVerdict.Allow;
                 var (ovnAllows, _) = await _network.TraceAsync(src, dst, probe);

@@ -15,11 +15,14 @@ internal sealed class RandomPolicyGen(int seed)
     private static readonly string[] Names = ["serve-80-tcp", "serve-81-tcp", "serve-80-udp", "serve-81-sctp", "web"];
     private readonly Random _random = new(seed);
 
+    /// <summary>Odd seeds give dual-stack pods, IPv6 probes and IPv6 ipBlocks.</summary>
+    private readonly bool _dualStack = seed % 2 == 1;
+
     public static readonly Probe[] Probes = [new("TCP", 80), new("TCP", 81), new("UDP", 80), new("UDP", 81), new("SCTP", 80), new("SCTP", 81)];
 
     public (PodCluster Cluster, List<V1NetworkPolicy> Policies) Next()
     {
-        var cluster = PodCluster.Xyz();
+        var cluster = PodCluster.Xyz(_dualStack);
         foreach (var pod in cluster.Pods.ToList())
         {
             var labels = new Dictionary<string, string>(pod.Metadata.Labels);
@@ -56,7 +59,8 @@ internal sealed class RandomPolicyGen(int seed)
         var src = _random.Next(cluster.Pods.Count);
         var dst = _random.Next(cluster.Pods.Count - 1);
         dst = dst >= src ? dst + 1 : dst;
-        return (cluster.Pods[src], cluster.Pods[dst], Pick(Probes));
+        var probe = Pick(Probes);
+        return (cluster.Pods[src], cluster.Pods[dst], _dualStack && _random.Next(2) == 0 ? probe with { Ipv6 = true } : probe);
     }
 
     private V1NetworkPolicy Policy(int index)
@@ -111,6 +115,17 @@ internal sealed class RandomPolicyGen(int seed)
 
     private V1NetworkPolicyPeer IpBlock()
     {
+        if (_dualStack && _random.Next(3) == 0)
+        {
+            // Pod IPv6 addresses are fd00:10:244::b–13.
+            string[] cidrs = ["fd00:10:244::/124", "fd00:10:244::10/124", "fd00:10:244::8/125", "fd00:10:244::/120"];
+            string[] excepts = ["fd00:10:244::c/126", "fd00:10:244::b/128", "fd00:10:244::12/127"];
+            var cidr = Pick(cidrs);
+            var except = excepts.Where(e => e != cidr && PolicyReferenceModel.InCidr(System.Net.IPAddress.Parse(e[..e.IndexOf('/', StringComparison.Ordinal)]), cidr)
+                                            && int.Parse(e[(e.IndexOf('/', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture) > int.Parse(cidr[(cidr.IndexOf('/', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            return new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = cidr, Except = except.Count > 0 && _random.Next(2) == 0 ? [Pick(except)] : null } };
+        }
+
         // Pod IPs are 10.244.0.11–19: blocks of various sizes around them, excepts inside.
         var length = 27 + _random.Next(4);
         var size = 1 << (32 - length);
@@ -157,6 +172,12 @@ internal sealed class RandomPolicyGen(int seed)
     {
         var name = Pick(Names);
         var protocol = name.EndsWith("-udp", StringComparison.Ordinal) ? "UDP" : name.EndsWith("-sctp", StringComparison.Ordinal) ? "SCTP" : _random.Next(2) == 0 ? null : "TCP";
+        if (_random.Next(6) == 0)
+        {
+            // Sometimes a protocol the name does not carry: it resolves nowhere.
+            protocol = Pick(Protocols);
+        }
+
         return new V1NetworkPolicyPort { Protocol = protocol, Port = (IntOrString)(name) };
     }
 
