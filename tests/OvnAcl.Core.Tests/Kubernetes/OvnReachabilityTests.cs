@@ -61,14 +61,14 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
             new(() => Xyz().WithPodLabels("y/b", Labels("pod=b,team=blue")).WithPodLabels("z/c", Labels("pod=c,team=red")),
                 Policy("x", "exprs", """
                     podSelector:
-                        matchExpressions: [{key: pod, operator: In, values: [a, b]}]
+                        matchExpressions: [{key: pod, operator: In, values: [a, b]}, {key: team, operator: DoesNotExist}]
                       ingress:
                       - from:
                         - namespaceSelector: {}
                           podSelector:
                             matchExpressions: [{key: pod, operator: NotIn, values: [a]}, {key: team, operator: Exists}]
                         - podSelector:
-                            matchExpressions: [{key: team, operator: DoesNotExist}, {key: pod, operator: NotIn, values: [b]}]
+                            matchExpressions: [{key: team, operator: NotIn, values: [red]}, {key: pod, operator: NotIn, values: [b]}]
                     """), [Tcp80]),
         ],
         ["namespace selector"] =
@@ -315,6 +315,15 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
         Assert.True(Allows(Cases["default deny ingress"][0].Policies, "x/a", "y/a", Tcp80));
         Assert.False(Allows(Cases["default deny egress"][0].Policies, "x/a", "y/a", Tcp80));
         Assert.True(Allows(Cases["allow all after deny all"][0].Policies, "x/a", "y/a", Tcp80));
+        var exprs = Cases["pod selector match expressions"][0];
+        var relabelled = exprs.Cluster();
+        bool ExprAllows(string src, string dst) =>
+            new PolicyReferenceModel(Policies(exprs.Policies), relabelled.Namespaces).Allows(relabelled.Pod(src), relabelled.Pod(dst), "TCP", 80, false);
+        Assert.True(ExprAllows("x/c", "x/a"));  // team NotIn [red] holds when team is absent
+        Assert.False(ExprAllows("x/b", "x/a"));
+        Assert.True(ExprAllows("y/b", "x/b"));  // team Exists
+        Assert.False(ExprAllows("y/a", "x/b"));
+        Assert.True(ExprAllows("y/a", "x/c"));  // x/c is not selected
         Assert.True(Allows(Cases["combined pod and namespace selector"][0].Policies, "y/b", "x/a", Tcp80));
         Assert.False(Allows(Cases["combined pod and namespace selector"][0].Policies, "y/c", "x/a", Tcp80));
         Assert.True(Allows(Cases["combined pod and namespace selector"][0].Policies, "x/c", "x/a", Tcp80));
