@@ -22,6 +22,10 @@ internal sealed class PolicyCompiler
     private readonly Naming _naming;
     private readonly PolicySet _set;
     private readonly Dictionary<string, NamespaceModel> _namespaces;
+
+    // Selectors are scoped by namespace first: scanning every pod of the cluster per policy and per peer made compile
+    // time grow as policies × pods + peers × pods (40 s at 100,000 pods, 1,000 policies).
+    private readonly ILookup<string, PodModel> _podsByNamespace;
     private readonly Dictionary<string, PortGroupBuilder> _portGroups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AddressSetRow> _addressSets = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerModel, IReadOnlyList<PodModel>> _peerPods = [];
@@ -33,6 +37,7 @@ internal sealed class PolicyCompiler
         _options = options;
         _naming = new Naming(options.ControllerName);
         _namespaces = set.Namespaces.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        _podsByNamespace = set.Pods.ToLookup(p => p.Namespace, StringComparer.Ordinal);
     }
 
     public static (NorthboundRows Rows, IReadOnlyList<CompileDiagnostic> Warnings) Compile(PolicySet set, KubernetesCompileOptions options)
@@ -76,7 +81,7 @@ internal sealed class PolicyCompiler
 
     private void AddPolicy(PolicyModel policy)
     {
-        var subjects = _set.Pods.Where(p => p.Namespace == policy.Namespace && policy.PodSelector.Matches(p.Labels)).ToList();
+        var subjects = _podsByNamespace[policy.Namespace].Where(p => policy.PodSelector.Matches(p.Labels)).ToList();
         var name = _naming.PolicyPortGroup(policy.Namespace, policy.Name);
         var group = new PortGroupBuilder(name, Ids((OwnerTypeKey, "NetworkPolicy"), (OwnerKey, policy.Key)));
         group.Ports.UnionWith(subjects.Select(p => p.LogicalSwitchPort));
@@ -190,12 +195,18 @@ internal sealed class PolicyCompiler
                 foreach (var ipv6 in Families(peer))
                 {
                     var setName = _naming.NamedPortAddressSet(peer, port.Protocol, port.Name!, number, ipv6);
+                    sets.Add((setName, ipv6));
+                    if (_addressSets.ContainsKey(setName))
+                    {
+                        // Shared with an earlier rule: its addresses are the same, and sorting them again is not free.
+                        continue;
+                    }
+
                     var addresses = resolved.SelectMany(p => p.Addresses)
                         .Where(a => (a.AddressFamily == AddressFamily.InterNetworkV6) == ipv6 && (peer is not IpBlockPeer b || b.Contains(a)))
                         .Select(a => a.ToString());
                     AddAddressSet(setName, addresses, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, peer.Key), ("port", NamedPortText(port, number)),
                         ("ip-family", ipv6 ? "ip6" : "ip4")));
-                    sets.Add((setName, ipv6));
                 }
             }
 
@@ -240,7 +251,8 @@ internal sealed class PolicyCompiler
         if (!_peerPods.TryGetValue(peer, out var pods))
         {
             var pod = (PodPeer)peer;
-            pods = _set.Pods.Where(p => pod.MatchesNamespace(_namespaces[p.Namespace]) && pod.PodSelector.Matches(p.Labels)).ToList();
+            pods = _set.Namespaces.Where(pod.MatchesNamespace).SelectMany(n => _podsByNamespace[n.Name])
+                .Where(p => pod.PodSelector.Matches(p.Labels)).ToList();
             _peerPods.Add(peer, pods);
         }
 
