@@ -88,7 +88,7 @@ public sealed partial class OfflineTopology
         options ??= OfflineTopologyOptions.Default;
         if (PolicyInput.Detect(paths) == PolicyInputKind.Neutron)
         {
-            return FromNeutron(NeutronInput.Load(paths), options, NeutronPortNames.Read(paths));
+            return FromNeutron(NeutronInput.Load(paths), options);
         }
 
         var input = await KubernetesInputLoader.LoadAsync(paths, cancellationToken).ConfigureAwait(false);
@@ -156,11 +156,9 @@ public sealed partial class OfflineTopology
     }
 
     /// <exception cref="OfflineTopologyException">The input has errors.</exception>
-    /// <param name="portNames">Port names by id (the API's <c>name</c>), for labels; ids are used without.</param>
-    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null, IReadOnlyDictionary<string, string>? portNames = null)
+    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        portNames ??= new Dictionary<string, string>(StringComparer.Ordinal);
         options ??= OfflineTopologyOptions.Default;
         var result = NeutronTranslator.Translate(input, options.Neutron);
         var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
@@ -171,7 +169,7 @@ public sealed partial class OfflineTopology
 
         var endpoints = new List<OfflineEndpoint>();
         var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? NameOf(NeutronPort port) => portNames.TryGetValue(port.Id, out var name) && name.Length > 0 ? name : null;
+        static string? NameOf(NeutronPort port) => string.IsNullOrEmpty(port.Name) ? null : port.Name;
         var named = input.Ports.Select(NameOf).OfType<string>().GroupBy(n => n, StringComparer.Ordinal)
             .Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var port in input.Ports)

@@ -55,13 +55,12 @@ public sealed class AclDifferentialTests(OvnSandboxFixture fixture, ITestOutputH
                     continue;
                 }
 
-                var trace = await Sandbox.RunTraceAsync(Switch, microflow, ["--ct=new", "--ct=new", "--minimal"]);
-                var ovnAllows = trace.Contains($"output(\"{to}\");", StringComparison.Ordinal);
+                var (ovnAllows, _) = await Sandbox.TraceNewConnectionAsync(Switch, microflow, to);
                 compared++;
                 allowed += ovnAllows ? 1 : 0;
                 if (ovnAllows != (decision.Verdict == AclVerdict.Allow))
                 {
-                    var detailed = await Sandbox.RunTraceAsync(Switch, microflow, ["--ct=new", "--ct=new", "--detailed"]);
+                    var (_, detailed) = await Sandbox.TraceNewConnectionAsync(Switch, microflow, to, detailed: true);
                     disagreements.Add(Describe(set, acls, from, to, microflow, decision, ovnAllows, detailed));
                 }
             }

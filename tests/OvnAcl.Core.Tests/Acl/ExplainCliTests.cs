@@ -44,10 +44,10 @@ public sealed class ExplainCliTests(OvnSandboxFixture fixture) : IAsyncLifetime
         Assert.Contains("output(\"db1\")", await TraceAsync("bl1", "0a:00:00:00:02:01", "10.0.0.21"), StringComparison.Ordinal);
     }
 
-    private Task<string> TraceAsync(string from, string mac, string ip) => Sandbox.RunTraceAsync(
+    private async Task<string> TraceAsync(string from, string mac, string ip) => (await Sandbox.TraceNewConnectionAsync(
         ThreeTier.Switch,
         $"inport == \"{from}\" && eth.src == {mac} && eth.dst == 0a:00:00:00:03:01 && ip4.src == {ip} && ip4.dst == 10.0.0.31 && ip.ttl == 64 && tcp.src == 40000 && tcp.dst == 5432",
-        ["--ct=new", "--ct=new", "--minimal"]);
+        "db1")).Trace;
 
     [Fact]
     public async Task Explain_prints_a_readable_answer_and_clear_errors()

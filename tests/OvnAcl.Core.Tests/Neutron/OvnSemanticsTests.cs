@@ -187,12 +187,11 @@ public sealed class OvnSemanticsTests(OvnSandboxFixture fixture, ITestOutputHelp
             var ipv6 = srcIp.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
             var microflow = Microflow(ports[src], srcIp, ports[dst], FirstIp(ports[dst], ipv6), proto, port);
             var datapath = "neutron-" + ports[src].NetworkId;
-            var trace = await Sandbox.RunTraceAsync(datapath, microflow, ["--no-friendly-names", "--ct=new", "--ct=new", "--minimal"]);
-            var traced = trace.Contains($"output(\"{dst}\");", StringComparison.Ordinal);
+            var (traced, _) = await Sandbox.TraceNewConnectionAsync(datapath, microflow, dst);
             allowed += traced ? 1 : 0;
             if (traced != expected)
             {
-                var detailed = await Sandbox.RunTraceAsync(datapath, microflow, ["--no-friendly-names", "--ct=new", "--ct=new", "--detailed"]);
+                var (_, detailed) = await Sandbox.TraceNewConnectionAsync(datapath, microflow, dst, detailed: true);
                 failures.Add($"--- {Name(ports[src])} ({srcIp}) -> {Name(ports[dst])} {proto}/{port}: expected {(expected ? "allow" : "deny")}, ovn-trace {(traced ? "allow" : "deny")}\n{microflow}\n{detailed}");
             }
         }

@@ -94,6 +94,21 @@ public sealed class OvnSandbox : IAsyncDisposable
             .ConfigureAwait(false)).Stdout;
 
     /// <summary>
+    /// Whether a new connection described by <paramref name="microflow"/> reaches <paramref name="destinationPort"/>:
+    /// <c>ovn-trace --ct=new --ct=new</c> (a packet passes conntrack twice, ingress and egress; with one <c>--ct=new</c>
+    /// the egress pass defaults to <c>est</c>), delivered when it prints <c>output("PORT")</c>. <c>--no-friendly-names</c>
+    /// keeps UUID-like port names (Neutron's) whole; ovn-trace shortens them otherwise. <c>Trace</c> is the
+    /// <c>--minimal</c> output, or the <c>--detailed</c> one when asked, for failure messages.
+    /// </summary>
+    public async Task<(bool Delivered, string Trace)> TraceNewConnectionAsync(
+        string datapath, string microflow, string destinationPort, bool detailed = false, CancellationToken cancellationToken = default)
+    {
+        var trace = await RunTraceAsync(datapath, microflow, ["--no-friendly-names", "--ct=new", "--ct=new", detailed ? "--detailed" : "--minimal"], cancellationToken)
+            .ConfigureAwait(false);
+        return (trace.Contains($"output(\"{destinationPort}\");", StringComparison.Ordinal), trace);
+    }
+
+    /// <summary>
     /// <c>ovn-nbctl --wait=sb sync</c>: bumps NB_Global.nb_cfg and returns once northd has written everything up to
     /// it into the SB (northd echoes it to sb_cfg); hypervisors play no part.
     /// </summary>

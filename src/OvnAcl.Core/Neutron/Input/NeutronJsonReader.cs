@@ -269,6 +269,7 @@ internal sealed class NeutronJsonReader
         ports.Add(new NeutronPort
         {
             Id = id,
+            Name = OptionalString(element, "name", location),
             NetworkId = OptionalString(element, "network_id", location),
             MacAddress = OptionalString(element, "mac_address", location),
             DeviceOwner = OptionalString(element, "device_owner", location),

@@ -43,6 +43,8 @@ public sealed record NeutronPort
 {
     /// <summary>Also the logical switch port's name in OVN.</summary>
     public required string Id { get; init; }
+    /// <summary>The API's <c>name</c>; labels only, the translation does not use it.</summary>
+    public string? Name { get; init; }
     public string? NetworkId { get; init; }
     public string? MacAddress { get; init; }
     /// <summary>Ports whose owner starts with <c>network:</c> (router interfaces, DHCP) are trusted: in no port group.</summary>

@@ -82,11 +82,8 @@ internal sealed class OvnPodNetwork(OvnSandbox sandbox, string scratchDirectory)
         return flow.ToString();
     }
 
-    public async Task<(bool Allowed, string Trace)> TraceAsync(V1Pod src, V1Pod dst, Probe probe, bool detailed = false)
-    {
-        var trace = await sandbox.RunTraceAsync(PodCluster.Switch, Microflow(src, dst, probe), ["--ct=new", "--ct=new", detailed ? "--detailed" : "--minimal"]);
-        return (trace.Contains($"output(\"{PodCluster.Lsp(dst)}\");", StringComparison.Ordinal), trace);
-    }
+    public Task<(bool Delivered, string Trace)> TraceAsync(V1Pod src, V1Pod dst, Probe probe, bool detailed = false) =>
+        sandbox.TraceNewConnectionAsync(PodCluster.Switch, Microflow(src, dst, probe), PodCluster.Lsp(dst), detailed);
 
     /// <summary>ovn-trace's verdict for each pair, a few traces at a time.</summary>
     public async Task<Dictionary<(string Src, string Dst), bool>> TraceAllAsync(IEnumerable<(V1Pod Src, V1Pod Dst)> pairs, Probe probe)
