@@ -1,0 +1,468 @@
+using OvnAcl.Collections;
+using OvnAcl.Northbound;
+
+namespace OvnAcl.Reconciliation;
+
+/// <summary>
+/// The rows a controller wants in the Northbound database, kept up to date by an incremental engine and read by the
+/// <c>AclReconciler</c>. Members are reference counted (a pod selected by two policies is one member of their
+/// shared default-deny group), and every change is recorded per row: which rows changed shape (existence,
+/// <c>external_ids</c>, ACLs) and which members were touched. The reconciler drains those records and compares only
+/// the touched parts with its replica of the database, so a pod event costs the same in a cluster of a thousand pods
+/// as in one of a hundred thousand.
+/// </summary>
+/// <remarks>
+/// Thread-safe: engines write under the store's lock while the reconciler drains and reads. Every row written
+/// carries <c>external_ids:owner-controller</c> = <see cref="ControllerName"/> (added when the producer did not set
+/// it, as for Neutron's rows), which is how the reconciler recognises the rows it owns.
+/// </remarks>
+public sealed class DesiredState
+{
+    public const string OwnerControllerKey = "owner-controller";
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, RowState> _portGroups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowState> _addressSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DesiredRowKind, string), RowDelta> _pending = [];
+    private long _version;
+
+    public DesiredState(string controllerName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(controllerName);
+        ControllerName = controllerName;
+    }
+
+    /// <summary>The <c>owner-controller</c> value of every row this state describes.</summary>
+    public string ControllerName { get; }
+
+    /// <summary>Raised (outside the lock) after each change: the reconciler's wake-up.</summary>
+    public event Action? Changed;
+
+    /// <summary>Grows by one per change; a reconciler compares it to know whether anything happened since.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Whether changes are recorded and not yet drained.</summary>
+    public bool HasPendingChanges
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count > 0;
+            }
+        }
+    }
+
+    public int PortGroupCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _portGroups.Values.Count(r => r.Exists);
+            }
+        }
+    }
+
+    public int AddressSetCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _addressSets.Values.Count(r => r.Exists);
+            }
+        }
+    }
+
+    /// <summary>Creates or reshapes a port group: its <c>external_ids</c> and its ACLs (members are kept).</summary>
+    public void PutPortGroup(string name, EquatableMap externalIds, EquatableArray<AclRow> acls)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Put(DesiredRowKind.PortGroup, name, externalIds, acls);
+    }
+
+    /// <summary>Creates or reshapes an address set (its <c>external_ids</c>; addresses are kept).</summary>
+    public void PutAddressSet(string name, EquatableMap externalIds)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Put(DesiredRowKind.AddressSet, name, externalIds, EquatableArray<AclRow>.Empty);
+    }
+
+    /// <summary>The port group is no longer wanted (members still referenced stay counted for a later Put).</summary>
+    public bool RemovePortGroup(string name) => Remove(DesiredRowKind.PortGroup, name);
+
+    public bool RemoveAddressSet(string name) => Remove(DesiredRowKind.AddressSet, name);
+
+    /// <summary>One more reference to <paramref name="logicalSwitchPort"/> as a member of the port group.</summary>
+    public void AddPort(string portGroup, string logicalSwitchPort) => AddMember(DesiredRowKind.PortGroup, portGroup, logicalSwitchPort);
+
+    /// <summary>One reference less; the member leaves the group with its last reference.</summary>
+    public void RemovePort(string portGroup, string logicalSwitchPort) => RemoveMember(DesiredRowKind.PortGroup, portGroup, logicalSwitchPort);
+
+    public void AddAddress(string addressSet, string address) => AddMember(DesiredRowKind.AddressSet, addressSet, address);
+
+    public void RemoveAddress(string addressSet, string address) => RemoveMember(DesiredRowKind.AddressSet, addressSet, address);
+
+    /// <summary>
+    /// Takes every change recorded since the last drain: the reconciler's work list. Changes that cancel (a member
+    /// added then removed) are still listed as touched, and the comparison with the database then finds nothing.
+    /// </summary>
+    public IReadOnlyList<DesiredRowChange> DrainChanges()
+    {
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                return [];
+            }
+
+            var changes = _pending.Select(p => new DesiredRowChange(p.Key.Item1, p.Key.Item2, p.Value.Shape,
+                p.Value.Members is { } m ? [.. m] : [])).ToList();
+            _pending.Clear();
+            return changes;
+        }
+    }
+
+    /// <summary>Puts changes back (a transaction that failed, or more changes than one transaction may carry).</summary>
+    public void Requeue(IEnumerable<DesiredRowChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                var delta = Pending(change.Kind, change.Name);
+                delta.Shape |= change.Shape;
+                foreach (var member in change.TouchedMembers)
+                {
+                    (delta.Members ??= new(StringComparer.Ordinal)).Add(member);
+                }
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Reads one port group under the lock; false when it is not wanted.</summary>
+    public bool TryGetPortGroup(string name, out DesiredPortGroup portGroup)
+    {
+        lock (_lock)
+        {
+            if (_portGroups.TryGetValue(name, out var row) && row.Exists)
+            {
+                portGroup = new DesiredPortGroup(name, row.ExternalIds, row.Acls);
+                return true;
+            }
+        }
+
+        portGroup = default;
+        return false;
+    }
+
+    /// <summary>Reads one address set's <c>external_ids</c> under the lock; false when it is not wanted.</summary>
+    public bool TryGetAddressSet(string name, out EquatableMap externalIds)
+    {
+        lock (_lock)
+        {
+            if (_addressSets.TryGetValue(name, out var row) && row.Exists)
+            {
+                externalIds = row.ExternalIds;
+                return true;
+            }
+        }
+
+        externalIds = EquatableMap.Empty;
+        return false;
+    }
+
+    /// <summary>Whether the row is wanted and has <paramref name="member"/> (a logical switch port name or an address).</summary>
+    public bool HasMember(DesiredRowKind kind, string name, string member)
+    {
+        lock (_lock)
+        {
+            return Rows(kind).TryGetValue(name, out var row) && row.Exists && row.Members.ContainsKey(member);
+        }
+    }
+
+    /// <summary>The members of a wanted row (empty when not wanted), sorted.</summary>
+    public IReadOnlyList<string> GetMembers(DesiredRowKind kind, string name)
+    {
+        lock (_lock)
+        {
+            return Rows(kind).TryGetValue(name, out var row) && row.Exists
+                ? [.. row.Members.Keys.Order(StringComparer.Ordinal)]
+                : [];
+        }
+    }
+
+    /// <summary>Names of the wanted rows of a kind.</summary>
+    public IReadOnlyList<string> GetNames(DesiredRowKind kind)
+    {
+        lock (_lock)
+        {
+            return [.. Rows(kind).Where(r => r.Value.Exists).Select(r => r.Key)];
+        }
+    }
+
+    /// <summary>Everything wanted, as the compilers print it (for <c>ovnacl apply --dry-run</c> and tests).</summary>
+    public NorthboundRows Snapshot()
+    {
+        lock (_lock)
+        {
+            return NorthboundRows.Create(
+                _portGroups.Where(p => p.Value.Exists).Select(p => new PortGroupRow
+                {
+                    Name = p.Key,
+                    ExternalIds = p.Value.ExternalIds,
+                    Acls = p.Value.Acls,
+                    Ports = p.Value.Members.Keys.ToSortedSet(),
+                }),
+                _addressSets.Where(a => a.Value.Exists).Select(a => new AddressSetRow
+                {
+                    Name = a.Key,
+                    ExternalIds = a.Value.ExternalIds,
+                    Addresses = a.Value.Members.Keys.ToSortedSet(),
+                }));
+        }
+    }
+
+    /// <summary>
+    /// Replaces the whole state with <paramref name="rows"/> (a compile from scratch, as <c>ovnacl apply</c> does):
+    /// rows and members not in it go, every row is marked changed.
+    /// </summary>
+    public void Load(NorthboundRows rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        lock (_lock)
+        {
+            foreach (var (kind, map) in new[] { (DesiredRowKind.PortGroup, _portGroups), (DesiredRowKind.AddressSet, _addressSets) })
+            {
+                foreach (var (name, row) in map)
+                {
+                    var delta = Pending(kind, name);
+                    delta.Shape = true;
+                    foreach (var member in row.Members.Keys)
+                    {
+                        (delta.Members ??= new(StringComparer.Ordinal)).Add(member);
+                    }
+                }
+
+                map.Clear();
+            }
+
+            foreach (var pg in rows.PortGroups)
+            {
+                var row = GetOrAdd(DesiredRowKind.PortGroup, pg.Name);
+                row.Exists = true;
+                row.ExternalIds = Stamp(pg.ExternalIds);
+                row.Acls = StampAcls(pg.Acls);
+                var delta = Pending(DesiredRowKind.PortGroup, pg.Name);
+                delta.Shape = true;
+                foreach (var port in pg.Ports)
+                {
+                    row.Members[port] = 1;
+                    (delta.Members ??= new(StringComparer.Ordinal)).Add(port);
+                }
+            }
+
+            foreach (var set in rows.AddressSets)
+            {
+                var row = GetOrAdd(DesiredRowKind.AddressSet, set.Name);
+                row.Exists = true;
+                row.ExternalIds = Stamp(set.ExternalIds);
+                var delta = Pending(DesiredRowKind.AddressSet, set.Name);
+                delta.Shape = true;
+                foreach (var address in set.Addresses)
+                {
+                    row.Members[address] = 1;
+                    (delta.Members ??= new(StringComparer.Ordinal)).Add(address);
+                }
+            }
+
+            _version++;
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void Put(DesiredRowKind kind, string name, EquatableMap externalIds, EquatableArray<AclRow> acls)
+    {
+        lock (_lock)
+        {
+            var row = GetOrAdd(kind, name);
+            var ids = Stamp(externalIds);
+            var stamped = StampAcls(acls);
+            if (row.Exists && row.ExternalIds == ids && row.Acls == stamped)
+            {
+                return;
+            }
+
+            var appeared = !row.Exists;
+            row.Exists = true;
+            row.ExternalIds = ids;
+            row.Acls = stamped;
+            var delta = Pending(kind, name);
+            delta.Shape = true;
+            if (appeared)
+            {
+                // Members counted while the row was not wanted must now be written.
+                foreach (var member in row.Members.Keys)
+                {
+                    (delta.Members ??= new(StringComparer.Ordinal)).Add(member);
+                }
+            }
+
+            _version++;
+        }
+
+        Changed?.Invoke();
+    }
+
+    private bool Remove(DesiredRowKind kind, string name)
+    {
+        lock (_lock)
+        {
+            if (!Rows(kind).TryGetValue(name, out var row) || !row.Exists)
+            {
+                return false;
+            }
+
+            row.Exists = false;
+            row.ExternalIds = EquatableMap.Empty;
+            row.Acls = EquatableArray<AclRow>.Empty;
+            if (row.Members.Count == 0)
+            {
+                Rows(kind).Remove(name);
+            }
+
+            Pending(kind, name).Shape = true;
+            _version++;
+        }
+
+        Changed?.Invoke();
+        return true;
+    }
+
+    private void AddMember(DesiredRowKind kind, string name, string member)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(member);
+        lock (_lock)
+        {
+            var row = GetOrAdd(kind, name);
+            row.Members.TryGetValue(member, out var count);
+            row.Members[member] = count + 1;
+            if (count == 0)
+            {
+                Touch(kind, name, row, member);
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void RemoveMember(DesiredRowKind kind, string name, string member)
+    {
+        lock (_lock)
+        {
+            if (!Rows(kind).TryGetValue(name, out var row) || !row.Members.TryGetValue(member, out var count))
+            {
+                throw new InvalidOperationException($"{kind} '{name}' has no member '{member}' to remove");
+            }
+
+            if (count > 1)
+            {
+                row.Members[member] = count - 1;
+                return;
+            }
+
+            row.Members.Remove(member);
+            Touch(kind, name, row, member);
+            if (!row.Exists && row.Members.Count == 0)
+            {
+                Rows(kind).Remove(name);
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void Touch(DesiredRowKind kind, string name, RowState row, string member)
+    {
+        _version++;
+        if (row.Exists)
+        {
+            (Pending(kind, name).Members ??= new(StringComparer.Ordinal)).Add(member);
+        }
+    }
+
+    private EquatableMap Stamp(EquatableMap ids) =>
+        ids.Get(OwnerControllerKey) is null ? ids.With(OwnerControllerKey, ControllerName) : ids;
+
+    private EquatableArray<AclRow> StampAcls(EquatableArray<AclRow> acls)
+    {
+        if (acls.All(a => a.ExternalIds.Get(OwnerControllerKey) is not null))
+        {
+            return acls;
+        }
+
+        return acls.Select(a => a with { ExternalIds = Stamp(a.ExternalIds) }).ToEquatableArray();
+    }
+
+    private Dictionary<string, RowState> Rows(DesiredRowKind kind) => kind == DesiredRowKind.PortGroup ? _portGroups : _addressSets;
+
+    private RowState GetOrAdd(DesiredRowKind kind, string name)
+    {
+        var rows = Rows(kind);
+        if (!rows.TryGetValue(name, out var row))
+        {
+            rows[name] = row = new RowState();
+        }
+
+        return row;
+    }
+
+    private RowDelta Pending(DesiredRowKind kind, string name)
+    {
+        if (!_pending.TryGetValue((kind, name), out var delta))
+        {
+            _pending[(kind, name)] = delta = new RowDelta();
+        }
+
+        return delta;
+    }
+
+    private sealed class RowState
+    {
+        public bool Exists { get; set; }
+
+        public EquatableMap ExternalIds { get; set; } = EquatableMap.Empty;
+
+        public EquatableArray<AclRow> Acls { get; set; } = EquatableArray<AclRow>.Empty;
+
+        public Dictionary<string, int> Members { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class RowDelta
+    {
+        public bool Shape { get; set; }
+
+        public HashSet<string>? Members { get; set; }
+    }
+}
+
+public enum DesiredRowKind
+{
+    PortGroup,
+    AddressSet,
+}
+
+/// <summary>
+/// What changed in one desired row since the last drain: <see cref="Shape"/> when the row appeared, went, or its
+/// <c>external_ids</c> or ACLs changed; <see cref="TouchedMembers"/> whose membership may differ from the database.
+/// </summary>
+public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Shape, EquatableArray<string> TouchedMembers);
+
+/// <summary>A wanted port group's shape (members are read apart, one by one or all).</summary>
+public readonly record struct DesiredPortGroup(string Name, EquatableMap ExternalIds, EquatableArray<AclRow> Acls);
