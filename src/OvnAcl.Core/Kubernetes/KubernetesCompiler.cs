@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using OvnAcl.Kubernetes.Compilation;
+using OvnAcl.Kubernetes.Incremental;
 using OvnAcl.Kubernetes.Input;
 using OvnAcl.Northbound;
+using OvnAcl.Reconciliation;
 
 namespace OvnAcl.Kubernetes;
 
@@ -43,8 +44,12 @@ public static class KubernetesCompiler
             return new(null, diagnostics);
         }
 
-        var (rows, warnings) = PolicyCompiler.Compile(set, options);
-        return new(rows, diagnostics.AddRange(warnings.Distinct()));
+        // The compiler is the incremental engine fed everything at once: one way to build rows, whether from files or
+        // from a stream of informer events.
+        var desired = new DesiredState(options.ControllerName);
+        var engine = new PolicyEngine(desired, options);
+        engine.Load(set);
+        return new(desired.Snapshot(), diagnostics.AddRange(engine.TakeWarnings()));
     }
 
     /// <summary><see cref="Compile"/>, throwing <see cref="AclCompileException"/> when the input has errors.</summary>

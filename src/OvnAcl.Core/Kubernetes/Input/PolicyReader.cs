@@ -31,6 +31,51 @@ internal sealed class PolicyReader
         return (set, [.. reader._diagnostics]);
     }
 
+    /// <summary>One Namespace on its own (an informer event); null with errors in the diagnostics when invalid.</summary>
+    public static (NamespaceModel? Namespace, ImmutableArray<CompileDiagnostic> Diagnostics) ReadNamespace(V1Namespace ns, KubernetesCompileOptions options)
+    {
+        var reader = new PolicyReader(options);
+        var name = ns.Metadata?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            reader.Error(CompileDiagnosticCodes.MissingName, "a Namespace needs metadata.name", null, "Namespace", "metadata.name");
+            return (null, [.. reader._diagnostics]);
+        }
+
+        var model = new NamespaceModel(name, NamespaceLabels(name, ns.Metadata!.Labels), reader.ReadLogging(ns.Metadata.Annotations, null, "Namespace " + name));
+        return (model, [.. reader._diagnostics]);
+    }
+
+    /// <summary>The namespace as policies see it when no Namespace object is known: only its name label.</summary>
+    public static NamespaceModel ImplicitNamespace(string name) => new(name, NamespaceLabels(name, null), null);
+
+    /// <summary>
+    /// One Pod on its own: its namespace and name, and its model, or null when it takes no part (no IP yet,
+    /// host network, finished) or is invalid (then the diagnostics hold errors).
+    /// </summary>
+    public static (string Namespace, string? Name, PodModel? Pod, ImmutableArray<CompileDiagnostic> Diagnostics) ReadPod(V1Pod pod, KubernetesCompileOptions options)
+    {
+        var reader = new PolicyReader(options);
+        var name = pod.Metadata?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            reader.Error(CompileDiagnosticCodes.MissingName, "a Pod needs metadata.name", null, "Pod", "metadata.name");
+            return (DefaultNamespace, null, null, [.. reader._diagnostics]);
+        }
+
+        var ns = reader.ReadNamespace(pod.Metadata!.NamespaceProperty, null, "Pod", name);
+        var model = reader.ReadPod(pod, ns, name, null, $"Pod {ns}/{name}");
+        return (ns, name, model, [.. reader._diagnostics]);
+    }
+
+    /// <summary>One NetworkPolicy on its own; null with errors in the diagnostics when invalid.</summary>
+    public static (PolicyModel? Policy, ImmutableArray<CompileDiagnostic> Diagnostics) ReadPolicy(V1NetworkPolicy policy, KubernetesCompileOptions options)
+    {
+        var reader = new PolicyReader(options);
+        var model = reader.ReadPolicy(policy, null);
+        return (model, [.. reader._diagnostics]);
+    }
+
     private PolicySet ReadAll(KubernetesInput input)
     {
         var namespaces = new SortedDictionary<string, NamespaceModel>(StringComparer.Ordinal);

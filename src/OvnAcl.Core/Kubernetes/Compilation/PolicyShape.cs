@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using OvnAcl.Collections;
+using OvnAcl.Kubernetes.Model;
+using OvnAcl.Northbound;
+using OvnAcl.Reconciliation;
+
+namespace OvnAcl.Kubernetes.Compilation;
+
+/// <summary>
+/// The pods a selector stands for: those of one namespace (<see cref="Namespace"/>) or of every namespace matching
+/// <see cref="NamespaceSelector"/>, whose labels match <see cref="PodSelector"/>, and, for an ipBlock's named ports,
+/// with an address inside <see cref="Within"/>. Queries are the keys of the engine's label indexes.
+/// </summary>
+internal sealed record PodQuery(string? Namespace, LabelSelectorModel? NamespaceSelector, LabelSelectorModel PodSelector, IpBlockPeer? Within)
+{
+    public static PodQuery InNamespace(string ns, LabelSelectorModel selector) => new(ns, null, selector, null);
+
+    public static PodQuery Of(PeerModel peer) => peer switch
+    {
+        PodPeer pod => new(pod.Namespace, pod.NamespaceSelector, pod.PodSelector, null),
+        IpBlockPeer block => new(null, LabelSelectorModel.All, LabelSelectorModel.All, block),
+        _ => throw new ArgumentOutOfRangeException(nameof(peer)),
+    };
+
+    public bool MatchesNamespace(string ns, IReadOnlyDictionary<string, string> namespaceLabels) =>
+        Namespace is not null ? ns == Namespace : NamespaceSelector!.Matches(namespaceLabels);
+
+    public bool Matches(PodModel pod, IReadOnlyDictionary<string, string> namespaceLabels) =>
+        MatchesNamespace(pod.Namespace, namespaceLabels)
+        && PodSelector.Matches(pod.Labels)
+        && (Within is null || pod.Addresses.Any(Within.Contains));
+}
+
+/// <summary>A named port resolving to one number: only pods on which it does feed the row.</summary>
+internal sealed record NamedPortFilter(L4Protocol Protocol, string Name, int Number);
+
+internal enum FeedOutput
+{
+    LogicalSwitchPort,
+    Ip4,
+    Ip6,
+}
+
+/// <summary>A row's members that come from pods: every pod of <see cref="Query"/> (on which the named port resolves) adds its port or its addresses.</summary>
+internal sealed record MemberFeed(DesiredRowKind Kind, string Row, PodQuery Query, NamedPortFilter? Port, FeedOutput Output)
+{
+    public IEnumerable<string> Members(PodModel pod)
+    {
+        if (Port is { } port && pod.Resolve(port.Name, port.Protocol) != port.Number)
+        {
+            return [];
+        }
+
+        return Output switch
+        {
+            FeedOutput.LogicalSwitchPort => [pod.LogicalSwitchPort],
+            _ => Addresses(pod, Output == FeedOutput.Ip6),
+        };
+    }
+
+    private IEnumerable<string> Addresses(PodModel pod, bool ipv6)
+    {
+        foreach (var address in pod.Addresses)
+        {
+            if ((address.AddressFamily == AddressFamily.InterNetworkV6) == ipv6 && (Query.Within is null || Query.Within.Contains(address)))
+            {
+                yield return Text(address);
+            }
+        }
+    }
+
+    private static string Text(IPAddress address) => address.ToString();
+}
+
+/// <summary>The numbers a named port resolves to on the pods of a query: what decides a named port's ACLs.</summary>
+internal sealed record NumberWatch(PodQuery Query, L4Protocol Protocol, string Port);
+
+/// <summary>A row a shape wants, with the members that do not come from pods (an ipBlock's prefixes).</summary>
+internal sealed record RowDeclaration(DesiredRowKind Kind, string Name, EquatableMap ExternalIds, EquatableArray<AclRow> Acls, EquatableArray<string> StaticMembers);
+
+/// <summary>
+/// Everything one NetworkPolicy (or one namespace's default deny) contributes: rows, where their members come from,
+/// and which named-port numbers it depended on. Pods never appear in a shape: a pod event changes members only.
+/// </summary>
+internal sealed record PolicyShape(
+    IReadOnlyList<RowDeclaration> Rows,
+    IReadOnlyList<MemberFeed> Feeds,
+    IReadOnlyList<NumberWatch> Watches,
+    IReadOnlyList<CompileDiagnostic> Warnings)
+{
+    public static PolicyShape Empty { get; } = new([], [], [], []);
+}

@@ -1,0 +1,309 @@
+using System.Globalization;
+using OvnAcl.Collections;
+using OvnAcl.Kubernetes.Model;
+using OvnAcl.Match;
+using OvnAcl.Northbound;
+using OvnAcl.Reconciliation;
+
+namespace OvnAcl.Kubernetes.Compilation;
+
+/// <summary>
+/// Turns one validated policy into its <see cref="PolicyShape"/>: its rows with their ACLs and where their members come
+/// from. ACL rows depend only on the policy, its namespace's logging annotation and the distinct numbers named ports
+/// resolve to; which pods exist, their labels and IPs change only members. Also shapes a namespace's default-deny
+/// port groups. The compiler and the incremental engine both build rows through this one class.
+/// </summary>
+internal sealed class PolicyShaper
+{
+    public const string OwnerControllerKey = "owner-controller";
+    public const string OwnerTypeKey = "owner-type";
+    public const string OwnerKey = "owner";
+
+    private readonly KubernetesCompileOptions _options;
+    private readonly Naming _naming;
+    private readonly Func<NumberWatch, IReadOnlyCollection<int>> _numbers;
+
+    // Per shape being built.
+    private readonly Dictionary<(DesiredRowKind, string), RowDeclaration> _rows = [];
+    private readonly List<MemberFeed> _feeds = [];
+    private readonly List<NumberWatch> _watches = [];
+    private readonly List<CompileDiagnostic> _warnings = [];
+
+    /// <param name="numbers">The numbers a named port resolves to on the pods of a query, ascending.</param>
+    public PolicyShaper(KubernetesCompileOptions options, Func<NumberWatch, IReadOnlyCollection<int>> numbers)
+    {
+        _options = options;
+        _naming = new Naming(options.ControllerName);
+        _numbers = numbers;
+    }
+
+    /// <summary>The default-deny and ARP port groups of a namespace that has policies.</summary>
+    public PolicyShape ShapeNamespace(NamespaceModel ns)
+    {
+        Reset();
+        var logging = ns.Logging;
+        foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
+        {
+            var name = _naming.DenyPortGroup(ns.Name, direction);
+            var port = PortMatch(direction, name);
+            var dir = direction.ToString().ToLowerInvariant();
+            var acls = new List<AclRow>
+            {
+                Acl(direction, _options.DefaultDenyPriority, port, "drop", $"{ns.Name}:{dir}:deny", null, logging?.Deny,
+                    Ids((OwnerTypeKey, "Namespace"), (OwnerKey, ns.Name), ("direction", direction.ToString()), ("type", "defaultDeny"))),
+
+                // Isolated pods must still resolve their neighbours: ARP and IPv6 neighbour discovery pass (not logged).
+                Acl(direction, _options.AllowPriority, port + " && (arp || nd)", "allow", $"{ns.Name}:{dir}:arp", null, null,
+                    Ids((OwnerTypeKey, "Namespace"), (OwnerKey, ns.Name), ("direction", direction.ToString()), ("type", "arpAllow"))),
+            };
+            Declare(DesiredRowKind.PortGroup, name, Ids((OwnerTypeKey, "Namespace"), (OwnerKey, ns.Name), ("direction", direction.ToString())), acls);
+        }
+
+        return Take();
+    }
+
+    /// <summary>The port group of a policy with its ACLs, its peers' address sets and named-port rows.</summary>
+    public PolicyShape ShapePolicy(PolicyModel policy, NamespaceModel ns)
+    {
+        Reset();
+        var subjects = PodQuery.InNamespace(policy.Namespace, policy.PodSelector);
+        var name = _naming.PolicyPortGroup(policy.Namespace, policy.Name);
+        var acls = new List<AclRow>();
+        Feed(DesiredRowKind.PortGroup, name, subjects, null, FeedOutput.LogicalSwitchPort);
+
+        var logging = ns.Logging?.Allow;
+        foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
+        {
+            if (!policy.Isolates(direction))
+            {
+                continue;
+            }
+
+            Feed(DesiredRowKind.PortGroup, _naming.DenyPortGroup(policy.Namespace, direction), subjects, null, FeedOutput.LogicalSwitchPort);
+            foreach (var rule in policy.Rules(direction))
+            {
+                AddRule(policy, direction, rule, name, subjects, acls, logging);
+            }
+        }
+
+        Declare(DesiredRowKind.PortGroup, name, Ids((OwnerTypeKey, "NetworkPolicy"), (OwnerKey, policy.Key)), acls);
+        return Take();
+    }
+
+    private void Reset()
+    {
+        _rows.Clear();
+        _feeds.Clear();
+        _watches.Clear();
+        _warnings.Clear();
+    }
+
+    private PolicyShape Take() => new([.. _rows.Values], [.. _feeds.Distinct()], [.. _watches.Distinct()], [.. _warnings]);
+
+    private void Declare(DesiredRowKind kind, string name, EquatableMap ids, IEnumerable<AclRow>? acls = null, IEnumerable<string>? staticMembers = null) =>
+        _rows.TryAdd((kind, name), new RowDeclaration(kind, name, ids, (acls ?? []).ToEquatableArray(), (staticMembers ?? []).ToSortedSet()));
+
+    private bool IsDeclared(DesiredRowKind kind, string name) => _rows.ContainsKey((kind, name));
+
+    private void Feed(DesiredRowKind kind, string row, PodQuery query, NamedPortFilter? port, FeedOutput output) =>
+        _feeds.Add(new MemberFeed(kind, row, query, port, output));
+
+    private IReadOnlyCollection<int> Numbers(PodQuery query, L4Protocol protocol, string port)
+    {
+        var watch = new NumberWatch(query, protocol, port);
+        _watches.Add(watch);
+        return _numbers(watch);
+    }
+
+    private EquatableMap Ids(params (string Key, string Value)[] ids) =>
+        new(ids.Select(i => new KeyValuePair<string, string>(i.Key, i.Value)).Prepend(new(OwnerControllerKey, _options.ControllerName)));
+
+    private void AddRule(PolicyModel policy, PolicyDirection direction, RuleModel rule, string groupName, PodQuery subjects, List<AclRow> acls, string? logging)
+    {
+        var dir = direction.ToString().ToLowerInvariant();
+        var baseName = $"{policy.Key}:{dir}:{rule.Index.ToString(CultureInfo.InvariantCulture)}";
+        var ruleIds = new (string, string)[]
+        {
+            (OwnerTypeKey, "NetworkPolicy"), (OwnerKey, policy.Key), ("direction", direction.ToString()),
+            ("rule-index", rule.Index.ToString(CultureInfo.InvariantCulture)),
+        };
+        var portMatch = PortMatch(direction, groupName);
+        // Created on first use: egress to named ports matches per-number sets instead, and must not leave unused ones.
+        var peerMatchCache = new Lazy<string?>(() => rule.Peers is { } peers ? AddressMatch(direction, peers.SelectMany(PeerAddressSets).ToList()) : null);
+
+        if (rule.Ports.Count == 0)
+        {
+            // No ports: every port and protocol of IP traffic from/to the peers.
+            acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value ?? "(ip4 || ip6)"), "allow-related",
+                baseName, policy, logging, Ids(ruleIds)));
+            return;
+        }
+
+        for (var i = 0; i < rule.Ports.Count; i++)
+        {
+            var port = rule.Ports[i];
+            var index = i.ToString(CultureInfo.InvariantCulture);
+            var ids = ruleIds.Append(("port-index", index)).ToArray();
+            if (port.Name is null)
+            {
+                acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value, L4Match(port.Protocol, port.Number, port.EndNumber)),
+                    "allow-related", $"{baseName}:{index}", policy, logging, Ids(ids)));
+            }
+            else if (direction == PolicyDirection.Ingress)
+            {
+                AddNamedIngress(policy, port, subjects, peerMatchCache.Value, acls, $"{baseName}:{index}", ids, logging);
+            }
+            else
+            {
+                AddNamedEgress(policy, port, rule.Peers, portMatch, acls, $"{baseName}:{index}", ids, logging);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ingress to a named port: the name resolves on each selected pod. One ACL per distinct number, matching the
+    /// port group of the selected pods where the name means that number.
+    /// </summary>
+    private void AddNamedIngress(PolicyModel policy, PortModel port, PodQuery subjects, string? peerMatch, List<AclRow> acls,
+        string name, (string, string)[] ids, string? logging)
+    {
+        foreach (var number in Numbers(subjects, port.Protocol, port.Name!))
+        {
+            var pgName = _naming.NamedPortGroup(policy.Namespace, policy.PodSelector, port.Protocol, port.Name!, number);
+            if (!IsDeclared(DesiredRowKind.PortGroup, pgName))
+            {
+                Declare(DesiredRowKind.PortGroup, pgName, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, policy.Namespace),
+                    ("selector", policy.PodSelector.Canonical), ("port", NamedPortText(port, number))));
+                Feed(DesiredRowKind.PortGroup, pgName, subjects, new NamedPortFilter(port.Protocol, port.Name!, number), FeedOutput.LogicalSwitchPort);
+            }
+
+            var text = number.ToString(CultureInfo.InvariantCulture);
+            acls.Add(Acl(PolicyDirection.Ingress, _options.AllowPriority,
+                And(PortMatch(PolicyDirection.Ingress, pgName), peerMatch, L4Match(port.Protocol, number, null)),
+                "allow-related", $"{name}:{text}", policy, logging, Ids([.. ids, ("port-number", text)])));
+        }
+    }
+
+    /// <summary>
+    /// Egress to a named port: the name resolves on each destination pod (of any peer; every pod when the rule has
+    /// no peers; the pods inside an ipBlock). One ACL per distinct number, matching per peer an address set of the
+    /// addresses of its pods where the name means that number. Addresses that are no pod never match a name.
+    /// </summary>
+    private void AddNamedEgress(PolicyModel policy, PortModel port, EquatableArray<PeerModel>? peers, string portMatch, List<AclRow> acls,
+        string name, (string, string)[] ids, string? logging)
+    {
+        var destinations = (peers?.Items ?? [PodPeer.AllPods]).Select(peer => (Peer: peer, Query: PodQuery.Of(peer))).ToList();
+        var numbers = destinations.SelectMany(d => Numbers(d.Query, port.Protocol, port.Name!)).Distinct().Order().ToList();
+        foreach (var number in numbers)
+        {
+            var sets = new List<(string Name, bool IPv6)>();
+            foreach (var (peer, query) in destinations)
+            {
+                foreach (var ipv6 in Families(peer))
+                {
+                    var setName = _naming.NamedPortAddressSet(peer, port.Protocol, port.Name!, number, ipv6);
+                    sets.Add((setName, ipv6));
+                    if (!IsDeclared(DesiredRowKind.AddressSet, setName))
+                    {
+                        Declare(DesiredRowKind.AddressSet, setName, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, peer.Key),
+                            ("port", NamedPortText(port, number)), ("ip-family", ipv6 ? "ip6" : "ip4")));
+                        Feed(DesiredRowKind.AddressSet, setName, query, new NamedPortFilter(port.Protocol, port.Name!, number),
+                            ipv6 ? FeedOutput.Ip6 : FeedOutput.Ip4);
+                    }
+                }
+            }
+
+            var text = number.ToString(CultureInfo.InvariantCulture);
+            acls.Add(Acl(PolicyDirection.Egress, _options.AllowPriority,
+                And(portMatch, AddressMatch(PolicyDirection.Egress, sets), L4Match(port.Protocol, number, null)),
+                "allow-related", $"{name}:{text}", policy, logging, Ids([.. ids, ("port-number", text)])));
+        }
+    }
+
+    private static string NamedPortText(PortModel port, int number) =>
+        $"{port.Name}/{port.Protocol.ToString().ToUpperInvariant()}={number.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The address sets standing for a peer: both families for pods, one for an ipBlock.</summary>
+    private IEnumerable<(string Name, bool IPv6)> PeerAddressSets(PeerModel peer)
+    {
+        foreach (var ipv6 in Families(peer))
+        {
+            var name = _naming.PeerAddressSet(peer, ipv6);
+            if (!IsDeclared(DesiredRowKind.AddressSet, name))
+            {
+                if (peer is IpBlockPeer block)
+                {
+                    Declare(DesiredRowKind.AddressSet, name, Ids((OwnerTypeKey, "IPBlock"), (OwnerKey, peer.Key), ("ip-family", ipv6 ? "ip6" : "ip4")),
+                        staticMembers: block.Prefixes().Select(p => p.ToString()));
+                }
+                else
+                {
+                    Declare(DesiredRowKind.AddressSet, name, Ids((OwnerTypeKey, "PodSelector"), (OwnerKey, peer.Key), ("ip-family", ipv6 ? "ip6" : "ip4")));
+                    Feed(DesiredRowKind.AddressSet, name, PodQuery.Of(peer), null, ipv6 ? FeedOutput.Ip6 : FeedOutput.Ip4);
+                }
+            }
+
+            yield return (name, ipv6);
+        }
+    }
+
+    private static bool[] Families(PeerModel peer) => peer is IpBlockPeer block ? [block.Cidr.IsIPv6] : [false, true];
+
+    private static string PortMatch(PolicyDirection direction, string portGroup) =>
+        (direction == PolicyDirection.Ingress ? "outport == @" : "inport == @") + portGroup;
+
+    /// <summary><c>(ip4.src == {$a_ip4, $b_ip4} || ip6.src == {$a_ip6, $b_ip6})</c>: the peer's side of the packet.</summary>
+    private static string AddressMatch(PolicyDirection direction, IEnumerable<(string Name, bool IPv6)> sets)
+    {
+        var side = direction == PolicyDirection.Ingress ? "src" : "dst";
+        var terms = sets.Distinct().GroupBy(s => s.IPv6).OrderBy(g => g.Key)
+            .Select(g => $"{(g.Key ? "ip6" : "ip4")}.{side} == {SetText(g.Select(s => "$" + s.Name).ToList())}")
+            .ToList();
+        return terms.Count == 1 ? terms[0] : "(" + string.Join(" || ", terms) + ")";
+    }
+
+    private static string SetText(List<string> items) => items.Count == 1 ? items[0] : "{" + string.Join(", ", items) + "}";
+
+    private static string L4Match(L4Protocol protocol, int? number, int? end)
+    {
+        var p = protocol.ToString().ToLowerInvariant();
+        return (number, end) switch
+        {
+            (null, _) => p,
+            ({ } n, null) => $"{p} && {p}.dst == {n.ToString(CultureInfo.InvariantCulture)}",
+            ({ } n, { } e) => $"{p} && {n.ToString(CultureInfo.InvariantCulture)} <= {p}.dst <= {e.ToString(CultureInfo.InvariantCulture)}",
+        };
+    }
+
+    private static string And(params string?[] terms) => string.Join(" && ", terms.Where(t => t is not null));
+
+    private AclRow Acl(PolicyDirection direction, int priority, string match, string action, string name, PolicyModel? policy,
+        string? severity, EquatableMap ids)
+    {
+        var aclName = Naming.AclName(name, out var shortened);
+        var owner = policy is null ? "Namespace " + ids[OwnerKey] : "NetworkPolicy " + policy.Key;
+        if (shortened && !_warnings.Any(w => w.Object == owner))
+        {
+            // One warning per object: the first name shortened shows the scheme; the others follow it.
+            _warnings.Add(new CompileDiagnostic(CompileDiagnosticCodes.AclNameTruncated, CompileDiagnosticSeverity.Warning,
+                $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
+                policy?.Source, owner, "metadata.name"));
+        }
+
+        return new AclRow
+        {
+            Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
+            Priority = priority,
+            Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
+            Action = action,
+            Name = aclName,
+            Log = severity is not null,
+            Severity = severity,
+            Meter = severity is not null ? _options.LoggingMeter : null,
+
+            // Egress is checked after load balancing (as ovn-kubernetes does), so policies see a service's backends.
+            Options = direction == PolicyDirection.Egress ? new EquatableMap([new("apply-after-lb", "true")]) : EquatableMap.Empty,
+            ExternalIds = ids,
+        };
+    }
+}

@@ -1,0 +1,154 @@
+using k8s.Models;
+using OvnAcl.Kubernetes.Incremental;
+using OvnAcl.Kubernetes.Input;
+using OvnAcl.Reconciliation;
+
+namespace OvnAcl.Kubernetes;
+
+/// <summary>
+/// The Kubernetes side of an incremental controller: feed it the Namespaces, Pods and NetworkPolicies an informer
+/// sees, in any order, and it keeps <see cref="Desired"/> equal to what <see cref="KubernetesCompiler"/> would compile
+/// from the same objects, changing only what each event changes. A pod event moves members of port groups and address
+/// sets and never touches an ACL, unless the pod is the first or last on which a named port resolves to some number
+/// (that number has an ACL of its own). Work per event grows with the selectors it matches, not with the cluster.
+/// </summary>
+/// <remarks>
+/// Thread-safe (calls are serialised). An invalid object throws <see cref="AclCompileException"/> naming the object and
+/// field, and changes nothing; warnings are returned. A pod without an IP, on the host network or finished takes no
+/// part (an upsert of such a pod removes it), as in the compiler.
+/// </remarks>
+public sealed class KubernetesEngine
+{
+    private readonly Lock _gate = new();
+    private readonly PolicyEngine _engine;
+
+    public KubernetesEngine(DesiredState desired, KubernetesCompileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        Options = options ?? KubernetesCompileOptions.Default with { ControllerName = desired.ControllerName };
+        if (Options.ControllerName != desired.ControllerName)
+        {
+            throw new ArgumentException(
+                $"the options' controller name '{Options.ControllerName}' differs from the desired state's '{desired.ControllerName}'", nameof(options));
+        }
+
+        Desired = desired;
+        _engine = new PolicyEngine(desired, Options);
+    }
+
+    public DesiredState Desired { get; }
+
+    public KubernetesCompileOptions Options { get; }
+
+    public int PodCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _engine.PodCount;
+            }
+        }
+    }
+
+    public int PolicyCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _engine.PolicyCount;
+            }
+        }
+    }
+
+    /// <summary>Adds everything in <paramref name="input"/> (files, or a first informer list): all validated first, nothing applied on an error.</summary>
+    public IReadOnlyList<CompileDiagnostic> Load(KubernetesInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (set, diagnostics) = PolicyReader.Read(input, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            _engine.Load(set);
+            return [.. diagnostics, .. _engine.TakeWarnings()];
+        }
+    }
+
+    public IReadOnlyList<CompileDiagnostic> UpsertNamespace(V1Namespace ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var (model, diagnostics) = PolicyReader.ReadNamespace(ns, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            _engine.UpsertNamespace(model!);
+            return [.. diagnostics, .. _engine.TakeWarnings()];
+        }
+    }
+
+    /// <summary>The Namespace object is gone; until its pods and policies go too, selectors see only its name label.</summary>
+    public IReadOnlyList<CompileDiagnostic> DeleteNamespace(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            _engine.DeleteNamespace(name);
+            return _engine.TakeWarnings();
+        }
+    }
+
+    public IReadOnlyList<CompileDiagnostic> UpsertPod(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var (ns, name, model, diagnostics) = PolicyReader.ReadPod(pod, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            _engine.SetPod(ns, name!, model);
+            return [.. diagnostics, .. _engine.TakeWarnings()];
+        }
+    }
+
+    public IReadOnlyList<CompileDiagnostic> DeletePod(string ns, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ns);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            _engine.SetPod(ns, name, null);
+            return _engine.TakeWarnings();
+        }
+    }
+
+    public IReadOnlyList<CompileDiagnostic> UpsertPolicy(V1NetworkPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (model, diagnostics) = PolicyReader.ReadPolicy(policy, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            _engine.UpsertPolicy(model!);
+            return [.. diagnostics, .. _engine.TakeWarnings()];
+        }
+    }
+
+    public IReadOnlyList<CompileDiagnostic> DeletePolicy(string ns, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ns);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            _engine.DeletePolicy(ns + "/" + name);
+            return _engine.TakeWarnings();
+        }
+    }
+
+    private static void ThrowOnErrors(IReadOnlyList<CompileDiagnostic> diagnostics)
+    {
+        if (diagnostics.Any(d => d.IsError))
+        {
+            throw new AclCompileException([.. diagnostics]);
+        }
+    }
+}
