@@ -36,6 +36,8 @@ public enum NeutronEventKind
     DeletePort,
     UpsertAddressGroup,
     DeleteAddressGroup,
+    /// <summary><see cref="NeutronEngine.Load"/> of the current objects; later events run on the indexes it rebuilt.</summary>
+    Reload,
 }
 
 public static class NeutronEngineScriptArbitrary
@@ -51,7 +53,8 @@ public static class NeutronEngineScriptArbitrary
             (6, Gen.Constant(NeutronEventKind.UpsertPort)),
             (2, Gen.Constant(NeutronEventKind.DeletePort)),
             (2, Gen.Constant(NeutronEventKind.UpsertAddressGroup)),
-            (1, Gen.Constant(NeutronEventKind.DeleteAddressGroup)));
+            (1, Gen.Constant(NeutronEventKind.DeleteAddressGroup)),
+            (1, Gen.Constant(NeutronEventKind.Reload)));
         var step = from k in kind
                    from seed in Gen.Choose(0, int.MaxValue - 1)
                    select new NeutronEngineStep(k, seed);
@@ -204,6 +207,12 @@ internal sealed class NeutronEngineModel
                 var id = Pick(random, AddressGroups).Id;
                 after.AddressGroups.RemoveAll(a => a.Id == id);
                 return new NeutronEvent($"delete address group {id}", e => e.DeleteAddressGroup(id), after, false, null);
+            }
+
+            case NeutronEventKind.Reload:
+            {
+                var input = Input;
+                return new NeutronEvent("reload", e => e.Load(input), after, false, null);
             }
 
             default:

@@ -45,7 +45,8 @@ public sealed class NeutronEngineProperties
             }
 
             Assert.True(accepted == (refusal is null),
-                $"{e}: the translation {(translation.Succeeded ? "accepts" : "refuses")} it{(e.RefusedByHistory ? " (Neutron refuses: stateful under ports)" : "")}, "
+                $"{e}: expected {(accepted ? "accepted" : "refused")} (the translation {(translation.Succeeded ? "accepts" : "refuses")} it"
+                + $"{(e.RefusedByHistory ? "; Neutron refuses stateful changed under bound ports" : "")}), "
                 + $"the engine {(refusal is null ? "accepts it" : $"refuses it: {refusal.Message}")}; translation says: "
                 + string.Join(" | ", translation.Diagnostics.Where(d => d.IsError)));
             if (refusal is not null)
