@@ -156,4 +156,16 @@ public static class NeutronDiagnosticCodes
     public const string DuplicateAcl = "NEUT0401";
     /// <summary>Warning: a DCCP or UDP-Lite rule with a port range: Neutron's API accepts it, its OVN driver drops the ports from the match.</summary>
     public const string PortsIgnoredForProtocol = "NEUT0402";
+
+    // Events (NeutronEngine): what Neutron's API refuses given the objects that exist at the time.
+
+    /// <summary>
+    /// Deleting a security group that a port names or another group's rule has as remote group, or changing
+    /// <c>stateful</c> on a group that ports name (SecurityGroupInUse).
+    /// </summary>
+    public const string SecurityGroupInUse = "NEUT0500";
+    /// <summary>Deleting an address group that a rule has as remote address group (AddressGroupInUse).</summary>
+    public const string AddressGroupInUse = "NEUT0501";
+    /// <summary>An event names a security group, rule, port or address group that does not exist (Neutron's NotFound errors).</summary>
+    public const string NotFound = "NEUT0502";
 }

@@ -43,7 +43,7 @@ public static class NeutronTranslator
         {
             // Trusted ports (device_owner "network:…": router interfaces, DHCP) are in no group at all
             // (utils.is_lsp_trusted); the rest join their groups, and the drop group if port security is on.
-            if (port.DeviceOwner?.StartsWith("network:", StringComparison.Ordinal) == true)
+            if (IsTrusted(port))
             {
                 continue;
             }
@@ -75,17 +75,12 @@ public static class NeutronTranslator
         };
         foreach (var group in validated.Groups)
         {
-            var acls = NeutronAclBuilder.GroupAcls(group.Rules, group.Group.Id, group.Stateful, options.RemoteAddressGroups, (skipped, kept) =>
-                diagnostics.Add(new NeutronDiagnostic(
-                    NeutronDiagnosticCodes.DuplicateAcl, NeutronDiagnosticSeverity.Warning,
-                    $"gives the same ACL (direction, priority, match) as rule {kept}; Neutron writes it once, with rule {kept}'s id",
-                    new NeutronLocation(group.Group.SourceFile, NeutronObjectKinds.SecurityGroupRule, skipped.Id, SecurityGroupId: group.Group.Id))));
             portGroups.Add(new PortGroupRow
             {
                 Name = NeutronNames.PortGroup(group.Group.Id),
                 Ports = (members.TryGetValue(group.Group.Id, out var ports) ? ports : []).ToSortedSet(),
-                ExternalIds = new EquatableMap([new(NeutronNames.SecurityGroupIdKey, group.Group.Id)]),
-                Acls = acls,
+                ExternalIds = GroupExternalIds(group.Group.Id),
+                Acls = GroupAcls(group, options, diagnostics),
             });
         }
 
@@ -94,13 +89,13 @@ public static class NeutronTranslator
         {
             foreach (var (addressGroup, addresses) in validated.AddressGroups)
             {
-                foreach (var (ipVersion, ipv6) in new[] { ("ip4", false), ("ip6", true) })
+                foreach (var ipv6 in (bool[])[false, true])
                 {
                     addressSets.Add(new AddressSetRow
                     {
-                        Name = NeutronNames.AddressGroupAddressSet(addressGroup.Id, ipVersion),
+                        Name = AddressSetName(addressGroup.Id, ipv6),
                         Addresses = addresses.Where(a => a.IsIPv6 == ipv6).Select(a => a.ToString()).ToSortedSet(),
-                        ExternalIds = new EquatableMap([new(NeutronNames.AddressGroupIdKey, addressGroup.Id)]),
+                        ExternalIds = AddressSetExternalIds(addressGroup.Id),
                     });
                 }
             }
@@ -112,4 +107,24 @@ public static class NeutronTranslator
             Diagnostics = diagnostics.ToEquatableArray(),
         };
     }
+
+    /// <summary>utils.is_lsp_trusted: <c>network:…</c> owners (router interfaces, DHCP) are in no port group.</summary>
+    internal static bool IsTrusted(NeutronPort port) => port.DeviceOwner?.StartsWith("network:", StringComparison.Ordinal) == true;
+
+    internal static EquatableMap GroupExternalIds(string securityGroupId) =>
+        new([new(NeutronNames.SecurityGroupIdKey, securityGroupId)]);
+
+    internal static EquatableMap AddressSetExternalIds(string addressGroupId) =>
+        new([new(NeutronNames.AddressGroupIdKey, addressGroupId)]);
+
+    internal static string AddressSetName(string addressGroupId, bool ipv6) =>
+        NeutronNames.AddressGroupAddressSet(addressGroupId, ipv6 ? "ip6" : "ip4");
+
+    /// <summary>The group's ACLs, and warning NEUT0401 for each rule whose ACL an earlier rule already gives.</summary>
+    internal static EquatableArray<AclRow> GroupAcls(ValidatedGroup group, NeutronTranslationOptions options, List<NeutronDiagnostic> diagnostics) =>
+        NeutronAclBuilder.GroupAcls(group.Rules, group.Group.Id, group.Stateful, options.RemoteAddressGroups, (skipped, kept) =>
+            diagnostics.Add(new NeutronDiagnostic(
+                NeutronDiagnosticCodes.DuplicateAcl, NeutronDiagnosticSeverity.Warning,
+                $"gives the same ACL (direction, priority, match) as rule {kept}; Neutron writes it once, with rule {kept}'s id",
+                new NeutronLocation(group.Group.SourceFile, NeutronObjectKinds.SecurityGroupRule, skipped.Id, SecurityGroupId: group.Group.Id))));
 }

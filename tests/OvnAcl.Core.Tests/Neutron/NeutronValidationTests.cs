@@ -104,4 +104,22 @@ public sealed class NeutronValidationTests
              $"groups.json: security_group_rule r1 (security_group {Db}): id: error NEUT0006: security_group_rule r1 appears more than once (first at groups.json: security_group_rule r1 (security_group {Web}))"],
             result.Diagnostics.Select(d => d.ToString()));
     }
+
+    [Fact]
+    public void A_group_built_in_code_without_a_boolean_stateful_is_an_error_not_left_out()
+    {
+        var result = NeutronTranslator.Translate(Input([Group(Web) with { Stateful = null }]));
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal((NeutronDiagnosticCodes.InvalidStateful, "stateful"), (error.Code, error.Location.Field));
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public void A_stateful_that_reading_refused_is_reported_once()
+    {
+        var result = NeutronTranslator.Translate(NeutronInput.Parse("""{"security_groups": [{"id": "sg-1", "stateful": "yes"}]}""", "groups.json"));
+
+        Assert.Equal([NeutronDiagnosticCodes.InvalidStateful], result.Diagnostics.Select(d => d.Code));
+    }
 }

@@ -49,6 +49,15 @@ internal static class NeutronMessages
 
     public static string AddressGroupNotFound(string id) => $"Address group {id} could not be found.";
 
+    /// <summary>SecurityGroupInUse: <c>Security Group %(id)s %(reason)s.</c>, the reason <c>in use</c> unless given.</summary>
+    public static string SecurityGroupInUse(string id, string reason = "in use") => $"Security Group {id} {reason}.";
+
+    public static string AddressGroupInUse(string id) => $"Address group {id} is in use on one or more security group rules.";
+
+    public static string SecurityGroupRuleNotFound(string id) => $"Security group rule {id} does not exist";
+
+    public static string PortNotFound(string id) => $"Port {id} could not be found.";
+
     public static string RuleExists(string ruleId) => $"Security group rule already exists. Rule id is {ruleId}.";
 
     public const string PortSecurityRequired = "Port security must be enabled and port must have an IP address in order to use security groups.";
