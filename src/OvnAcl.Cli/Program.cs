@@ -7,4 +7,5 @@ root.Add(BenchCommands.Create());
 root.Add(MatchCommand.Create());
 root.Add(CompileCommand.Create());
 root.Add(ExplainCommand.Create());
+root.Add(ShowCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
