@@ -279,6 +279,29 @@ public sealed partial class AclReconciler : IAsyncDisposable
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Keeps the loop from starting a pass until the result is disposed, as a transaction in flight does: changes
+    /// made meanwhile are carried by the next transaction together (for tests that need one transaction exactly).
+    /// </summary>
+    internal async Task<IDisposable> HoldAsync(CancellationToken cancellationToken = default)
+    {
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Release(_sendGate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed.IsCancellationRequested)
