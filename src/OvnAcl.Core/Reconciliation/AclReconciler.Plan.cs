@@ -13,13 +13,20 @@ public sealed partial class AclReconciler
     /// is left is returned as <see cref="PlannedTransaction.Leftovers"/>.
     /// </summary>
     /// <param name="dryRun">Only describe: register no waiting port and no conflict (for <see cref="PlanAsync"/>).</param>
-    private PlannedTransaction BuildPlan(OvsdbReplica replica, IReadOnlyList<DesiredRowChange> work, int budget, bool dryRun)
+    /// <param name="oneRowOnly">Stop after the first row that needs operations (to find the row a server keeps refusing).</param>
+    private PlannedTransaction BuildPlan(OvsdbReplica replica, IReadOnlyList<DesiredRowChange> work, int budget, bool dryRun, bool oneRowOnly = false)
     {
         var planned = new PlannedTransaction(new OvsdbTransaction(replica.Schema), dryRun);
         foreach (var item in work)
         {
             var remaining = budget - planned.Changes;
             if (remaining <= 0)
+            {
+                planned.Leftovers.Add(item);
+                continue;
+            }
+
+            if (oneRowOnly && planned.Transaction.Count > 0)
             {
                 planned.Leftovers.Add(item);
                 continue;
@@ -40,6 +47,8 @@ public sealed partial class AclReconciler
             {
                 NoteConflict(planned, new ReconcileConflict(TableOf(item.Kind), item.Name, ReconcileConflictKind.Unsupported, ex.Message));
             }
+
+            planned.AttributeOperations(item.Kind, item.Name);
         }
 
         return planned;
@@ -460,6 +469,17 @@ public sealed partial class AclReconciler
         public List<ReconcileConflict> Conflicts { get; } = [];
         public HashSet<string> MissingPorts { get; } = new(StringComparer.Ordinal);
         public int Changes { get; private set; }
+
+        /// <summary>The row each operation was written for, by operation index.</summary>
+        public List<(DesiredRowKind Kind, string Name)> OperationRows { get; } = [];
+
+        public void AttributeOperations(DesiredRowKind kind, string name)
+        {
+            while (OperationRows.Count < Transaction.Count)
+            {
+                OperationRows.Add((kind, name));
+            }
+        }
 
         public void Add(ReconcileRowPlan row)
         {

@@ -136,6 +136,9 @@ public sealed partial class AclReconciler : IAsyncDisposable
         try
         {
             Log.ReconcilerStarted(_logger, _state.ControllerName);
+
+            // A client without the tables the reconciler reads is a configuration error: thrown, not retried.
+            await AttachAsync(token).ConfigureAwait(false);
             RequestFullResync();
             var failures = 0;
             while (!token.IsCancellationRequested)
@@ -376,11 +379,12 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
             if (work.Count == 0)
             {
+                _isolating = false;
                 Settle(version);
                 return PassOutcome.Idle;
             }
 
-            var planned = BuildPlan(replica, work, _options.MaxChangesPerTransaction, dryRun: false);
+            var planned = BuildPlan(replica, work, _options.MaxChangesPerTransaction, dryRun: false, oneRowOnly: _isolating);
             if (planned.Leftovers.Count > 0)
             {
                 _state.Requeue(planned.Leftovers);
@@ -407,6 +411,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     }
 
     private int _failuresInARow;
+    private bool _isolating;
 
     private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendAsync(
         PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, CancellationToken cancellationToken)
@@ -462,7 +467,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
                 if (requeueOnFailure)
                 {
-                    _state.Requeue(planned.Included);
+                    RequeueAfterFailure(planned, result.Error, error!);
                 }
 
                 break;
@@ -484,6 +489,38 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
 
         return (result.Status, info);
+    }
+
+    /// <summary>
+    /// Puts a refused transaction's changes back. The row whose operation the server names (or the only row of a
+    /// transaction sent alone) is set aside as <see cref="ReconcileConflictKind.Refused"/>, so that one bad row does not
+    /// block every other; when the server names none and refusals go on, rows are sent one per transaction until the
+    /// culprit is found.
+    /// </summary>
+    private void RequeueAfterFailure(PlannedTransaction planned, OvsdbServerException? serverError, string error)
+    {
+        (DesiredRowKind Kind, string Name)? culprit = null;
+        if (serverError?.OperationIndex is { } index && index < planned.OperationRows.Count)
+        {
+            culprit = planned.OperationRows[index];
+        }
+        else if (_isolating && planned.OperationRows.Distinct().Count() == 1)
+        {
+            culprit = planned.OperationRows[0];
+        }
+
+        if (culprit is { } row)
+        {
+            NoteConflict(planned, new ReconcileConflict(TableOf(row.Kind), row.Name, ReconcileConflictKind.Refused, $"the server refused it: {error}"));
+            _state.Requeue(planned.Included.Where(c => c.Kind != row.Kind || c.Name != row.Name));
+            return;
+        }
+
+        _state.Requeue(planned.Included);
+        if (_failuresInARow >= _options.FailuresBeforeError)
+        {
+            _isolating = true;
+        }
     }
 
     /// <summary>Every desired row and every owned row of the database, with the members of both: a level-triggered comparison.</summary>

@@ -78,6 +78,9 @@ public enum ReconcileConflictKind
 
     /// <summary>The desired row cannot be written to this database (a column its schema lacks, a value it refuses).</summary>
     Unsupported,
+
+    /// <summary>The server kept refusing the row's operations; it is tried again when the row changes or on a full resync.</summary>
+    Refused,
 }
 
 /// <summary>A wanted row the reconciler does not write, and why. It is looked at again when the row or the database row changes.</summary>

@@ -276,6 +276,32 @@ public sealed partial class AclReconcilerTests(StandaloneNbFixture fixture, ITes
     }
 
     [Fact]
+    public async Task A_row_the_server_keeps_refusing_is_set_aside_and_the_others_land()
+    {
+        // The client replicates only owned address sets, so an unowned one of the same name is invisible until the
+        // server refuses the insert (a duplicate name: a commit error that names no operation).
+        await NbctlAsync(_nb.UnixRemote, "create", "Address_Set", "name=as_hidden", "external_ids:owner-controller=someone-else");
+        var ownedOnly = new OvsdbTableMonitor("Address_Set")
+        {
+            Where = [OvsdbCondition.Includes("external_ids", OvsdbDatum.StringMap([new(DesiredState.OwnerControllerKey, Controller)]))],
+        };
+        await using var h = await StartAsync(_nb.UnixRemote, AclReconcilerOptions.Default with { RetryBackoff = TimeSpan.FromMilliseconds(5) }, [ownedOnly]);
+        var refused = new TaskCompletionSource<ReconcileConflict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Reconciler.ConflictDetected += c => refused.TrySetResult(c);
+        LoadInitial(h.State);
+        h.State.PutAddressSet("as_hidden", Ids());
+        h.Run();
+
+        var conflict = await refused.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("Address_Set", "as_hidden", ReconcileConflictKind.Refused), (conflict.Table, conflict.Name, conflict.Kind));
+        Assert.Contains("constraint violation", conflict.Reason, StringComparison.Ordinal);
+        await h.ConvergeAsync();
+        h.State.RemoveAddressSet("as_hidden");
+        await NbContents.EventuallyEqualAsync(_nb.UnixRemote, h.State, TimeSpan.FromSeconds(5));
+        Assert.InRange(h.Reconciler.Stats.Failed, 3, 10);
+    }
+
+    [Fact]
     public async Task Server_killed_and_restarted_while_changes_flow_converges_with_nothing_missing_or_twice()
     {
         await using var h = await StartAsync(_nb.UnixRemote);

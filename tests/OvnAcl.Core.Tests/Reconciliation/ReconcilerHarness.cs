@@ -30,11 +30,11 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
 
     public ConcurrentQueue<ReconcileTransactionInfo> Transactions { get; } = new();
 
-    public static async Task<ReconcilerHarness> StartAsync(string remotes, AclReconcilerOptions? options = null)
+    public static async Task<ReconcilerHarness> StartAsync(string remotes, AclReconcilerOptions? options = null, IEnumerable<OvsdbTableMonitor>? tables = null)
     {
         var client = new OvsdbClient(remotes, OvsdbClientOptions.Default with
         {
-            Tables = AclReconciler.MonitoredTables(),
+            Tables = AclReconciler.MonitoredTables(tables),
             Connection = OvsdbConnectionOptions.Default with { ProbeInterval = TimeSpan.FromSeconds(2) },
             MaxBackoff = TimeSpan.FromSeconds(1),
         });
