@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(3010, LogLevel.Error, "Reconciler pass failed unexpectedly; retrying")]
     public static partial void PassFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(3012, LogLevel.Error, "A subscriber of {Event} threw; the reconciler carries on")]
+    public static partial void SubscriberFailed(ILogger logger, string @event, Exception exception);
+
     [LoggerMessage(3011, LogLevel.Debug, "Database change to {Table} '{Name}' differs from the desired state: requeued for repair")]
     public static partial void RepairQueued(ILogger logger, string table, string name);
 }

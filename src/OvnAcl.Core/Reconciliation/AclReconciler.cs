@@ -485,7 +485,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.PassFailed(_logger, ex);
+            Log.SubscriberFailed(_logger, nameof(TransactionCompleted), ex);
         }
 
         return (result.Status, info);
@@ -686,7 +686,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.PassFailed(_logger, ex);
+            Log.SubscriberFailed(_logger, nameof(ConflictDetected), ex);
         }
     }
 

@@ -61,6 +61,40 @@ public sealed partial class AclReconcilerTests(StandaloneNbFixture fixture, ITes
     }
 
     [Fact]
+    public async Task Acls_pair_by_content_then_by_external_ids_and_orphans_and_stale_ids_are_fixed()
+    {
+        await using var h = await StartAsync(_nb.UnixRemote);
+        LoadInitial(h.State);
+        Assert.True((await h.Reconciler.ReconcileOnceAsync()).Converged);
+        var ingress = await AclUuidAsync("pg_a-ingress");
+        var egress = await AclUuidAsync("pg_b-egress");
+
+        // An owned row nobody wants any more (left by an earlier run) goes on the next full comparison.
+        await NbctlAsync(_nb.UnixRemote, "create", "Address_Set", "name=as_orphan", $"external_ids:owner-controller={Controller}");
+        h.State.PutPortGroup("pg_a", Ids(("k8s.ovn.org/name", "ns/a2")),
+            [MakeAcl("pg_a", "ingress", 1005, match: "ip4.src == $as_a && tcp.dst == 8080"), MakeAcl("pg_a", "extra", 900)]);
+
+        var plan = await h.Reconciler.PlanAsync();
+        var rows = plan.Rows.ToDictionary(r => r.Name);
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(ReconcileRowAction.Delete, rows["as_orphan"].Action);
+        Assert.Equal((1, 1, 1, true, 0, 0), (rows["pg_a"].AclsInserted, rows["pg_a"].AclsUpdated, rows["pg_a"].AclsDeleted,
+            rows["pg_a"].ExternalIdsChanged, rows["pg_a"].MembersAdded, rows["pg_a"].MembersRemoved));
+        // One ACL insert, one ACL update, one Port_Group update (external_ids), one mutate (acls), one delete.
+        Assert.Equal(5, plan.Operations);
+
+        Assert.True((await h.Reconciler.ReconcileOnceAsync()).Converged);
+        Assert.Equal(NbContents.FromDesired(h.State), await NbContents.ReadAsync(_nb.UnixRemote, Controller));
+        Assert.Equal(ingress, await AclUuidAsync("pg_a-ingress"));
+        Assert.Equal(egress, await AclUuidAsync("pg_b-egress"));
+        Assert.Equal(0, await CountAsync("Address_Set", "name=as_orphan"));
+        Assert.Equal(0, await CountAsync("ACL", "name=pg_a-deny"));
+    }
+
+    private async Task<string> AclUuidAsync(string name) =>
+        (await NbctlAsync(_nb.UnixRemote, "--bare", "--columns=_uuid", "find", "ACL", $"name={name}")).Stdout.Trim();
+
+    [Fact]
     public async Task Rows_of_other_owners_stay_byte_identical_and_a_clashing_name_is_a_conflict()
     {
         await NbctlAsync(_nb.UnixRemote, "pg-add", "pg_theirs", "--", "acl-add", "pg_theirs", "to-lport", "900", "outport == @pg_theirs && ip4", "drop",
