@@ -4,3 +4,6 @@ namespace OvnAcl.Core.Tests;
 
 [CollectionDefinition(FixtureCollections.StandaloneNb)]
 public sealed class StandaloneNbCollection : ICollectionFixture<StandaloneNbFixture>;
+
+[CollectionDefinition(FixtureCollections.RaftNb)]
+public sealed class RaftNbCollection : ICollectionFixture<RaftNbFixture>;

@@ -225,6 +225,21 @@ public sealed class OvsdbTransaction
     /// <summary>Adds an abort (RFC 7047 §5.2.8): the transaction fails with "aborted" when it gets there.</summary>
     public void Abort() => _operations.Add(new Operation(OperationKind.Abort, null, static _ => { }));
 
+    /// <summary>
+    /// The <c>transact</c> params (RFC 7047 §4.1.3) as UTF-8 JSON, exactly as they are sent: to print or measure a
+    /// transaction without sending it (a dry run). The JSON-RPC envelope adds about 40 bytes.
+    /// </summary>
+    public byte[] ToUtf8Json()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteParams(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Writes the <c>transact</c> params (RFC 7047 §4.1.3): <c>["&lt;db-name&gt;", &lt;operation&gt;, …]</c>.</summary>
     /// <exception cref="InvalidOperationException">A named-uuid is referenced that no insert of this transaction declares.</exception>
     internal void WriteParams(Utf8JsonWriter writer)

@@ -323,6 +323,33 @@ public sealed class StandaloneClientTests(StandaloneNbFixture fixture) : IAsyncL
         Assert.Equal(["after"], client.Replica.GetRows("Port_Group").Select(r => r.GetString("name")));
     }
 
+    [Fact]
+    public async Task A_committed_transaction_is_in_the_replica_and_its_change_event_raised_when_TransactAsync_returns()
+    {
+        // ovsdb-server(7) §4.1.6: the updates of a transaction on monitored tables precede its reply, and the client
+        // applies them on its receive path before completing the reply. The reconciler relies on it.
+        await using var client = await StartClientAsync([new OvsdbTableMonitor("Address_Set")]);
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<Guid, bool>();
+        client.Replica.Changed += changes =>
+        {
+            foreach (var change in changes.Changes)
+            {
+                seen[change.Uuid] = true;
+            }
+        };
+
+        await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
+        {
+            var txn = client.CreateTransaction();
+            var name = txn.Insert("Address_Set", new Dictionary<string, OvsdbDatum> { ["name"] = OvsdbDatum.FromString($"as_order_{i}") });
+            var result = await client.TransactAsync(txn, token);
+            Assert.Equal(OvsdbTransactionStatus.Committed, result.Status);
+            var uuid = result.GetInsertedUuid(name);
+            Assert.True(client.Replica.TryGetRow("Address_Set", uuid, out _), $"row {i} not in the replica when its commit returned");
+            Assert.True(seen.ContainsKey(uuid), $"row {i}'s change event not raised when its commit returned");
+        });
+    }
+
     private static async Task Eventually(Func<bool> condition, double seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

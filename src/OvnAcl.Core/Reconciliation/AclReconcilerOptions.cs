@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace OvnAcl.Reconciliation;
+
+/// <summary>Settings of an <see cref="AclReconciler"/>.</summary>
+public sealed record AclReconcilerOptions
+{
+    public static AclReconcilerOptions Default { get; } = new();
+
+    /// <summary>
+    /// At most this many changes (a member added or removed, an ACL inserted, updated or deleted, a row inserted,
+    /// updated or deleted) go in one transaction; the rest wait for the next. Bounds the request size and the time the
+    /// server spends on one commit.
+    /// </summary>
+    public int MaxChangesPerTransaction { get; init; } = 2000;
+
+    /// <summary>Delay before retrying after the server refused a transaction; doubled per failure in a row up to <see cref="MaxRetryBackoff"/>.</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After this many failed transactions in a row the failure is logged as an error (and keeps being retried with backoff).</summary>
+    public int FailuresBeforeError { get; init; } = 3;
+
+    /// <summary>How many times <see cref="AclReconciler.ReconcileOnceAsync"/> re-derives the plan after an unknown outcome before giving up.</summary>
+    public int MaxOutcomeUnknownRetries { get; init; } = 5;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+}

@@ -1,0 +1,133 @@
+using OvnAcl.Ovsdb;
+
+namespace OvnAcl.Reconciliation;
+
+/// <summary>What one row's comparison decided.</summary>
+public enum ReconcileRowAction
+{
+    /// <summary>The row is inserted (with its members and ACLs).</summary>
+    Insert,
+
+    /// <summary>The row stays; some of its columns, members or ACLs change.</summary>
+    Update,
+
+    /// <summary>The row is owned and no longer wanted: deleted.</summary>
+    Delete,
+}
+
+/// <summary>The operations planned for one Port_Group or Address_Set row.</summary>
+public sealed record ReconcileRowPlan(string Table, string Name, ReconcileRowAction Action)
+{
+    public int MembersAdded { get; init; }
+    public int MembersRemoved { get; init; }
+    public int AclsInserted { get; init; }
+    public int AclsUpdated { get; init; }
+    public int AclsDeleted { get; init; }
+
+    /// <summary>Whether <c>external_ids</c> are rewritten (an update of the row).</summary>
+    public bool ExternalIdsChanged { get; init; }
+
+    /// <summary>Changes counted against <see cref="AclReconcilerOptions.MaxChangesPerTransaction"/>.</summary>
+    public int Changes => (Action == ReconcileRowAction.Update ? 0 : 1) + MembersAdded + MembersRemoved + AclsInserted + AclsUpdated + AclsDeleted
+        + (ExternalIdsChanged ? 1 : 0);
+}
+
+/// <summary>
+/// A difference between the desired rows and the database, as OVSDB operations: per row what changes, and the size of
+/// the <c>transact</c> request that carries it (for <c>ovnacl apply --dry-run</c>, and per transaction sent).
+/// </summary>
+public sealed record ReconcilePlan(IReadOnlyList<ReconcileRowPlan> Rows, int Operations, int RequestBytes)
+{
+    public static ReconcilePlan Empty { get; } = new([], 0, 0);
+
+    /// <summary>Wanted rows left alone (owned by someone else, or not writable to this schema).</summary>
+    public IReadOnlyList<ReconcileConflict> Conflicts { get; init; } = [];
+
+    /// <summary>Wanted port group members whose logical switch port does not exist yet (they join when it appears).</summary>
+    public int MissingPorts { get; init; }
+
+    public int Changes => Rows.Sum(r => r.Changes);
+
+    public bool IsEmpty => Operations == 0;
+
+    public int MembersAdded => Rows.Sum(r => r.MembersAdded);
+    public int MembersRemoved => Rows.Sum(r => r.MembersRemoved);
+    public int AclsInserted => Rows.Sum(r => r.AclsInserted);
+    public int AclsUpdated => Rows.Sum(r => r.AclsUpdated);
+    public int AclsDeleted => Rows.Sum(r => r.AclsDeleted);
+
+    public IEnumerable<ReconcileRowPlan> RowsOf(string table) => Rows.Where(r => r.Table == table);
+
+    /// <summary>Plans of several transactions as one (what <see cref="AclReconciler.ReconcileOnceAsync"/> applied).</summary>
+    public static ReconcilePlan Combine(IEnumerable<ReconcilePlan> plans)
+    {
+        var list = plans.ToList();
+        return new ReconcilePlan([.. list.SelectMany(p => p.Rows)], list.Sum(p => p.Operations), list.Sum(p => p.RequestBytes))
+        {
+            Conflicts = list.Count == 0 ? [] : list[^1].Conflicts,
+            MissingPorts = list.Count == 0 ? 0 : list[^1].MissingPorts,
+        };
+    }
+}
+
+/// <summary>Why a wanted row is left alone.</summary>
+public enum ReconcileConflictKind
+{
+    /// <summary>A row of that name exists and another controller (or a person) owns it.</summary>
+    NotOwned,
+
+    /// <summary>The desired row cannot be written to this database (a column its schema lacks, a value it refuses).</summary>
+    Unsupported,
+
+    /// <summary>The server kept refusing the row's operations; it is tried again when the row changes or on a full resync.</summary>
+    Refused,
+}
+
+/// <summary>A wanted row the reconciler does not write, and why. It is looked at again when the row or the database row changes.</summary>
+public sealed record ReconcileConflict(string Table, string Name, ReconcileConflictKind Kind, string Reason);
+
+/// <summary>One transaction the reconciler sent, as <see cref="AclReconciler.TransactionCompleted"/> reports it.</summary>
+public sealed record ReconcileTransactionInfo(
+    ReconcilePlan Plan,
+    OvsdbTransactionStatus Status,
+    TimeSpan Latency,
+    string? Error)
+{
+    public int Changes => Plan.Changes;
+    public int Operations => Plan.Operations;
+    public int RequestBytes => Plan.RequestBytes;
+}
+
+/// <summary>The outcome of <see cref="AclReconciler.ReconcileOnceAsync"/>.</summary>
+public sealed record ReconcileResult(
+    ReconcilePlan Applied,
+    int Transactions,
+    TimeSpan Elapsed,
+    IReadOnlyList<ReconcileConflict> Conflicts,
+    string? Error)
+{
+    /// <summary>True when the database now holds every wanted row (conflicts apart) and nothing failed.</summary>
+    public bool Converged => Error is null;
+}
+
+/// <summary>Counters since the reconciler was created.</summary>
+public sealed record ReconcilerStats
+{
+    public long Transactions { get; init; }
+    public long Committed { get; init; }
+    public long Failed { get; init; }
+    public long OutcomeUnknown { get; init; }
+    public long Operations { get; init; }
+    public long BytesSent { get; init; }
+
+    /// <summary>Changes carried by committed transactions (see <see cref="ReconcilePlan.Changes"/>).</summary>
+    public long ChangesApplied { get; init; }
+
+    /// <summary>Changes made to the <see cref="DesiredState"/> (its version steps) that the reconciler took in.</summary>
+    public long DesiredChangesSeen { get; init; }
+
+    /// <summary>Desired changes that did not need an operation of their own: merged with others, cancelled, or already true.</summary>
+    public long ChangesCoalesced => Math.Max(0, DesiredChangesSeen - ChangesApplied);
+
+    public long FullResyncs { get; init; }
+}
