@@ -7,5 +7,6 @@ root.Add(BenchCommands.Create());
 root.Add(MatchCommand.Create());
 root.Add(CompileCommand.Create());
 root.Add(ExplainCommand.Create());
+root.Add(ApplyCommand.Create());
 root.Add(ShowCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

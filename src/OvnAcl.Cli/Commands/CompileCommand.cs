@@ -47,9 +47,7 @@ internal static class CompileCommand
             throw new CliException("--controller needs a name");
         }
 
-        var rows = PolicyInput.Detect(inputs) == PolicyInputKind.Neutron
-            ? await CompileNeutronAsync(inputs).ConfigureAwait(false)
-            : await CompileKubernetesAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
+        var rows = await CompileInputsAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
         if (rows is null)
         {
             return 1;
@@ -58,6 +56,12 @@ internal static class CompileCommand
         Console.Out.Write(NorthboundFormatter.Format(rows, format));
         return 0;
     }
+
+    /// <summary>Compiles Kubernetes or Neutron input (told apart by content); diagnostics go to stderr; null on any error.</summary>
+    public static async Task<NorthboundRows?> CompileInputsAsync(string[] inputs, string controller, CancellationToken cancellationToken) =>
+        PolicyInput.Detect(inputs) == PolicyInputKind.Neutron
+            ? await CompileNeutronAsync(inputs).ConfigureAwait(false)
+            : await CompileKubernetesAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
 
     private static async Task<NorthboundRows?> CompileKubernetesAsync(string[] inputs, string controller, CancellationToken cancellationToken)
     {
