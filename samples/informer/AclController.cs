@@ -1,0 +1,78 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using OvnAcl.Kubernetes;
+using OvnAcl.Ovsdb;
+using OvnAcl.Reconciliation;
+
+namespace OvnAcl.Samples.Informer;
+
+/// <summary>
+/// A NetworkPolicy controller for OVN in a hundred lines: three informers (Namespaces, Pods, NetworkPolicies) feed a
+/// <see cref="KubernetesEngine"/>, which keeps a <see cref="DesiredState"/>; an <see cref="AclReconciler"/> pushes
+/// what changed to the Northbound database. An object the engine refuses (an invalid policy) is logged with the field
+/// at fault and skipped: the rows of its previous version stay.
+/// </summary>
+public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound, string controllerName, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<AclController>();
+
+    public DesiredState Desired { get; } = new(controllerName);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var engine = new KubernetesEngine(Desired);
+        var namespaces = new Informer<V1Namespace, V1NamespaceList>("namespaces",
+            ct => kubernetes.CoreV1.ListNamespaceAsync(cancellationToken: ct),
+            (version, onError, ct) => kubernetes.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
+            ns => Guard(ns, () => engine.UpsertNamespace(ns)),
+            ns => Guard(ns, () => engine.DeleteNamespace(ns.Metadata.Name)),
+            _logger);
+        var pods = new Informer<V1Pod, V1PodList>("pods",
+            ct => kubernetes.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct),
+            (version, onError, ct) => kubernetes.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
+            pod => Guard(pod, () => engine.UpsertPod(pod)),
+            pod => Guard(pod, () => engine.DeletePod(pod.Metadata.NamespaceProperty, pod.Metadata.Name)),
+            _logger);
+        var policies = new Informer<V1NetworkPolicy, V1NetworkPolicyList>("networkpolicies",
+            ct => kubernetes.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(cancellationToken: ct),
+            (version, onError, ct) => kubernetes.NetworkingV1.WatchListNetworkPolicyForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
+            policy => Guard(policy, () => engine.UpsertPolicy(policy)),
+            policy => Guard(policy, () => engine.DeletePolicy(policy.Metadata.NamespaceProperty, policy.Metadata.Name)),
+            _logger);
+
+        await using var reconciler = new AclReconciler(northbound, Desired,
+            AclReconcilerOptions.Default with { LoggerFactory = loggerFactory });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = new[] { namespaces.RunAsync(stop.Token), pods.RunAsync(stop.Token), policies.RunAsync(stop.Token) };
+
+        // Reconcile only once every kind has been listed: before that, the desired state lacks rows the database
+        // rightly has, and a reconciler would delete them.
+        await Task.WhenAll(namespaces.Synced, pods.Synced, policies.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("synced: {PortGroups} port groups, {AddressSets} address sets wanted", Desired.PortGroupCount, Desired.AddressSetCount);
+        try
+        {
+            await Task.WhenAll([reconciler.RunAsync(stop.Token), .. informers]).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Guard(IKubernetesObject<V1ObjectMeta> item, Func<IReadOnlyList<CompileDiagnostic>> apply)
+    {
+        try
+        {
+            foreach (var warning in apply())
+            {
+                _logger.LogWarning("{Diagnostic}", warning.ToString());
+            }
+        }
+        catch (AclCompileException ex)
+        {
+            _logger.LogError("{Kind} {Namespace}/{Name} refused, its previous version stays: {Errors}",
+                item.Kind, item.Metadata.NamespaceProperty, item.Metadata.Name, string.Join("; ", ex.Diagnostics.Where(d => d.IsError)));
+        }
+    }
+}
