@@ -34,18 +34,20 @@ heading "A throwaway OVN in $dir: NB and SB ovsdb-server, ovn-northd (unix socke
 
 # demo_sample TITLE SAMPLE FROM TO PORT1 PORT2 EXPECTED: the same four steps for each kind of input.
 demo_sample() {
-  local title=$1 sample=$2 from=$3 to=$4 ports=("$5" "$6") expected=$7 status=0 name
+  local title=$1 sample=$2 from=$3 to=$4 ports=("$5" "$6") expected=$7 controller=$8 status=0 name
   name=$(basename "$(dirname "$2")")
   heading "$title: $sample"
 
   step "1. ovnacl compile --format table $sample"
   ovnacl compile --format table "$sample"
 
-  step "2. Apply to the NB: the logical switch(es) and ports, then the rows (ovnacl compile --format nbctl | sh)"
+  step "2. Apply to the NB: the logical switch(es) and ports, then the rows (ovnacl apply --controller $controller)"
   say "Ports get the MACs and IPs the offline topology of 'ovnacl explain' gives them, so both ask the same question."
   ovnacl explain --matrix --json --protocol tcp --port "${ports[0]}" "$sample" > "$dir/$name-${ports[0]}.json"
   matrix topology --nb "$nb" "$dir/$name-${ports[0]}.json"
-  ovnacl compile --format nbctl "$sample" | sh -s -- --db="$nb" >/dev/null   # (it prints the new rows' uuids)
+  ovnacl apply --db "$nb" --controller "$controller" "$sample"
+  say "Applying the same input again sends nothing:"
+  ovnacl apply --db "$nb" --controller "$controller" "$sample"
   ovn-nbctl --db="$nb" --wait=sb --timeout=20 sync
   say "applied; ovn-northd has turned them into logical flows"
 
@@ -65,14 +67,16 @@ demo_sample() {
 status=0
 demo_sample "Kubernetes NetworkPolicies" samples/kubernetes/three-tier \
   three-tier/web-1 three-tier/db-1 80 5432 \
-  "Expect: every pod reaches the web tier on 80; only bl-1 reaches db-1 on 5432." || status=1
+  "Expect: every pod reaches the web tier on 80; only bl-1 reaches db-1 on 5432." ovnacl || status=1
 demo_sample "OpenStack Neutron security groups" samples/neutron/three-tier \
   web-1 db-1 443 5432 \
-  "Expect: HTTPS to web from anywhere but db-1 (it may only send NTP); only ba-1 reaches db-1 on 5432. 0e0e0e00 is the router interface (no security group); the second network is the other tenant's." || status=1
+  "Expect: HTTPS to web from anywhere but db-1 (it may only send NTP); only ba-1 reaches db-1 on 5432. 0e0e0e00 is the router interface (no security group); the second network is the other tenant's." neutron-demo || status=1
 
-heading "Both samples' rows now live side by side in the NB; OvnAcl's own OVSDB client reads them back"
-say "ovnacl db show --db $nb --table Address_Set"
-ovnacl db show --db "$nb" --table Address_Set
+heading "Both samples' rows now live side by side in the NB, each under its own owner (external_ids:owner-controller)"
+say "ovnacl show --db $nb --controller ovnacl"
+ovnacl show --db "$nb" --controller ovnacl
+say "" "ovnacl show --db $nb --controller neutron-demo"
+ovnacl show --db "$nb" --controller neutron-demo
 
 heading "Done"
 if [ $status -eq 0 ]; then
