@@ -7,6 +7,62 @@ public sealed partial class OvsdbClient
     /// <summary>Raised when the server's schema changed (a conversion) and the client replaced its replica with a new one.</summary>
     public event Action<OvsdbReplica>? ReplicaReplaced;
 
+    /// <summary>
+    /// RFC 7047 §4.1.8-4.1.10: asks for the session's lock; <c>locked</c> grants it later when another client holds it,
+    /// <c>stolen</c> takes it away. A lock lives as long as its connection: the next session asks again.
+    /// </summary>
+    private async Task RequestLockAsync(OvsdbConnection connection, string lockName, CancellationToken stop)
+    {
+        connection.LockGranted += name =>
+        {
+            if (name == lockName && ReferenceEquals(Volatile.Read(ref _current), connection))
+            {
+                SetLock(held: true);
+            }
+        };
+        connection.LockStolen += name =>
+        {
+            if (name == lockName)
+            {
+                SetLock(held: false);
+            }
+        };
+        if (await connection.LockAsync(lockName, stop).ConfigureAwait(false))
+        {
+            SetLock(held: true);
+        }
+        else
+        {
+            Log.LockState(_logger, lockName, "held by another client: waiting");
+        }
+    }
+
+    private void SetLock(bool held)
+    {
+        if (Interlocked.Exchange(ref _hasLock, held ? 1 : 0) == (held ? 1 : 0))
+        {
+            return;
+        }
+
+        if (held)
+        {
+            Log.LockState(_logger, Options.LockName!, "acquired");
+        }
+        else
+        {
+            Log.LockState(_logger, Options.LockName!, "lost");
+        }
+
+        try
+        {
+            LockChanged?.Invoke(held);
+        }
+        catch (Exception ex)
+        {
+            Log.SubscriberFailed(_logger, nameof(LockChanged), ex);
+        }
+    }
+
     private async Task RunAsync(CancellationToken stop)
     {
         var backoff = Options.MinBackoff;
@@ -62,6 +118,11 @@ public sealed partial class OvsdbClient
                     backoff = Options.MinBackoff;
                     failedInCycle = 0;
                     RaiseSessionChanged(new OvsdbSessionEvent(remote, true, start, null));
+                    if (Options.LockName is { } lockName)
+                    {
+                        await RequestLockAsync(connection, lockName, stop).ConfigureAwait(false);
+                    }
+
                     await connection.Completion.WaitAsync(stop).ConfigureAwait(false);
                     lostReason = connection.CloseReason;
                 }
@@ -115,6 +176,7 @@ public sealed partial class OvsdbClient
                 }
             }
 
+            SetLock(held: false);
             if (wasReady)
             {
                 OvsdbMetrics.Reconnects.Add(1);

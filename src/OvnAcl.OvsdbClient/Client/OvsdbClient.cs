@@ -63,6 +63,17 @@ public sealed partial class OvsdbClient : IAsyncDisposable
     // Attempts that never became a session, for StartAsync's timeout message.
     private event Action<OvsdbSessionEvent>? _connectFailed;
 
+    /// <summary>
+    /// Whether this client holds <see cref="OvsdbClientOptions.LockName"/> now. A writer that must be alone asserts the
+    /// lock in its transactions (<see cref="OvsdbTransaction.Assert"/>): the server then refuses them when it is lost.
+    /// </summary>
+    public bool HasLock => Volatile.Read(ref _hasLock) == 1;
+
+    private int _hasLock;
+
+    /// <summary>Raised with true when the lock is granted, false when it is stolen or its session is lost.</summary>
+    public event Action<bool>? LockChanged;
+
     /// <summary>Raised when a session becomes ready (connected and synchronized) or is lost.</summary>
     public event Action<OvsdbSessionEvent>? SessionChanged;
 

@@ -28,6 +28,13 @@ public sealed record OvsdbClientOptions
     /// <summary>Try the remotes in random order, so that many clients do not all start on the first one.</summary>
     public bool ShuffleRemotes { get; init; } = true;
 
+    /// <summary>
+    /// An OVSDB lock (RFC 7047 §4.1.8) the client asks for on every session, as ovn-northd does for active/standby:
+    /// <see cref="OvsdbClient.HasLock"/> says whether this client holds it now, <see cref="OvsdbClient.LockChanged"/>
+    /// when that changes. It is asked for again after each reconnect. Null (the default): no lock.
+    /// </summary>
+    public string? LockName { get; init; }
+
     /// <summary>The newest monitor method to try; older ones are used when the server lacks it.</summary>
     public OvsdbMonitorMethod MonitorMethod { get; init; } = OvsdbMonitorMethod.MonitorCondSince;
 }
