@@ -20,9 +20,8 @@ public sealed class ExplainCliTests(OvnSandboxFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Explain_json_denies_web_to_db_and_allows_business_logic_to_db()
     {
-        var cli = await BuildCliAsync();
 
-        using var webToDb = await ExplainJsonAsync(cli, "web1", "db1", "5432");
+        using var webToDb = await ExplainJsonAsync("web1", "db1", "5432");
         Assert.Equal("deny", webToDb.RootElement.GetProperty("verdict").GetString());
         var denying = webToDb.RootElement.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("verdict").GetString() == "deny");
         Assert.Equal("to-lport", denying.GetProperty("stage").GetString());
@@ -30,7 +29,7 @@ public sealed class ExplainCliTests(OvnSandboxFixture fixture) : IAsyncLifetime
         Assert.Equal("pg_db", denying.GetProperty("acl").GetProperty("owner").GetProperty("name").GetString());
         Assert.Equal(900, denying.GetProperty("acl").GetProperty("priority").GetInt32());
 
-        using var blToDb = await ExplainJsonAsync(cli, "bl1", "db1", "5432");
+        using var blToDb = await ExplainJsonAsync("bl1", "db1", "5432");
         Assert.Equal("allow", blToDb.RootElement.GetProperty("verdict").GetString());
         var toLport = blToDb.RootElement.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "to-lport");
         Assert.Equal("db-from-bl", toLport.GetProperty("acl").GetProperty("name").GetString());
@@ -52,52 +51,30 @@ public sealed class ExplainCliTests(OvnSandboxFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Explain_prints_a_readable_answer_and_clear_errors()
     {
-        var cli = await BuildCliAsync();
-        var text = await RunAsync(cli, ["--from", "web1", "--to", "db1", "--protocol", "tcp", "--port", "5432"]);
+        var text = await RunAsync(["--from", "web1", "--to", "db1", "--protocol", "tcp", "--port", "5432"]);
         Assert.True(text.Succeeded, text.Describe());
         Assert.StartsWith("deny: tcp 10.0.0.11:40000 -> 10.0.0.31:5432 from web1 to db1 on switch ls_3tier", text.Stdout, StringComparison.Ordinal);
         Assert.Contains("by ACL \"db-default-drop\" (port group pg_db, to-lport, priority 900, drop", text.Stdout, StringComparison.Ordinal);
 
-        var unknown = await RunAsync(cli, ["--from", "nope", "--to", "db1", "--protocol", "tcp", "--port", "5432"]);
+        var unknown = await RunAsync(["--from", "nope", "--to", "db1", "--protocol", "tcp", "--port", "5432"]);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no logical switch port 'nope'", unknown.Stderr, StringComparison.Ordinal);
 
-        var badPort = await RunAsync(cli, ["--from", "web1", "--to", "db1", "--protocol", "tcp", "--port", "70000"]);
+        var badPort = await RunAsync(["--from", "web1", "--to", "db1", "--protocol", "tcp", "--port", "70000"]);
         Assert.Equal(1, badPort.ExitCode);
         Assert.Contains("--port must be 0 to 65535", badPort.Stderr, StringComparison.Ordinal);
 
-        var badProtocol = await RunAsync(cli, ["--from", "web1", "--to", "db1", "--protocol", "gre"]);
+        var badProtocol = await RunAsync(["--from", "web1", "--to", "db1", "--protocol", "gre"]);
         Assert.Equal(1, badProtocol.ExitCode);
         Assert.Contains("'gre' is not a protocol", badProtocol.Stderr, StringComparison.Ordinal);
     }
 
-    private async Task<JsonDocument> ExplainJsonAsync(string cli, string from, string to, string port)
+    private async Task<JsonDocument> ExplainJsonAsync(string from, string to, string port)
     {
-        var result = await RunAsync(cli, ["--from", from, "--to", to, "--protocol", "tcp", "--port", port, "--json"]);
+        var result = await RunAsync(["--from", from, "--to", to, "--protocol", "tcp", "--port", port, "--json"]);
         Assert.True(result.Succeeded, result.Describe());
         return JsonDocument.Parse(result.Stdout);
     }
 
-    private Task<ToolResult> RunAsync(string cli, string[] args) =>
-        OvsdbTool.TryRunAsync("dotnet", [cli, "explain", "--db", Sandbox.NbRemote, .. args], TimeSpan.FromSeconds(60));
-
-    /// <summary>Builds the CLI in the test's configuration (incremental: quick when it is up to date) and returns its dll.</summary>
-    private static async Task<string> BuildCliAsync()
-    {
-        var here = AppContext.BaseDirectory;
-        var configuration = here.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var root = new DirectoryInfo(here);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OvnAcl.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var project = Path.Combine(root.FullName, "src", "OvnAcl.Cli", "OvnAcl.Cli.csproj");
-        var build = await OvsdbTool.TryRunAsync("dotnet", ["build", project, "-c", configuration, "--nologo", "-v", "q"], TimeSpan.FromMinutes(4));
-        Assert.True(build.Succeeded, build.Describe());
-        var dll = Path.Combine(root.FullName, "src", "OvnAcl.Cli", "bin", configuration, "net10.0", "ovnacl.dll");
-        Assert.True(File.Exists(dll), dll);
-        return dll;
-    }
+    private Task<ToolResult> RunAsync(string[] args) => CliProcess.RunAsync(["explain", "--db", Sandbox.NbRemote, .. args]);
 }
