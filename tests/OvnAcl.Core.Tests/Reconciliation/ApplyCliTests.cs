@@ -13,8 +13,7 @@ public sealed class ApplyCliTests(StandaloneNbFixture fixture) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _nb.ResetAsync();
-        await ReconcilerHarness.NbctlAsync(_nb.UnixRemote, "ls-add", "pods", "--", "lsp-add", "pods", "three-tier_web-1", "--", "lsp-add", "pods", "three-tier_web-2",
-            "--", "lsp-add", "pods", "three-tier_bl-1", "--", "lsp-add", "pods", "three-tier_db-1");
+        await ReconcilerHarness.AddThreeTierPortsAsync(_nb.UnixRemote);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

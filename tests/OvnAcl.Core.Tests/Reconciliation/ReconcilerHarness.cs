@@ -79,6 +79,10 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
         ExternalIds = Ids(("k8s.ovn.org/id", $"{pg}:{id}")),
     };
 
+    /// <summary>A switch with the logical switch ports of samples/kubernetes/three-tier's pods (and of <paramref name="extraPods"/>).</summary>
+    public static Task<ToolResult> AddThreeTierPortsAsync(string remote, params string[] extraPods) =>
+        NbctlAsync(remote, ["ls-add", "pods", .. new[] { "web-1", "web-2", "bl-1", "db-1" }.Concat(extraPods).SelectMany(p => new[] { "--", "lsp-add", "pods", "three-tier_" + p })]);
+
     public static Task<ToolResult> NbctlAsync(string remote, params string[] arguments) =>
         OvsdbTool.RunAsync("ovn-nbctl", [$"--db={remote}", .. arguments]);
 }

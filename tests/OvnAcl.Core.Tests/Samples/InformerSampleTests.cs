@@ -25,8 +25,7 @@ public sealed class InformerSampleTests(StandaloneNbFixture fixture)
     {
         var nb = fixture.Nb;
         await nb.ResetAsync();
-        await ReconcilerHarness.NbctlAsync(nb.UnixRemote, "ls-add", "pods", "--", "lsp-add", "pods", "three-tier_web-1", "--", "lsp-add", "pods", "three-tier_web-2",
-            "--", "lsp-add", "pods", "three-tier_bl-1", "--", "lsp-add", "pods", "three-tier_db-1", "--", "lsp-add", "pods", "three-tier_web-3");
+        await ReconcilerHarness.AddThreeTierPortsAsync(nb.UnixRemote, "web-3");
         var input = await KubernetesInputLoader.LoadAsync([Path.Combine(Repository.Root, "samples", "kubernetes", "three-tier")]);
         var namespaces = input.Namespaces.Select(n => n.Object).ToList();
         var pods = input.Pods.Select(p => p.Object).ToDictionary(p => p.Metadata.Name);

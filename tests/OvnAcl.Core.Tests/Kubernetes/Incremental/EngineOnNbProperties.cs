@@ -90,8 +90,7 @@ public sealed class EngineOnNbProperties(StandaloneNbFixture fixture, ITestOutpu
     {
         var nb = fixture.Nb;
         await nb.ResetAsync();
-        await ReconcilerHarness.NbctlAsync(nb.UnixRemote, "ls-add", "pods", "--", "lsp-add", "pods", "three-tier_web-1", "--", "lsp-add", "pods", "three-tier_web-2",
-            "--", "lsp-add", "pods", "three-tier_bl-1", "--", "lsp-add", "pods", "three-tier_db-1", "--", "lsp-add", "pods", "three-tier_web-3");
+        await ReconcilerHarness.AddThreeTierPortsAsync(nb.UnixRemote, "web-3");
         await using var client = new OvsdbClient(nb.UnixRemote, OvsdbClientOptions.Default with { Tables = AclReconciler.MonitoredTables() });
         await client.StartAsync(TimeSpan.FromSeconds(20));
         var desired = new DesiredState(Controller);
