@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using OvnAcl.Kubernetes.Input;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -147,7 +148,7 @@ public static class KubernetesInputLoader
                 var stream = new YamlStream();
                 try
                 {
-                    stream.Load(new StringReader(chunk));
+                    stream.Load(new DepthLimitedYamlParser(new Parser(new StringReader(chunk))));
                 }
                 catch (YamlException ex)
                 {
