@@ -153,8 +153,10 @@ public static class KubernetesInputLoader
                 catch (YamlException ex)
                 {
                     document++;
+                    // An error at the end of the document (an unclosed bracket) is reported past its last line: name that line instead.
+                    var lastLine = firstLine + Math.Max(0, chunk.Count(c => c == '\n') - 1);
                     Error(CompileDiagnosticCodes.UnparseableDocument,
-                        $"not YAML at line {firstLine + ex.Start.Line - 1}: {ex.Message}", new ObjectSource(file, document));
+                        $"not YAML at line {Math.Min(firstLine + ex.Start.Line - 1, lastLine)}: {ex.Message}", new ObjectSource(file, document));
                     continue;
                 }
 
@@ -206,13 +208,13 @@ public static class KubernetesInputLoader
                 switch (apiVersion, kind)
                 {
                     case ("networking.k8s.io/v1", "NetworkPolicy"):
-                        _policies.Add(new(KubernetesYaml.Deserialize<V1NetworkPolicy>(text, strict: true), source));
+                        _policies.Add(new(StrictKubernetesYaml.Deserialize<V1NetworkPolicy>(text), source));
                         break;
                     case ("v1", "Pod"):
-                        _pods.Add(new(KubernetesYaml.Deserialize<V1Pod>(text, strict: true), source));
+                        _pods.Add(new(StrictKubernetesYaml.Deserialize<V1Pod>(text), source));
                         break;
                     case ("v1", "Namespace"):
-                        _namespaces.Add(new(KubernetesYaml.Deserialize<V1Namespace>(text, strict: true), source));
+                        _namespaces.Add(new(StrictKubernetesYaml.Deserialize<V1Namespace>(text), source));
                         break;
                     case (_, null):
                         Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
@@ -233,7 +235,7 @@ public static class KubernetesInputLoader
                 var message = ex.InnerException is { } inner ? ex.Message + " " + inner.Message : ex.Message;
                 Error(CompileDiagnosticCodes.UnparseableDocument,
                     (lineOffset > 0 || source.Item is null ? $"line {line.ToString(CultureInfo.InvariantCulture)}: " : "") + message,
-                    source, where, null);
+                    source, where, YamlFieldPath.At(text, ex.Start));
             }
         }
 

@@ -42,6 +42,11 @@ internal sealed class PolicyReader
             return (null, [.. reader._diagnostics]);
         }
 
+        if (!reader.CheckName(name, NameKind.Label, null, "Namespace " + name, "metadata.name"))
+        {
+            return (null, [.. reader._diagnostics]);
+        }
+
         var model = new NamespaceModel(name, NamespaceLabels(name, ns.Metadata!.Labels), reader.ReadLogging(ns.Metadata.Annotations, null, "Namespace " + name));
         return (model, [.. reader._diagnostics]);
     }
@@ -64,6 +69,11 @@ internal sealed class PolicyReader
         }
 
         var ns = reader.ReadNamespace(pod.Metadata!.NamespaceProperty, null, "Pod", name);
+        if (!reader.CheckNames(ns, name, null, $"Pod {ns}/{name}"))
+        {
+            return (ns, name, null, [.. reader._diagnostics]);
+        }
+
         var model = reader.ReadPod(pod, ns, name, null, $"Pod {ns}/{name}");
         return (ns, name, model, [.. reader._diagnostics]);
     }
@@ -89,6 +99,11 @@ internal sealed class PolicyReader
             }
 
             var where = "Namespace " + name;
+            if (!CheckName(name, NameKind.Label, source, where, "metadata.name"))
+            {
+                continue;
+            }
+
             if (namespaces.ContainsKey(name))
             {
                 Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
@@ -127,6 +142,11 @@ internal sealed class PolicyReader
 
             var ns = ReadNamespace(pod.Metadata!.NamespaceProperty, source, "Pod", name);
             var where = $"Pod {ns}/{name}";
+            if (!CheckNames(ns, name, source, where))
+            {
+                continue;
+            }
+
             if (!seenPods.Add(ns + "/" + name))
             {
                 Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
@@ -290,6 +310,7 @@ internal sealed class PolicyReader
         var ns = ReadNamespace(policy.Metadata!.NamespaceProperty, source, "NetworkPolicy", name);
         var at = new Location(this, source, $"NetworkPolicy {ns}/{name}");
         var errorsBefore = _diagnostics.Count(d => d.IsError);
+        CheckNames(ns, name, source, at.Object);
         var spec = policy.Spec ?? new V1NetworkPolicySpec();
         var podSelector = ReadSelector(spec.PodSelector, at, "spec.podSelector") ?? LabelSelectorModel.All;
 
@@ -577,6 +598,39 @@ internal sealed class PolicyReader
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
         && name.Any(char.IsAsciiLetterLower)
         && name[0] != '-' && name[^1] != '-' && !name.Contains("--", StringComparison.Ordinal);
+
+    private enum NameKind
+    {
+        Label,
+        Subdomain,
+    }
+
+    /// <summary>A namespaced object's names as the API server checks them: the namespace a label, the name a subdomain.</summary>
+    private bool CheckNames(string ns, string name, ObjectSource? source, string where) =>
+        CheckName(ns, NameKind.Label, source, where, "metadata.namespace") & CheckName(name, NameKind.Subdomain, source, where, "metadata.name");
+
+    private bool CheckName(string name, NameKind kind, ObjectSource? source, string where, string field)
+    {
+        var valid = kind == NameKind.Label
+            ? name.Length <= 63 && IsDns1123Part(name)
+            : name.Length <= 253 && name.Split('.').All(IsDns1123Part); // Kubernetes' IsDNS1123Subdomain: no limit per part
+        if (!valid)
+        {
+            Error(CompileDiagnosticCodes.InvalidName, kind == NameKind.Label
+                    ? $"'{Abbreviate(name)}' is not a DNS-1123 label (1-63 lowercase letters, digits and '-', starting and ending with a letter or digit)"
+                    : $"'{Abbreviate(name)}' is not a DNS-1123 subdomain (at most 253 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)",
+                source, where, field);
+        }
+
+        return valid;
+    }
+
+    private static bool IsDns1123Part(string label) =>
+        label.Length >= 1
+        && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+        && label[0] != '-' && label[^1] != '-';
+
+    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     private void Error(string code, string message, ObjectSource? source, string? where, string? field) =>
         _diagnostics.Add(new(code, CompileDiagnosticSeverity.Error, message, source, where, field));
