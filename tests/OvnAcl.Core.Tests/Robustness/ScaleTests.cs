@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text;
+using OvnAcl.Kubernetes;
+using OvnAcl.Neutron;
+
+namespace OvnAcl.Core.Tests.Robustness;
+
+/// <summary>
+/// Large input: a 10,000-rule policy or security group compiles (OVN sets no limit on ACLs per port group, so neither
+/// does the compiler), a ~50 MB manifest loads within a bounded memory, and 50 MB of garbage is refused at once with
+/// the file and the place. Inputs are generated in a temp dir; each test stays well under 10 s.
+/// </summary>
+public sealed class ScaleTests : IDisposable
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+    private const long MemoryBound = 2L << 30;
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("ovnacl-scale-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_ten_thousand_rule_network_policy_compiles_in_bounded_time()
+    {
+        var yaml = new StringBuilder("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: a}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: big, namespace: a}
+            spec:
+              podSelector: {}
+              ingress:
+
+            """);
+        for (var i = 0; i < 10_000; i++)
+        {
+            yaml.Append($"  - from: [{{ipBlock: {{cidr: 10.{i / 256}.{i % 256}.0/24}}}}]\n    ports: [{{port: {1 + (i % 60_000)}}}]\n");
+        }
+
+        var path = Path.Combine(_dir.FullName, "big.yaml");
+        await File.WriteAllTextAsync(path, yaml.ToString());
+        var watch = Stopwatch.StartNew();
+        var result = KubernetesCompiler.Compile(await KubernetesInputLoader.LoadAsync([path]));
+        watch.Stop();
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Take(5)));
+        Assert.True(result.Rows!.PortGroups.Sum(g => g.Acls.Count) >= 10_000);
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void A_ten_thousand_rule_security_group_translates_in_bounded_time()
+    {
+        const string group = "7e6b0000-0000-4000-8000-000000000001";
+        var rules = Enumerable.Range(0, 10_000).Select(i =>
+            $$"""{"id": "7e6b0001-0000-4000-8000-{{i:D12}}", "security_group_id": "{{group}}", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": {{1 + i}}, "port_range_max": {{1 + i}}, "remote_ip_prefix": "10.{{i / 256}}.{{i % 256}}.0/24"}""");
+        var json = $$"""
+            {"security_groups": [{"id": "{{group}}", "name": "big", "security_group_rules": [{{string.Join(",\n", rules)}}]}],
+             "ports": [{"id": "p1", "security_groups": ["{{group}}"], "port_security_enabled": true, "mac_address": "fa:16:3e:00:00:01", "fixed_ips": [{"ip_address": "10.0.0.1"}]}]}
+            """;
+        var watch = Stopwatch.StartNew();
+        var result = NeutronTranslator.Translate(NeutronInput.Parse(json, "big.json"));
+        watch.Stop();
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Items.Take(5)));
+        Assert.Equal(10_000, result.Rows!.PortGroups.Single(g => g.Name.StartsWith("pg_7e6b", StringComparison.Ordinal)).Acls.Count);
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_fifty_megabyte_manifest_loads_and_compiles_within_bounded_memory_and_time()
+    {
+        var path = Path.Combine(_dir.FullName, "pods.yaml");
+        var annotation = new string('x', 4_000);
+        await using (var writer = new StreamWriter(path))
+        {
+            await writer.WriteAsync("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web, namespace: a}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
+
+                """);
+            for (var i = 0; i < 12_000; i++)
+            {
+                await writer.WriteAsync($"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-{i}\n  namespace: a\n  labels: {{app: {(i % 2 == 0 ? "web" : "client")}}}\n  annotations: {{note: {annotation}}}\nstatus: {{podIP: 10.{i / 65536}.{i / 256 % 256}.{i % 256}}}\n");
+            }
+        }
+
+        Assert.InRange(new FileInfo(path).Length, 45_000_000, 60_000_000);
+        var watch = Stopwatch.StartNew();
+        var result = KubernetesCompiler.Compile(await KubernetesInputLoader.LoadAsync([path]));
+        watch.Stop();
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics.Where(d => d.IsError).Take(5)));
+        Assert.Equal(6_000, result.Rows!.PortGroups.Single(g => g.Name.Contains("_np_a_web", StringComparison.Ordinal)).Ports.Count);
+        using var process = Process.GetCurrentProcess();
+        Assert.True(process.PeakWorkingSet64 < MemoryBound, $"peak working set {process.PeakWorkingSet64 >> 20} MB");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("garbage.yaml")]
+    [InlineData("garbage.json")]
+    public async Task Fifty_megabytes_of_garbage_are_refused_quickly_naming_the_file_and_place(string name)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        var bytes = new byte[50 << 20];
+        new Random(7047).NextBytes(bytes);
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var watch = Stopwatch.StartNew();
+        var input = await KubernetesInputLoader.LoadAsync([path]);
+        var neutron = NeutronInput.Load([path]);
+        watch.Stop();
+
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
+        Assert.Null(KubernetesCompiler.Compile(input).Rows);
+        Assert.Null(NeutronTranslator.Translate(neutron).Rows);
+        var error = input.LoadDiagnostics.First(d => d.IsError);
+        Assert.Equal(CompileDiagnosticCodes.UnparseableDocument, error.Code);
+        Assert.StartsWith(path, error.Source!.File, StringComparison.Ordinal);
+        Assert.Matches(name.EndsWith(".json", StringComparison.Ordinal) ? "BytePositionInLine: \\d+" : "line \\d+", error.Message);
+        var neutronError = Assert.Single(neutron.Diagnostics);
+        Assert.Equal((NeutronDiagnosticCodes.InvalidJson, path), (neutronError.Code, neutronError.Location!.File));
+        Assert.Matches("BytePositionInLine: \\d+", neutronError.Message);
+    }
+}
