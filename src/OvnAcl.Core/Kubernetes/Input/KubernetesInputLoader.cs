@@ -133,7 +133,7 @@ public static class KubernetesInputLoader
                 // Compact JSON is YAML flow syntax: the strict YAML reader checks it like any other document.
                 Add(apiVersion, kind, JsonSerializer.Serialize(root), NameOf(root), source, 0);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
             {
                 Error(CompileDiagnosticCodes.UnparseableDocument,
                     $"not JSON: {ex.Message}", source);
@@ -146,9 +146,10 @@ public static class KubernetesInputLoader
             foreach (var (chunk, firstLine) in SplitDocuments(text))
             {
                 var stream = new YamlStream();
+                var parser = new GuardedYamlParser(new Parser(new StringReader(chunk)));
                 try
                 {
-                    stream.Load(new DepthLimitedYamlParser(new Parser(new StringReader(chunk))));
+                    stream.Load(parser);
                 }
                 catch (YamlException ex)
                 {
@@ -157,6 +158,14 @@ public static class KubernetesInputLoader
                     var lastLine = firstLine + Math.Max(0, chunk.Count(c => c == '\n') - 1);
                     Error(CompileDiagnosticCodes.UnparseableDocument,
                         $"not YAML at line {Math.Min(firstLine + ex.Start.Line - 1, lastLine)}: {ex.Message}", new ObjectSource(file, document));
+                    continue;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                {
+                    // YamlDotNet's representation model fails so on some malformed documents (found by fuzzing).
+                    document++;
+                    Error(CompileDiagnosticCodes.UnparseableDocument,
+                        $"not YAML after line {firstLine + Math.Max(1, parser.LastGood.Line) - 1}: {ex.Message}", new ObjectSource(file, document));
                     continue;
                 }
 
@@ -236,6 +245,11 @@ public static class KubernetesInputLoader
                 Error(CompileDiagnosticCodes.UnparseableDocument,
                     (lineOffset > 0 || source.Item is null ? $"line {line.ToString(CultureInfo.InvariantCulture)}: " : "") + message,
                     source, where, YamlFieldPath.At(text, ex.Start));
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // The deserializer's own failures on hostile text, as the representation model's in ReadYaml.
+                Error(CompileDiagnosticCodes.UnparseableDocument, ex.Message, source, where, null);
             }
         }
 

@@ -9,7 +9,7 @@ namespace OvnAcl.Kubernetes.Input;
 /// <see cref="KubernetesYaml.Deserialize{TValue}(string, bool)"/> (strict), without its cap of 100,000 parsing events
 /// per document: that cap refused a 5,000-rule NetworkPolicy, which the API server stores without complaint. The cap
 /// guards against merge keys (<c>&lt;&lt;: *alias</c>) expanding a small text into a huge one, so the limit here grows
-/// with the text instead: expansion stays linear in the input, and nesting is capped by <see cref="DepthLimitedYamlParser"/>.
+/// with the text instead: expansion stays linear in the input, and nesting is capped by <see cref="GuardedYamlParser"/>.
 /// </summary>
 internal static class StrictKubernetesYaml
 {
@@ -28,7 +28,7 @@ internal static class StrictKubernetesYaml
             return KubernetesYaml.Deserialize<T>(text, strict: true);
         }
 
-        var parser = new MergingParser(new DepthLimitedYamlParser(new Parser(new StringReader(text))), Math.Max(MinimumEvents, text.Length));
+        var parser = new MergingParser(new GuardedYamlParser(new Parser(new StringReader(text))), Math.Max(MinimumEvents, text.Length));
         return Deserializer.Deserialize<T>(parser);
     }
 }

@@ -16,7 +16,7 @@ internal static class YamlFieldPath
         var stream = new YamlStream();
         try
         {
-            stream.Load(new DepthLimitedYamlParser(new Parser(new StringReader(text))));
+            stream.Load(new GuardedYamlParser(new Parser(new StringReader(text))));
         }
         catch (YamlException)
         {
