@@ -33,7 +33,7 @@ internal sealed class NeutronJsonReader
         {
             document = JsonDocument.Parse(json, DocumentOptions);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
         {
             reader.Error(NeutronDiagnosticCodes.InvalidJson, $"not JSON: {e.Message}", new NeutronLocation(file));
             return new NeutronInput { Diagnostics = reader._diagnostics.ToEquatableArray() };
