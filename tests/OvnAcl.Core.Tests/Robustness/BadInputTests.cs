@@ -1,3 +1,4 @@
+using OvnAcl.Core.Tests.Kubernetes;
 using OvnAcl.Kubernetes;
 using OvnAcl.Neutron;
 
@@ -187,6 +188,28 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal((1, ""), (unparseable.ExitCode, unparseable.Stdout));
         Assert.Contains($"{garbage}: OVNK0002: not JSON", unparseable.Stderr, StringComparison.Ordinal);
         Assert.Contains("BytePositionInLine: 21", unparseable.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Found by fuzzing: System.Text.Json throws ArgumentException, not JsonException, on an unpaired surrogate, and it
+    /// escaped the string entry points. Files never hold one (decoding replaces it), so this is not in the file corpus.
+    /// </summary>
+    [Fact]
+    public void An_unpaired_surrogate_is_a_diagnostic_not_an_exception()
+    {
+        var kubernetes = KubernetesInputLoader.LoadText("{\"apiVersion\": \"v1\", \"kind\": \"Pod\uD800\"}", "s.json");
+        Assert.Equal(("OVNK0002", "s.json"), (Assert.Single(kubernetes.LoadDiagnostics).Code, kubernetes.LoadDiagnostics[0].Source!.File));
+
+        var neutron = NeutronInput.Parse("{\"security_groups\": [{\"id\": \"\uD800\"}]}", "s.json");
+        Assert.Equal(NeutronDiagnosticCodes.InvalidJson, Assert.Single(neutron.Diagnostics).Code);
+
+        // YAML refuses the "\ud800" escape, but objects handed over in memory (an informer's) can carry one in the
+        // acl-logging annotation, which is JSON.
+        var logging = KubernetesCompiler.Compile(KubernetesInput.FromObjects([], [], [K8s.Namespace("a", aclLogging: "{\"deny\": \"\uD800\"}")]));
+        Assert.True(logging.Succeeded);
+        Assert.Equal(CompileDiagnosticCodes.InvalidAclLogging, Assert.Single(logging.Diagnostics).Code);
+        var yaml = KubernetesInputLoader.LoadText("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, annotations: {x: \"\\ud800\"}}\n", "s.yaml");
+        Assert.Equal(CompileDiagnosticCodes.UnparseableDocument, Assert.Single(yaml.LoadDiagnostics).Code);
     }
 
     private string Write(string name, string content)
