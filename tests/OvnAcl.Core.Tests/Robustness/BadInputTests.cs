@@ -181,13 +181,6 @@ public sealed class BadInputTests : IDisposable
         var translated = await CliProcess.RunAsync(cli, ["compile", neutron]);
         Assert.Equal((1, ""), (translated.ExitCode, translated.Stdout));
         Assert.Contains($"{neutron}: security_group_rule {Rule} (security_group {Group}): remote_ip_prefix: error NEUT0104", translated.Stderr, StringComparison.Ordinal);
-
-        // JSON that does not parse cannot be told Neutron's: the Kubernetes loader reports it, at its byte.
-        var garbage = Write("garbage.json", "{\"security_groups\": [}");
-        var unparseable = await CliProcess.RunAsync(cli, ["compile", garbage]);
-        Assert.Equal((1, ""), (unparseable.ExitCode, unparseable.Stdout));
-        Assert.Contains($"{garbage}: OVNK0002: not JSON", unparseable.Stderr, StringComparison.Ordinal);
-        Assert.Contains("BytePositionInLine: 21", unparseable.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>

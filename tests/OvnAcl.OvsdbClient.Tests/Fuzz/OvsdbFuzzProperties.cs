@@ -20,7 +20,7 @@ public sealed class OvsdbFuzzProperties
         from cuts in Cuts
         select (bytes, cuts));
 
-    [Property(MaxTest = 500)]
+    [Property(MaxTest = 300)]
     public Property Any_byte_stream_in_any_pieces_gives_json_objects_or_a_protocol_error() =>
         Prop.ForAll(Streams, input =>
         {
