@@ -29,6 +29,24 @@ public sealed class FuzzProperties
             return (failure is null).Label(failure ?? "");
         });
 
+    /// <summary>
+    /// The runs that found bugs, replayed with their seeds (the generators have not changed since): a null container
+    /// port (NullReferenceException), YamlDotNet's scanner InvalidOperationException and its representation model's
+    /// ArgumentException. Their inputs are in Robustness/Corpus as well.
+    /// </summary>
+    [Property(Replay = "(13874792297100420300,7591295640399995833)", MaxTest = 34)]
+    public Property Replay_null_container_port() => Mutated_manifests_give_diagnostics_naming_the_file_and_rows_only_without_errors();
+
+    [Property(Replay = "(15256484696162068909,17552465751247104971)", MaxTest = 3)]
+    public Property Replay_yaml_scanner_invalid_operation() => Mutated_manifests_give_diagnostics_naming_the_file_and_rows_only_without_errors();
+
+    [Property(Replay = "(16478983882477009600,4776260635042901839)", MaxTest = 286)]
+    public Property Replay_yaml_representation_unsupported_event() => Mutated_manifests_give_diagnostics_naming_the_file_and_rows_only_without_errors();
+
+    /// <summary>The run that found an unpaired surrogate escaping NeutronInput.Parse as ArgumentException.</summary>
+    [Property(Replay = "(8470399839761514007,6536776104281534645)", MaxTest = 96)]
+    public Property Replay_neutron_unpaired_surrogate() => Mutated_neutron_documents_give_diagnostics_naming_the_file_and_rows_only_without_errors();
+
     [Property(MaxTest = 300)]
     public Property Mutated_neutron_documents_give_diagnostics_naming_the_file_and_rows_only_without_errors() =>
         Prop.ForAll(NeutronInputs, text =>
