@@ -73,6 +73,11 @@ public static class CompileDiagnosticCodes
     public const string MissingNamespace = "OVNK0005";
     /// <summary>The same object (kind, namespace, name) given twice.</summary>
     public const string DuplicateObject = "OVNK0006";
+    /// <summary>
+    /// A name the API server would refuse: a namespace that is not a DNS-1123 label (1–63 of [a-z0-9-], alphanumeric at
+    /// both ends), a policy or pod name that is not a DNS-1123 subdomain (at most 253 characters, such labels joined by '.').
+    /// </summary>
+    public const string InvalidName = "OVNK0007";
 
     // Validation of NetworkPolicy (OVNK01xx)
 

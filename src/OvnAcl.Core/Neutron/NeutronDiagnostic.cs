@@ -88,6 +88,11 @@ public static class NeutronDiagnosticCodes
     public const string MissingField = "NEUT0005";
     /// <summary>Two objects of one kind with the same id, in one file or across files.</summary>
     public const string DuplicateId = "NEUT0006";
+    /// <summary>
+    /// A security group rule field Neutron's API does not have (its "Unrecognized attribute(s)"): a misspelt
+    /// <c>remote_ip_prefix</c> or <c>port_range_min</c> would otherwise be read as absent and widen the rule.
+    /// </summary>
+    public const string UnknownField = "NEUT0007";
 
     // Security group rules: Neutron's API errors.
 

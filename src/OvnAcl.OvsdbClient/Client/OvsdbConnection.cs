@@ -257,7 +257,11 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
             return;
         }
 
-        var txnId = hasTxnId ? p[1].GetString() : null;
+        // A non-string <last-txn-id> made GetString throw InvalidOperationException, which the read loop reported as a
+        // read failure rather than as the server's protocol error.
+        var txnId = !hasTxnId ? null
+            : p[1].ValueKind == JsonValueKind.String ? p[1].GetString()
+            : throw new OvsdbProtocolException($"'{method}' notification has a last-txn-id that is not a string: {p[1].GetRawText()}");
         binding.Replica.ApplyUpdate(p[arity - 1], format, txnId);
     }
 

@@ -35,7 +35,7 @@ public sealed class DatabaseSchema
             using var document = JsonDocument.Parse(json);
             return Parse(document.RootElement);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
         {
             throw new OvsdbProtocolException($"The schema is not valid JSON: {e.Message}", e);
         }

@@ -74,7 +74,7 @@ public sealed class LoaderTests
         [
             ("OVNK0003", "m.yaml#1", "Service a/s", "kind"),
             ("OVNK0003", "m.yaml#2", "NetworkPolicy a/old", "apiVersion"),
-            ("OVNK0002", "m.yaml#3", "NetworkPolicy a/typo", null),
+            ("OVNK0002", "m.yaml#3", "NetworkPolicy a/typo", "spec.podSelectr"),
             ("OVNK0002", "m.yaml#4", null, null),
             ("OVNK0002", "m.yaml#5", null, null),
         ], input.LoadDiagnostics.Select(d => (d.Code, d.Source!.ToString(), d.Object, d.Field)));

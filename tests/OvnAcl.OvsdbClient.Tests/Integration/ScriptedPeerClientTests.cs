@@ -158,4 +158,24 @@ public sealed class ScriptedPeerClientTests
             await Task.Delay(20);
         }
     }
+
+    [Fact]
+    public async Task An_update3_whose_last_txn_id_is_not_a_string_closes_the_connection_with_a_protocol_error()
+    {
+        var (peer, client, server) = await ConnectAsync();
+        await using var _ = peer;
+        await using var __ = client;
+        var schema = DatabaseSchema.Parse(await File.ReadAllTextAsync(OvnSchemas.Northbound));
+        var monitoring = client.MonitorAsync(schema, [new OvsdbTableMonitor("Address_Set")]);
+        var request = await server.ReadJsonMessageAsync();
+        Assert.Equal("monitor_cond_since", request.GetProperty("method").GetString());
+        await server.SendReplyAsync(request, """[false, "00000000-0000-0000-0000-000000000001", {}]""");
+        await monitoring.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var monitorId = request.GetProperty("params")[1].GetRawText();
+        await server.SendRawAsync("{\"method\":\"update3\",\"params\":[" + monitorId + ",42,{}],\"id\":null}");
+        await client.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var reason = Assert.IsType<OvsdbProtocolException>(client.CloseReason);
+        Assert.Contains("last-txn-id that is not a string: 42", reason.Message, StringComparison.Ordinal);
+    }
 }

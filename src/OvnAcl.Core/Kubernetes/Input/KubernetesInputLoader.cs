@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using OvnAcl.Kubernetes.Input;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -132,7 +133,7 @@ public static class KubernetesInputLoader
                 // Compact JSON is YAML flow syntax: the strict YAML reader checks it like any other document.
                 Add(apiVersion, kind, JsonSerializer.Serialize(root), NameOf(root), source, 0);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
             {
                 Error(CompileDiagnosticCodes.UnparseableDocument,
                     $"not JSON: {ex.Message}", source);
@@ -145,15 +146,26 @@ public static class KubernetesInputLoader
             foreach (var (chunk, firstLine) in SplitDocuments(text))
             {
                 var stream = new YamlStream();
+                var parser = new GuardedYamlParser(new Parser(new StringReader(chunk)));
                 try
                 {
-                    stream.Load(new StringReader(chunk));
+                    stream.Load(parser);
                 }
                 catch (YamlException ex)
                 {
                     document++;
+                    // An error at the end of the document (an unclosed bracket) is reported past its last line: name that line instead.
+                    var lastLine = firstLine + Math.Max(0, chunk.Count(c => c == '\n') - 1);
                     Error(CompileDiagnosticCodes.UnparseableDocument,
-                        $"not YAML at line {firstLine + ex.Start.Line - 1}: {ex.Message}", new ObjectSource(file, document));
+                        $"not YAML at line {Math.Min(firstLine + ex.Start.Line - 1, lastLine)}: {ex.Message}", new ObjectSource(file, document));
+                    continue;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                {
+                    // YamlDotNet's representation model fails so on some malformed documents (found by fuzzing).
+                    document++;
+                    Error(CompileDiagnosticCodes.UnparseableDocument,
+                        $"not YAML after line {firstLine + Math.Max(1, parser.LastGood.Line) - 1}: {ex.Message}", new ObjectSource(file, document));
                     continue;
                 }
 
@@ -205,13 +217,13 @@ public static class KubernetesInputLoader
                 switch (apiVersion, kind)
                 {
                     case ("networking.k8s.io/v1", "NetworkPolicy"):
-                        _policies.Add(new(KubernetesYaml.Deserialize<V1NetworkPolicy>(text, strict: true), source));
+                        _policies.Add(new(StrictKubernetesYaml.Deserialize<V1NetworkPolicy>(text), source));
                         break;
                     case ("v1", "Pod"):
-                        _pods.Add(new(KubernetesYaml.Deserialize<V1Pod>(text, strict: true), source));
+                        _pods.Add(new(StrictKubernetesYaml.Deserialize<V1Pod>(text), source));
                         break;
                     case ("v1", "Namespace"):
-                        _namespaces.Add(new(KubernetesYaml.Deserialize<V1Namespace>(text, strict: true), source));
+                        _namespaces.Add(new(StrictKubernetesYaml.Deserialize<V1Namespace>(text), source));
                         break;
                     case (_, null):
                         Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
@@ -232,7 +244,12 @@ public static class KubernetesInputLoader
                 var message = ex.InnerException is { } inner ? ex.Message + " " + inner.Message : ex.Message;
                 Error(CompileDiagnosticCodes.UnparseableDocument,
                     (lineOffset > 0 || source.Item is null ? $"line {line.ToString(CultureInfo.InvariantCulture)}: " : "") + message,
-                    source, where, null);
+                    source, where, YamlFieldPath.At(text, ex.Start));
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // The deserializer's own failures on hostile text, as the representation model's in ReadYaml.
+                Error(CompileDiagnosticCodes.UnparseableDocument, ex.Message, source, where, null);
             }
         }
 

@@ -42,6 +42,11 @@ internal sealed class PolicyReader
             return (null, [.. reader._diagnostics]);
         }
 
+        if (!reader.CheckName(name, NameKind.Label, null, "Namespace " + name, "metadata.name"))
+        {
+            return (null, [.. reader._diagnostics]);
+        }
+
         var model = new NamespaceModel(name, NamespaceLabels(name, ns.Metadata!.Labels), reader.ReadLogging(ns.Metadata.Annotations, null, "Namespace " + name));
         return (model, [.. reader._diagnostics]);
     }
@@ -64,6 +69,11 @@ internal sealed class PolicyReader
         }
 
         var ns = reader.ReadNamespace(pod.Metadata!.NamespaceProperty, null, "Pod", name);
+        if (!reader.CheckNames(ns, name, null, $"Pod {ns}/{name}"))
+        {
+            return (ns, name, null, [.. reader._diagnostics]);
+        }
+
         var model = reader.ReadPod(pod, ns, name, null, $"Pod {ns}/{name}");
         return (ns, name, model, [.. reader._diagnostics]);
     }
@@ -89,6 +99,11 @@ internal sealed class PolicyReader
             }
 
             var where = "Namespace " + name;
+            if (!CheckName(name, NameKind.Label, source, where, "metadata.name"))
+            {
+                continue;
+            }
+
             if (namespaces.ContainsKey(name))
             {
                 Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
@@ -127,6 +142,11 @@ internal sealed class PolicyReader
 
             var ns = ReadNamespace(pod.Metadata!.NamespaceProperty, source, "Pod", name);
             var where = $"Pod {ns}/{name}";
+            if (!CheckNames(ns, name, source, where))
+            {
+                continue;
+            }
+
             if (!seenPods.Add(ns + "/" + name))
             {
                 Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, where, null);
@@ -220,7 +240,7 @@ internal sealed class PolicyReader
             var allow = Level("allow");
             return deny is null && allow is null ? null : new AclLogging(deny, allow);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate (YAML's "\ud800")
         {
             Warning(CompileDiagnosticCodes.InvalidAclLogging, "not JSON (" + ex.Message + "); ignored", source, where, field);
             return null;
@@ -236,7 +256,7 @@ internal sealed class PolicyReader
         }
 
         var texts = pod.Status?.PodIPs is { Count: > 0 } podIps
-            ? podIps.Select((p, i) => (p.Ip, Field: $"status.podIPs[{i}].ip"))
+            ? podIps.Select((p, i) => (p?.Ip, Field: $"status.podIPs[{i}].ip"))
             : pod.Status?.PodIP is { } single ? [(single, "status.podIP")] : [];
         var addresses = new List<IPAddress>();
         foreach (var (text, field) in texts)
@@ -262,9 +282,9 @@ internal sealed class PolicyReader
         var named = new List<NamedPort>();
         foreach (var container in pod.Spec?.Containers ?? [])
         {
-            foreach (var port in container.Ports ?? [])
+            foreach (var port in container?.Ports ?? [])
             {
-                if (!string.IsNullOrEmpty(port.Name) && ParseProtocol(port.Protocol) is { } protocol
+                if (port is not null && !string.IsNullOrEmpty(port.Name) && ParseProtocol(port.Protocol) is { } protocol
                     && !named.Any(n => n.Name == port.Name && n.Protocol == protocol))
                 {
                     named.Add(new NamedPort(port.Name, protocol, port.ContainerPort));
@@ -290,6 +310,7 @@ internal sealed class PolicyReader
         var ns = ReadNamespace(policy.Metadata!.NamespaceProperty, source, "NetworkPolicy", name);
         var at = new Location(this, source, $"NetworkPolicy {ns}/{name}");
         var errorsBefore = _diagnostics.Count(d => d.IsError);
+        CheckNames(ns, name, source, at.Object);
         var spec = policy.Spec ?? new V1NetworkPolicySpec();
         var podSelector = ReadSelector(spec.PodSelector, at, "spec.podSelector") ?? LabelSelectorModel.All;
 
@@ -314,8 +335,8 @@ internal sealed class PolicyReader
             isEgress = spec.Egress is { Count: > 0 };
         }
 
-        var ingress = ReadRules(spec.Ingress?.Select(r => ((IList<V1NetworkPolicyPeer>?)r.FromProperty, (IList<V1NetworkPolicyPort>?)r.Ports)).ToList(), ns, at, "spec.ingress", "from");
-        var egress = ReadRules(spec.Egress?.Select(r => ((IList<V1NetworkPolicyPeer>?)r.To, (IList<V1NetworkPolicyPort>?)r.Ports)).ToList(), ns, at, "spec.egress", "to");
+        var ingress = ReadRules(spec.Ingress?.Select(r => r is null ? null : ((IList<V1NetworkPolicyPeer>?, IList<V1NetworkPolicyPort>?)?)(r.FromProperty, r.Ports)).ToList(), ns, at, "spec.ingress", "from");
+        var egress = ReadRules(spec.Egress?.Select(r => r is null ? null : ((IList<V1NetworkPolicyPeer>?, IList<V1NetworkPolicyPort>?)?)(r.To, r.Ports)).ToList(), ns, at, "spec.egress", "to");
         if (_diagnostics.Count(d => d.IsError) > errorsBefore)
         {
             return null;
@@ -326,13 +347,18 @@ internal sealed class PolicyReader
     }
 
     private EquatableArray<RuleModel> ReadRules(
-        List<(IList<V1NetworkPolicyPeer>? Peers, IList<V1NetworkPolicyPort>? Ports)>? rules, string ns, Location at, string path, string peersField)
+        List<(IList<V1NetworkPolicyPeer>? Peers, IList<V1NetworkPolicyPort>? Ports)?>? rules, string ns, Location at, string path, string peersField)
     {
         var result = new List<RuleModel>();
         for (var i = 0; i < (rules?.Count ?? 0); i++)
         {
-            var (peers, ports) = rules![i];
             var rulePath = $"{path}[{i}]";
+            if (rules![i] is not var (peers, ports))
+            {
+                at.NullItem(rulePath, "rule");
+                continue;
+            }
+
             EquatableArray<PeerModel>? peerModels = null;
             if (peers is { Count: > 0 })
             {
@@ -363,8 +389,14 @@ internal sealed class PolicyReader
         return result.ToEquatableArray();
     }
 
-    private PeerModel? ReadPeer(V1NetworkPolicyPeer peer, string ns, Location at, string path)
+    private PeerModel? ReadPeer(V1NetworkPolicyPeer? peer, string ns, Location at, string path)
     {
+        if (peer is null)
+        {
+            at.NullItem(path, "peer");
+            return null;
+        }
+
         if (peer.IpBlock is { } block)
         {
             if (peer.PodSelector is not null || peer.NamespaceSelector is not null)
@@ -435,8 +467,14 @@ internal sealed class PolicyReader
         return valid ? new IpBlockPeer(cidr, excepts.Distinct().Order().ToEquatableArray()) : null;
     }
 
-    private PortModel? ReadPort(V1NetworkPolicyPort port, Location at, string path)
+    private PortModel? ReadPort(V1NetworkPolicyPort? port, Location at, string path)
     {
+        if (port is null)
+        {
+            at.NullItem(path, "port");
+            return null;
+        }
+
         var protocol = ParseProtocol(port.Protocol);
         var valid = true;
         if (protocol is null)
@@ -521,6 +559,13 @@ internal sealed class PolicyReader
         {
             var expression = selector.MatchExpressions![i];
             var field = $"{path}.matchExpressions[{i}]";
+            if (expression is null)
+            {
+                at.NullItem(field, "label selector requirement");
+                valid = false;
+                continue;
+            }
+
             if (string.IsNullOrEmpty(expression.Key))
             {
                 at.Error(CompileDiagnosticCodes.InvalidSelectorKey, "a label key cannot be empty", field + ".key");
@@ -536,6 +581,13 @@ internal sealed class PolicyReader
                 _ => null,
             };
             var values = expression.Values ?? [];
+            if (values.IndexOf(null!) is var nullValue and >= 0)
+            {
+                at.NullItem($"{field}.values[{nullValue}]", "value");
+                valid = false;
+                continue;
+            }
+
             if (op is null)
             {
                 at.Error(CompileDiagnosticCodes.InvalidSelectorOperator,
@@ -578,6 +630,39 @@ internal sealed class PolicyReader
         && name.Any(char.IsAsciiLetterLower)
         && name[0] != '-' && name[^1] != '-' && !name.Contains("--", StringComparison.Ordinal);
 
+    private enum NameKind
+    {
+        Label,
+        Subdomain,
+    }
+
+    /// <summary>A namespaced object's names as the API server checks them: the namespace a label, the name a subdomain.</summary>
+    private bool CheckNames(string ns, string name, ObjectSource? source, string where) =>
+        CheckName(ns, NameKind.Label, source, where, "metadata.namespace") & CheckName(name, NameKind.Subdomain, source, where, "metadata.name");
+
+    private bool CheckName(string name, NameKind kind, ObjectSource? source, string where, string field)
+    {
+        var valid = kind == NameKind.Label
+            ? name.Length <= 63 && IsDns1123Part(name)
+            : name.Length <= 253 && name.Split('.').All(IsDns1123Part); // Kubernetes' IsDNS1123Subdomain: no limit per part
+        if (!valid)
+        {
+            Error(CompileDiagnosticCodes.InvalidName, kind == NameKind.Label
+                    ? $"'{Abbreviate(name)}' is not a DNS-1123 label (1-63 lowercase letters, digits and '-', starting and ending with a letter or digit)"
+                    : $"'{Abbreviate(name)}' is not a DNS-1123 subdomain (at most 253 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)",
+                source, where, field);
+        }
+
+        return valid;
+    }
+
+    private static bool IsDns1123Part(string label) =>
+        label.Length >= 1
+        && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+        && label[0] != '-' && label[^1] != '-';
+
+    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+
     private void Error(string code, string message, ObjectSource? source, string? where, string? field) =>
         _diagnostics.Add(new(code, CompileDiagnosticSeverity.Error, message, source, where, field));
 
@@ -590,5 +675,12 @@ internal sealed class PolicyReader
         public void Error(string code, string message, string field) => Reader.Error(code, message, Source, Object, field);
 
         public void Warning(string code, string message, string field) => Reader.Warning(code, message, Source, Object, field);
+
+        /// <summary>
+        /// A list item written as null (<c>- ~</c>, <c>[null]</c>). The API server would read it as an empty object, which for a
+        /// rule or a peer means "everything": refused, as a typo far likelier than a wish. It used to crash the reader.
+        /// </summary>
+        public void NullItem(string field, string what) =>
+            Reader.Error(CompileDiagnosticCodes.UnparseableDocument, $"a {what} cannot be null", Source, Object, field);
     }
 }

@@ -170,7 +170,60 @@ internal static class MatchParser
 
     private static readonly Parser<char, MatchExpr> Whole = Trivia.Then(Expr).Before(End.Labelled("end of input"));
 
-    public static Result<char, MatchExpr> Parse(string text) => Whole.Parse(text);
+    /// <summary>
+    /// OVN refuses parentheses nested deeper than this ("Parentheses nested too deeply.", MAX_PAREN_DEPTH in
+    /// ovn/lib/expr.c). The limit also bounds this recursive-descent parser's stack: 100,000 '(' overflowed it and
+    /// killed the process.
+    /// </summary>
+    public const int MaxParenthesisDepth = 100;
+
+    private const string TooDeepMessage = "parentheses nested too deeply (OVN allows 100 levels)";
+
+    public static Result<char, MatchExpr> Parse(string text) =>
+        FirstTooDeep(text) is { } offset
+            // Consuming up to the offending '(' makes Pidgin report its offset, line and column like any other error.
+            ? Any.Repeat(offset).Then(Fail<MatchExpr>(TooDeepMessage)).Parse(text)
+            : Whole.Parse(text);
+
+    /// <summary>The offset of the first '(' nested deeper than <see cref="MaxParenthesisDepth"/>, skipping strings and comments as the lexer does.</summary>
+    internal static int? FirstTooDeep(string text)
+    {
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '"':
+                    for (i++; i < text.Length && text[i] != '"'; i++)
+                    {
+                        if (text[i] == '\\')
+                        {
+                            i++;
+                        }
+                    }
+
+                    break;
+                case '/' when i + 1 < text.Length && text[i + 1] == '/':
+                    while (i < text.Length && text[i] != '\n')
+                    {
+                        i++;
+                    }
+
+                    break;
+                case '/' when i + 1 < text.Length && text[i + 1] == '*':
+                    var end = text.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                    i = end < 0 ? text.Length : end + 1;
+                    break;
+                case '(' when ++depth > MaxParenthesisDepth:
+                    return i;
+                case ')':
+                    depth = Math.Max(0, depth - 1); // an unmatched ')' stops the parser: never count below zero
+                    break;
+            }
+        }
+
+        return null;
+    }
 
     private static Parser<char, T> Tok<T>(Parser<char, T> token) => token.Before(Trivia);
 

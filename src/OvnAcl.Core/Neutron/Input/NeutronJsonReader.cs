@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using OvnAcl.Collections;
@@ -13,6 +14,12 @@ internal sealed class NeutronJsonReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
+    /// <summary>Every attribute a security_group_rule has in Neutron's API, those this reader ignores included (neutron-lib's API definitions).</summary>
+    private static readonly FrozenSet<string> RuleFields = FrozenSet.Create(StringComparer.Ordinal,
+        "id", "security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max",
+        "remote_ip_prefix", "remote_group_id", "remote_address_group_id", "normalized_cidr", "belongs_to_default_sg",
+        "description", "project_id", "tenant_id", "created_at", "updated_at", "revision_number", "tags");
+
     private readonly string _file;
     private readonly List<NeutronDiagnostic> _diagnostics = [];
 
@@ -26,7 +33,7 @@ internal sealed class NeutronJsonReader
         {
             document = JsonDocument.Parse(json, DocumentOptions);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
         {
             reader.Error(NeutronDiagnosticCodes.InvalidJson, $"not JSON: {e.Message}", new NeutronLocation(file));
             return new NeutronInput { Diagnostics = reader._diagnostics.ToEquatableArray() };
@@ -156,6 +163,14 @@ internal sealed class NeutronJsonReader
         }
 
         location = location with { ObjectId = id };
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!RuleFields.Contains(property.Name))
+            {
+                Error(NeutronDiagnosticCodes.UnknownField, $"Unrecognized attribute(s) '{property.Name}'", location with { Field = property.Name });
+            }
+        }
+
         return new NeutronSecurityGroupRule
         {
             Id = id,
