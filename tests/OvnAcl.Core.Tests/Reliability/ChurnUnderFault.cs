@@ -14,6 +14,7 @@ internal sealed record ChurnRun(
     ReconcilerStats Stats,
     int Offered,
     int Confirmed,
+    TimeSpan FaultDuration,
     TimeSpan ConvergeAfterFault,
     IReadOnlyList<string> ReadySessions);
 
@@ -72,14 +73,22 @@ internal static class ChurnUnderFault
         }
 
         await ChurnAsync(100);
-        var faulting = fault();
+        var faultStarted = Stopwatch.StartNew();
+        var faulting = Task.Run(async () =>
+        {
+            await fault();
+            return faultStarted.Elapsed;
+        });
         await ChurnAsync(200);
-        await faulting;
+        var faultDuration = await faulting;
+        // Timed when the reconciler reports the commit covering every event offered until the fault ended, not when
+        // the test gets round to looking (the churn goes on meanwhile).
         var sinceFaultEnd = Stopwatch.StartNew();
-        var afterFault = reconciler.WaitForConvergenceAsync(stop.Token);
+        var convergeAfterFault = TimeSpan.Zero;
+        var afterFault = reconciler.WaitForConvergenceAsync(stop.Token)
+            .ContinueWith(t => convergeAfterFault = t.IsCompletedSuccessfully ? sinceFaultEnd.Elapsed : TimeSpan.MaxValue, TaskScheduler.Default);
         await ChurnAsync(100);
         await afterFault.WaitAsync(TimeSpan.FromSeconds(30));
-        var convergeAfterFault = sinceFaultEnd.Elapsed;
         await reconciler.WaitForConvergenceAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
@@ -95,7 +104,7 @@ internal static class ChurnUnderFault
         output.WriteLine($"{confirmations.Count} events; {reconciler.Stats}; sessions on {string.Join(", ", ready)}");
         lock (ready)
         {
-            return new ChurnRun(desired, cluster, reconciler.Stats, confirmations.Count, confirmed, convergeAfterFault, [.. ready]);
+            return new ChurnRun(desired, cluster, reconciler.Stats, confirmations.Count, confirmed, faultDuration, convergeAfterFault, [.. ready]);
         }
     }
 }

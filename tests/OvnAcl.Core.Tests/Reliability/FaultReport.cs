@@ -9,10 +9,12 @@ using Xunit.Abstractions;
 namespace OvnAcl.Core.Tests.Reliability;
 
 /// <summary>One row of the table in docs/reliability.md.</summary>
-internal sealed record FaultFigures(string Scenario, int Offered, int Confirmed, int Missing, int Extra, int OthersChanged, TimeSpan Converge)
+internal sealed record FaultFigures(string Scenario, int Offered, int Confirmed, int Missing, int Extra, int OthersChanged, TimeSpan FaultDuration, TimeSpan Converge)
 {
+    public const string Header = "| scenario | events offered | events confirmed | missing | extra | others changed | fault lasted (s) | converged after it (s) |";
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Offered} | {Confirmed} | {Missing} | {Extra} | {OthersChanged} | {Converge.TotalSeconds:0.00} |");
+        $"| {Scenario} | {Offered} | {Confirmed} | {Missing} | {Extra} | {OthersChanged} | {FaultDuration.TotalSeconds:0.00} | {Converge.TotalSeconds:0.00} |");
 }
 
 /// <summary>
@@ -66,10 +68,10 @@ internal static class FaultReport
 
     /// <summary>Compares the server with the compile of <paramref name="cluster"/>, records the figures, and asserts 0 missing, 0 extra, 0 others changed.</summary>
     public static Task<FaultFigures> CheckAsync(string scenario, ChurnRun run, string remote, string othersBefore, ITestOutputHelper output) =>
-        CheckAsync(scenario, KubernetesCompiler.CompileOrThrow(run.Cluster.Input()), ChurnUnderFault.Controller, run.Offered, run.Confirmed, run.ConvergeAfterFault,
+        CheckAsync(scenario, KubernetesCompiler.CompileOrThrow(run.Cluster.Input()), ChurnUnderFault.Controller, run.Offered, run.Confirmed, run.FaultDuration, run.ConvergeAfterFault,
             remote, othersBefore, output);
 
-    public static async Task<FaultFigures> CheckAsync(string scenario, NorthboundRows compiled, string controller, int offered, int confirmed, TimeSpan converge,
+    public static async Task<FaultFigures> CheckAsync(string scenario, NorthboundRows compiled, string controller, int offered, int confirmed, TimeSpan faultDuration, TimeSpan converge,
         string remote, string othersBefore, ITestOutputHelper output)
     {
         var state = new DesiredState(controller);
@@ -94,8 +96,8 @@ internal static class FaultReport
         var extra = MultisetMinus(actual, expected);
         var othersAfter = await OthersAsync(remote, controller);
         var othersChanged = Lines(othersBefore).Except(Lines(othersAfter)).Concat(Lines(othersAfter).Except(Lines(othersBefore))).Count();
-        var figures = new FaultFigures(scenario, offered, confirmed, missing.Count, extra.Count, othersChanged, converge);
-        output.WriteLine("| scenario | events offered | events confirmed | missing | extra | others changed | converge (s) |");
+        var figures = new FaultFigures(scenario, offered, confirmed, missing.Count, extra.Count, othersChanged, faultDuration, converge);
+        output.WriteLine(FaultFigures.Header);
         output.WriteLine(figures.ToString());
         foreach (var line in missing.Take(10))
         {
