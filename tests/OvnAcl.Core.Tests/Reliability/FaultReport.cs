@@ -40,7 +40,13 @@ internal static class FaultReport
             "--", "--type=port-group", "acl-add", $"other_pg_{s}", "to-lport", "900", "ip4", "allow-related",
             "--", "pg-add", $"other_plain_pg_{s}",
             "--", "create", "address_set", $"name=other_as_{s}", "addresses=\"10.9.9.9\"", "external_ids:owner-controller=someone-else");
-        return await OthersAsync(remote);
+        var others = await OthersAsync(remote);
+        foreach (var name in new[] { $"other_ls_{s}", $"other_p_{s}", $"other_pg_{s}", $"other_plain_pg_{s}", $"other_as_{s}", "priority=900" })
+        {
+            Assert.Contains(name, others, StringComparison.Ordinal);
+        }
+
+        return others;
     }
 
     /// <summary>Every row of the tables the reconciler touches (and the switches) not owned by <see cref="ChurnUnderFault.Controller"/>, as text by UUID.</summary>
