@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OvnAcl.Testing;
 
 namespace OvnAcl.Core.Tests;
@@ -9,6 +10,24 @@ internal static class CliProcess
 
     public static async Task<ToolResult> RunAsync(params string[] args) =>
         await OvsdbTool.TryRunAsync("dotnet", [await Dll.Value, .. args], TimeSpan.FromSeconds(90));
+
+    /// <summary>Starts the CLI and returns at once, for a test that kills it midway; the caller kills and disposes it.</summary>
+    public static async Task<Process> StartAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(await Dll.Value);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 
     /// <summary>Builds the CLI in the test's configuration (quick when it is up to date) and returns its dll.</summary>
     private static async Task<string> BuildAsync()

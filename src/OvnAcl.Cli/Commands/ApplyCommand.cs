@@ -32,6 +32,11 @@ internal static class ApplyCommand
         };
         var rowsOption = new Option<bool>("--rows") { Description = "List every row the plan changes, not only the totals" };
         var json = new Option<bool>("--json") { Description = "Print the plan and the outcome as one JSON object" };
+        var maxChanges = new Option<int>("--max-changes")
+        {
+            Description = "At most this many changes (members, ACLs, rows) per transaction; larger plans are sent in several",
+            DefaultValueFactory = _ => AclReconcilerOptions.Default.MaxChangesPerTransaction,
+        };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to connect and apply", DefaultValueFactory = _ => 60 };
         var command = new Command("apply", "Reconcile the Northbound database to the rows compiled from Kubernetes or Neutron input: only what differs is written");
         common.AddTo(command);
@@ -40,6 +45,7 @@ internal static class ApplyCommand
         command.Add(controller);
         command.Add(rowsOption);
         command.Add(json);
+        command.Add(maxChanges);
         command.Add(timeout);
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
@@ -47,6 +53,12 @@ internal static class ApplyCommand
             if (string.IsNullOrWhiteSpace(name))
             {
                 throw new CliException("--controller needs a name");
+            }
+
+            var max = result.GetValue(maxChanges);
+            if (max < 1)
+            {
+                throw new CliException("--max-changes needs a number of at least 1");
             }
 
             // Compile before connecting: invalid input writes nothing and needs no database.
@@ -62,7 +74,7 @@ internal static class ApplyCommand
             desired.Load(rows);
             await using var client = common.CreateClient(result, "OVN_Northbound", AclReconciler.MonitoredTables());
             await client.StartAsync(deadline.Token).ConfigureAwait(false);
-            await using var reconciler = new AclReconciler(client, desired);
+            await using var reconciler = new AclReconciler(client, desired, AclReconcilerOptions.Default with { MaxChangesPerTransaction = max });
             var plan = await reconciler.PlanAsync(deadline.Token).ConfigureAwait(false);
             var listRows = result.GetValue(rowsOption);
             if (result.GetValue(dryRun))

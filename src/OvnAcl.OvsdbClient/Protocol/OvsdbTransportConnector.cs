@@ -129,6 +129,13 @@ internal static class OvsdbTransportConnector
                     $"cannot load the client certificate '{tls.CertificateFile}' with private key '{tls.PrivateKeyFile}': {ex.Message}", ex);
             }
 
+            // Checked here rather than left to the server: it would only close the connection, naming nothing.
+            if (OutOfValidity(client) is { } invalid)
+            {
+                client.Dispose();
+                throw new OvsdbConnectionException(remote.Text, $"the client certificate '{tls.CertificateFile}' {invalid}");
+            }
+
             var trusted = new X509Certificate2Collection();
             try
             {
@@ -147,6 +154,16 @@ internal static class OvsdbTransportConnector
             return new TlsMaterial(client, trusted, tls.CaCertificateFile);
         }
 
+        private static string? OutOfValidity(X509Certificate2 certificate)
+        {
+            var now = DateTime.Now;
+            return now > certificate.NotAfter ? "expired on " + Utc(certificate.NotAfter)
+                : now < certificate.NotBefore ? "is not valid before " + Utc(certificate.NotBefore)
+                : null;
+
+            static string Utc(DateTime local) => local.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         /// <summary>Verifies the chain against the configured CA only. Host names are not checked: OVS PKI certificates do not carry them.</summary>
         public string? ValidateServer(X509Certificate? certificate, SslPolicyErrors errors)
         {
@@ -155,11 +172,16 @@ internal static class OvsdbTransportConnector
                 return "the server sent no certificate";
             }
 
+            var server = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
+            if (OutOfValidity(server) is { } invalid)
+            {
+                return $"'{server.Subject}' {invalid}";
+            }
+
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            var server = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
             if (chain.Build(server))
             {
                 return null;
