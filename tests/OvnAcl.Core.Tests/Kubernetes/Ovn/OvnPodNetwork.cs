@@ -71,6 +71,8 @@ internal sealed class OvnPodNetwork(OvnSandbox sandbox, string scratchDirectory)
         await sandbox.WaitForNorthdSyncAsync();
     }
 
+    public Task SyncAsync() => sandbox.WaitForNorthdSyncAsync();
+
     public static string Microflow(V1Pod src, V1Pod dst, Probe probe)
     {
         var family = probe.Ipv6 ? "ip6" : "ip4";
