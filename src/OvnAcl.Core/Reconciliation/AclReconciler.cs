@@ -225,7 +225,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
                     break;
                 }
 
-                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, cancellationToken).ConfigureAwait(false);
+                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, CoveredVersion(planned, _seenVersion), cancellationToken).ConfigureAwait(false);
                 transactions++;
                 if (status == OvsdbTransactionStatus.Committed)
                 {
@@ -401,7 +401,8 @@ public sealed partial class AclReconciler : IAsyncDisposable
                 return PassOutcome.Progress;
             }
 
-            var (status, _) = await SendAsync(planned, planned.ToPlan(), requeueOnFailure: true, cancellationToken).ConfigureAwait(false);
+            // Everything drained up to `version` is in this transaction, except what is left for the next one.
+            var (status, _) = await SendAsync(planned, planned.ToPlan(), requeueOnFailure: true, CoveredVersion(planned, version), cancellationToken).ConfigureAwait(false);
             return status == OvsdbTransactionStatus.Failed ? PassOutcome.Failed : PassOutcome.Progress;
         }
         finally
@@ -414,7 +415,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private bool _isolating;
 
     private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendAsync(
-        PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, CancellationToken cancellationToken)
+        PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, long? coversVersion, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var result = await _client.TransactAsync(planned.Transaction, cancellationToken).ConfigureAwait(false);
@@ -425,7 +426,10 @@ public sealed partial class AclReconciler : IAsyncDisposable
             OvsdbTransactionStatus.OutcomeUnknown => result.OutcomeUnknownCause?.Message ?? "connection lost",
             _ => null,
         };
-        var info = new ReconcileTransactionInfo(plan, result.Status, stopwatch.Elapsed, error);
+        var info = new ReconcileTransactionInfo(plan, result.Status, stopwatch.Elapsed, error)
+        {
+            CoversDesiredVersion = result.Status == OvsdbTransactionStatus.Committed ? coversVersion : null,
+        };
 
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _operations, plan.Operations);
@@ -521,6 +525,18 @@ public sealed partial class AclReconciler : IAsyncDisposable
         {
             _isolating = true;
         }
+    }
+
+    /// <summary>The newest desired version all of whose changes are in the database once <paramref name="planned"/> commits; null when none is.</summary>
+    private static long? CoveredVersion(PlannedTransaction planned, long drainedVersion)
+    {
+        var covered = drainedVersion;
+        foreach (var leftover in planned.Leftovers)
+        {
+            covered = Math.Min(covered, leftover.Since - 1);
+        }
+
+        return covered > 0 ? covered : null;
     }
 
     /// <summary>Every desired row and every owned row of the database, with the members of both: a level-triggered comparison.</summary>

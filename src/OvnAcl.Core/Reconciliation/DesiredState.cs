@@ -118,7 +118,7 @@ public sealed class DesiredState
             }
 
             var changes = _pending.Select(p => new DesiredRowChange(p.Key.Item1, p.Key.Item2, p.Value.Shape,
-                p.Value.Members is { } m ? [.. m] : [])).ToList();
+                p.Value.Members is { } m ? [.. m] : []) { Since = p.Value.Since }).ToList();
             _pending.Clear();
             return changes;
         }
@@ -133,6 +133,7 @@ public sealed class DesiredState
             foreach (var change in changes)
             {
                 var delta = Pending(change.Kind, change.Name);
+                delta.Since = Math.Min(delta.Since, change.Since);
                 delta.Shape |= change.Shape;
                 foreach (var member in change.TouchedMembers)
                 {
@@ -430,6 +431,8 @@ public sealed class DesiredState
             _pending[(kind, name)] = delta = new RowDelta();
         }
 
+        // Called just before the change that needs it takes the next version (or by a requeue, which lowers it further).
+        delta.Since = Math.Min(delta.Since, _version + 1);
         return delta;
     }
 
@@ -446,6 +449,8 @@ public sealed class DesiredState
 
     private sealed class RowDelta
     {
+        public long Since { get; set; } = long.MaxValue;
+
         public bool Shape { get; set; }
 
         public HashSet<string>? Members { get; set; }
@@ -462,7 +467,21 @@ public enum DesiredRowKind
 /// What changed in one desired row since the last drain: <see cref="Shape"/> when the row appeared, went, or its
 /// <c>external_ids</c> or ACLs changed; <see cref="TouchedMembers"/> whose membership may differ from the database.
 /// </summary>
-public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Shape, EquatableArray<string> TouchedMembers);
+public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Shape, EquatableArray<string> TouchedMembers)
+{
+    /// <summary>
+    /// The <see cref="DesiredState.Version"/> of the oldest change this record carries; 0 when unknown (as old as any).
+    /// Once every record drained up to some version is committed except some left over, the database holds every change
+    /// older than the oldest leftover's: how <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/> is found.
+    /// Bookkeeping, not content: equality ignores it.
+    /// </summary>
+    public long Since { get; init; }
+
+    public bool Equals(DesiredRowChange? other) =>
+        other is not null && Kind == other.Kind && Shape == other.Shape && Name == other.Name && TouchedMembers.Equals(other.TouchedMembers);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Shape, TouchedMembers);
+}
 
 /// <summary>A wanted port group's shape (members are read apart, one by one or all).</summary>
 public readonly record struct DesiredPortGroup(string Name, EquatableMap ExternalIds, EquatableArray<AclRow> Acls);
