@@ -31,6 +31,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private readonly AclReconcilerOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private readonly Lock _watchLock = new();
@@ -56,6 +57,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaxChangesPerTransaction, "MaxChangesPerTransaction must be at least 1");
         }
+
+        if (_options.MaxTransactionsInFlight < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxTransactionsInFlight, "MaxTransactionsInFlight must be at least 1");
+        }
+
+        _slots = new SemaphoreSlim(_options.MaxTransactionsInFlight, _options.MaxTransactionsInFlight);
 
         _logger = _options.LoggerFactory.CreateLogger<AclReconciler>();
         _state.Changed += Signal;
@@ -143,6 +151,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
             var failures = 0;
             while (!token.IsCancellationRequested)
             {
+                // A free slot first: with MaxTransactionsInFlight 1, the previous transaction is answered.
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _sendFailed, 0) == 1)
+                {
+                    await Task.Delay(Backoff(Math.Max(1, Volatile.Read(ref _failuresInARow))), token).ConfigureAwait(false);
+                }
+
                 var wake = ResetWake();
                 PassOutcome outcome;
                 try
@@ -166,6 +181,10 @@ public sealed partial class AclReconciler : IAsyncDisposable
                         failures = 0;
                         await wake.Task.WaitAsync(token).ConfigureAwait(false);
                         break;
+                    case PassOutcome.Blocked:
+                        // Only changes to rows in flight: the completion of one of those transactions wakes the loop.
+                        await ResetWake().Task.WaitAsync(token).ConfigureAwait(false);
+                        break;
                     case PassOutcome.Failed:
                         failures++;
                         await Task.Delay(Backoff(failures), token).ConfigureAwait(false);
@@ -181,6 +200,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
         finally
         {
+            await DrainInFlightAsync().ConfigureAwait(false);
             Volatile.Write(ref _running, 0);
         }
     }
@@ -225,7 +245,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
                     break;
                 }
 
-                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, CoveredVersion(planned, _seenVersion), cancellationToken).ConfigureAwait(false);
+                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, CoveredVersion(planned, [], _seenVersion), cancellationToken).ConfigureAwait(false);
                 transactions++;
                 if (status == OvsdbTransactionStatus.Committed)
                 {
@@ -288,11 +308,17 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// </summary>
     internal async Task<IDisposable> HoldAsync(CancellationToken cancellationToken = default)
     {
-        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Release(_sendGate);
+        // Every slot: the transactions in flight are answered first, and no pass starts until the release.
+        var slots = _options.MaxTransactionsInFlight;
+        for (var i = 0; i < slots; i++)
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new Release(_slots, slots);
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(SemaphoreSlim slots, int count) : IDisposable
     {
         private int _done;
 
@@ -300,7 +326,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                gate.Release();
+                slots.Release(count);
             }
         }
     }
@@ -346,17 +372,31 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
         /// <summary>The server refused the transaction: back off.</summary>
         Failed,
+
+        /// <summary>Nothing to send now: every change is to a row or member a transaction in flight carries.</summary>
+        Blocked,
     }
 
-    /// <summary>One turn of the loop: take the changes (or everything after a resync), plan, send, account.</summary>
+    /// <summary>
+    /// One turn of the loop, holding a slot: take the changes (or everything after a resync), plan, start the send.
+    /// The slot is given back here when nothing is sent, else when the transaction is answered.
+    /// </summary>
     private async Task<PassOutcome> PassAsync(CancellationToken cancellationToken)
     {
+        var sent = false;
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var replica = await AttachAsync(cancellationToken).ConfigureAwait(false);
             var version = _state.Version;
             IReadOnlyList<DesiredRowChange> work;
+            List<DesiredRowChange> deferred = [];
+            if (Volatile.Read(ref _fullResync) == 1 && InFlight > 0)
+            {
+                // A full comparison reads the replica as the truth: not while it lags transactions in flight.
+                return PassOutcome.Blocked;
+            }
+
             if (Interlocked.Exchange(ref _fullResync, 0) == 1)
             {
                 TakeDesired(version, drain: true);
@@ -373,18 +413,25 @@ public sealed partial class AclReconciler : IAsyncDisposable
             }
             else
             {
-                work = _state.DrainChanges();
+                work = SetAsideInFlight(_state.DrainChanges(), deferred);
                 TakeDesired(version, drain: false);
             }
 
             if (work.Count == 0)
             {
+                _state.RequeueQuietly(deferred);
+                if (deferred.Count > 0 || InFlight > 0)
+                {
+                    return PassOutcome.Blocked;
+                }
+
                 _isolating = false;
                 Settle(version);
                 return PassOutcome.Idle;
             }
 
             var planned = BuildPlan(replica, work, _options.MaxChangesPerTransaction, dryRun: false, oneRowOnly: _isolating);
+            _state.RequeueQuietly(deferred);
             if (planned.Leftovers.Count > 0)
             {
                 _state.Requeue(planned.Leftovers);
@@ -394,6 +441,11 @@ public sealed partial class AclReconciler : IAsyncDisposable
             {
                 if (planned.Leftovers.Count == 0)
                 {
+                    if (deferred.Count > 0 || InFlight > 0)
+                    {
+                        return PassOutcome.Blocked;
+                    }
+
                     Settle(version);
                     return PassOutcome.Idle;
                 }
@@ -402,12 +454,19 @@ public sealed partial class AclReconciler : IAsyncDisposable
             }
 
             // Everything drained up to `version` is in this transaction, except what is left for the next one.
-            var (status, _) = await SendAsync(planned, planned.ToPlan(), requeueOnFailure: true, CoveredVersion(planned, version), cancellationToken).ConfigureAwait(false);
-            return status == OvsdbTransactionStatus.Failed ? PassOutcome.Failed : PassOutcome.Progress;
+            var covered = CoveredVersion(planned, deferred, version);
+            HoldInFlight(planned.Included);
+            sent = true;
+            _ = CompleteAsync(planned, covered, cancellationToken);
+            return PassOutcome.Progress;
         }
         finally
         {
             _sendGate.Release();
+            if (!sent)
+            {
+                _slots.Release();
+            }
         }
     }
 
@@ -528,10 +587,10 @@ public sealed partial class AclReconciler : IAsyncDisposable
     }
 
     /// <summary>The newest desired version all of whose changes are in the database once <paramref name="planned"/> commits; null when none is.</summary>
-    private static long? CoveredVersion(PlannedTransaction planned, long drainedVersion)
+    private static long? CoveredVersion(PlannedTransaction planned, IEnumerable<DesiredRowChange> deferred, long drainedVersion)
     {
         var covered = drainedVersion;
-        foreach (var leftover in planned.Leftovers)
+        foreach (var leftover in planned.Leftovers.Concat(deferred))
         {
             covered = Math.Min(covered, leftover.Since - 1);
         }
@@ -604,7 +663,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// <summary>The database equals the desired state as of <paramref name="version"/>: release the waiters that asked for no more.</summary>
     private void Settle(long version)
     {
-        if (_state.HasPendingChanges || Volatile.Read(ref _fullResync) != 0)
+        if (_state.HasPendingChanges || Volatile.Read(ref _fullResync) != 0 || InFlight > 0)
         {
             return;
         }

@@ -128,6 +128,13 @@ public sealed class DesiredState
     public void Requeue(IEnumerable<DesiredRowChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        RequeueQuietly(changes);
+        Changed?.Invoke();
+    }
+
+    /// <summary>Puts changes back without raising <see cref="Changed"/>: for changes set aside until something else wakes the reconciler.</summary>
+    internal void RequeueQuietly(IEnumerable<DesiredRowChange> changes)
+    {
         lock (_lock)
         {
             foreach (var change in changes)
@@ -141,8 +148,6 @@ public sealed class DesiredState
                 }
             }
         }
-
-        Changed?.Invoke();
     }
 
     /// <summary>Reads one port group under the lock; false when it is not wanted.</summary>
