@@ -15,6 +15,7 @@ public sealed partial class AclReconciler
     private readonly Dictionary<(DesiredRowKind, string), InFlightRow> _held = [];
     private int _inFlight;
     private int _sendFailed;
+    private long _completions;
 
     private int InFlight => Volatile.Read(ref _inFlight);
 
@@ -134,6 +135,7 @@ public sealed partial class AclReconciler
         {
             ReleaseInFlight(planned.Included);
             Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _completions);
             _slots.Release();
             Signal();
         }

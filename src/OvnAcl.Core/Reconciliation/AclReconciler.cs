@@ -159,6 +159,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
                 }
 
                 var wake = ResetWake();
+                var completions = Volatile.Read(ref _completions);
                 PassOutcome outcome;
                 try
                 {
@@ -182,8 +183,14 @@ public sealed partial class AclReconciler : IAsyncDisposable
                         await wake.Task.WaitAsync(token).ConfigureAwait(false);
                         break;
                     case PassOutcome.Blocked:
-                        // Only changes to rows in flight: the completion of one of those transactions wakes the loop.
-                        await ResetWake().Task.WaitAsync(token).ConfigureAwait(false);
+                        // Only changes to rows in flight: the completion of one of those transactions wakes the loop
+                        // (unless one completed since the pass began, whose signal went to the previous wake).
+                        var fresh = ResetWake();
+                        if (Volatile.Read(ref _completions) == completions)
+                        {
+                            await fresh.Task.WaitAsync(token).ConfigureAwait(false);
+                        }
+
                         break;
                     case PassOutcome.Failed:
                         failures++;
