@@ -175,7 +175,8 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
                 }
 
                 // Nothing covered it: its changes cancelled out or were already true; the convergence confirms it.
-                var at = best >= versions[k] ? done[t - 1].At : converged;
+                // An event that changed nothing (its version was already covered) is confirmed when it happens.
+                var at = Math.Max(times[k], best >= versions[k] ? done[t - 1].At : converged);
                 latencies[k] = Stopwatch.GetElapsedTime(times[k], at).TotalMilliseconds;
                 last = Math.Max(last, at);
                 confirmed++;

@@ -124,12 +124,18 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
                 var next = 0;
                 while (offset < memory.Length)
                 {
+                    // Stamped before the write: the reply to a request may arrive before SendAsync returns.
                     var chunk = memory.Slice(offset, Math.Min(256 * 1024, memory.Length - offset));
-                    offset += await socket.SendAsync(chunk, SocketFlags.None, token).ConfigureAwait(false);
                     var now = Stopwatch.GetTimestamp();
+                    for (var t = next; t < transactions && ends[t] <= offset + chunk.Length; t++)
+                    {
+                        sentAt[t] = now;
+                    }
+
+                    offset += await socket.SendAsync(chunk, SocketFlags.None, token).ConfigureAwait(false);
                     while (next < transactions && ends[next] <= offset)
                     {
-                        sentAt[next++] = now;
+                        next++;
                     }
                 }
 

@@ -16,6 +16,7 @@ public sealed partial class AclReconciler
     private int _inFlight;
     private int _sendFailed;
     private long _completions;
+    private TaskCompletionSource _answered = NewSignal();
 
     private int InFlight => Volatile.Read(ref _inFlight);
 
@@ -137,6 +138,7 @@ public sealed partial class AclReconciler
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _completions);
             _slots.Release();
+            Volatile.Read(ref _answered).TrySetResult();
             Signal();
         }
     }

@@ -183,12 +183,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
                         await wake.Task.WaitAsync(token).ConfigureAwait(false);
                         break;
                     case PassOutcome.Blocked:
-                        // Only changes to rows in flight: the completion of one of those transactions wakes the loop
-                        // (unless one completed since the pass began, whose signal went to the previous wake).
-                        var fresh = ResetWake();
+                        // Waiting for a transaction in flight: only its answer wakes the loop, not every new change
+                        // (unless one was answered since the pass began, whose signal went to the previous one).
+                        var answered = NewSignal();
+                        Volatile.Write(ref _answered, answered);
                         if (Volatile.Read(ref _completions) == completions)
                         {
-                            await fresh.Task.WaitAsync(token).ConfigureAwait(false);
+                            await answered.Task.WaitAsync(token).ConfigureAwait(false);
                         }
 
                         break;
@@ -380,7 +381,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         /// <summary>The server refused the transaction: back off.</summary>
         Failed,
 
-        /// <summary>Nothing to send now: every change is to a row or member a transaction in flight carries.</summary>
+        /// <summary>Nothing to send until a transaction in flight is answered: what is pending is not a full transaction, or is held by one in flight.</summary>
         Blocked,
     }
 
@@ -390,6 +391,15 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// </summary>
     private async Task<PassOutcome> PassAsync(CancellationToken cancellationToken)
     {
+        // With transactions in flight, a transaction that is not full waits for one of them to be answered: under
+        // load transactions fill up instead of leaving with the first few changes, and when the database keeps up
+        // (nothing in flight) a change still leaves at once.
+        if (InFlight > 0 && Volatile.Read(ref _fullResync) == 0 && _state.PendingChangeCount < _options.MaxChangesPerTransaction)
+        {
+            _slots.Release();
+            return PassOutcome.Blocked;
+        }
+
         var sent = false;
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -25,6 +25,7 @@ public sealed class DesiredState
     private readonly Dictionary<string, RowState> _addressSets = new(StringComparer.Ordinal);
     private readonly Dictionary<(DesiredRowKind, string), RowDelta> _pending = [];
     private long _version;
+    private int _pendingChanges;
 
     public DesiredState(string controllerName)
     {
@@ -40,6 +41,12 @@ public sealed class DesiredState
 
     /// <summary>Grows by one per change; a reconciler compares it to know whether anything happened since.</summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>
+    /// About how many changes are recorded and not yet drained (rows and members touched; a member touched twice may
+    /// count twice): cheap to read, for deciding whether a full transaction is waiting.
+    /// </summary>
+    internal int PendingChangeCount => Volatile.Read(ref _pendingChanges);
 
     /// <summary>Whether changes are recorded and not yet drained.</summary>
     public bool HasPendingChanges
@@ -120,6 +127,7 @@ public sealed class DesiredState
             var changes = _pending.Select(p => new DesiredRowChange(p.Key.Item1, p.Key.Item2, p.Value.Shape,
                 p.Value.Members is { } m ? [.. m] : []) { Since = p.Value.Since }).ToList();
             _pending.Clear();
+            Volatile.Write(ref _pendingChanges, 0);
             return changes;
         }
     }
@@ -142,6 +150,7 @@ public sealed class DesiredState
                 var delta = Pending(change.Kind, change.Name);
                 delta.Since = Math.Min(delta.Since, change.Since);
                 delta.Shape |= change.Shape;
+                Volatile.Write(ref _pendingChanges, _pendingChanges + change.TouchedMembers.Count);
                 foreach (var member in change.TouchedMembers)
                 {
                     (delta.Members ??= new(StringComparer.Ordinal)).Add(member);
@@ -397,9 +406,9 @@ public sealed class DesiredState
     private void Touch(DesiredRowKind kind, string name, RowState row, string member)
     {
         _version++;
-        if (row.Exists)
+        if (row.Exists && (Pending(kind, name).Members ??= new(StringComparer.Ordinal)).Add(member))
         {
-            (Pending(kind, name).Members ??= new(StringComparer.Ordinal)).Add(member);
+            Volatile.Write(ref _pendingChanges, _pendingChanges + 1);
         }
     }
 
@@ -434,6 +443,7 @@ public sealed class DesiredState
         if (!_pending.TryGetValue((kind, name), out var delta))
         {
             _pending[(kind, name)] = delta = new RowDelta();
+            Volatile.Write(ref _pendingChanges, _pendingChanges + 1);
         }
 
         // Called just before the change that needs it takes the next version (or by a requeue, which lowers it further).
