@@ -51,7 +51,8 @@ demo: deps build
 
 # The figures of docs/benchmarks.md, section "Churn": saturation, the offered-load sweep (with its plot), cluster size.
 bench-churn: bench-deps build
-	$(OVNACL) bench churn --start standalone,raft --batch 1,100,1000 --peers ovsdbapp,raw --pipeline 4
+	$(OVNACL) bench churn --start standalone,raft --batch 1 --events 5000 --peers ovsdbapp,raw --pipeline 4
+	$(OVNACL) bench churn --start standalone,raft --batch 100,1000 --peers ovsdbapp,raw --pipeline 4
 	$(OVNACL) bench churn --start standalone,raft --rate 1000,5000,20000,50000,100000 --batch 100 --events 5000 \
 	  --peers ovsdbapp,raw --pipeline 4 --plot docs/plots/churn-sweep.png
 	$(OVNACL) bench churn --start standalone --pods 1000 --batch 100 --peers none --pipeline 4
