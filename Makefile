@@ -5,9 +5,12 @@ SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
 APT_PACKAGES := ovn-central ovn-common openvswitch-common python3-ovsdbapp python3-neutron openssl
+# Only the benchmarks' plots need these; `make test` does not.
+BENCH_APT_PACKAGES := python3-matplotlib
 TEST_RESULTS := $(CURDIR)/artifacts/test-results
+OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 
-.PHONY: all deps restore build test demo clean
+.PHONY: all deps bench-deps restore build test demo bench-churn clean
 
 all: build
 
@@ -23,6 +26,14 @@ deps:
 	fi
 	@ovsdb-server --version | head -n 1
 
+bench-deps: deps
+	@if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then \
+	  echo "installing: $(BENCH_APT_PACKAGES)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BENCH_APT_PACKAGES) >/dev/null; \
+	fi
+
 restore:
 	$(DOTNET) restore OvnAcl.sln
 
@@ -37,6 +48,15 @@ test: deps build
 
 demo: deps build
 	bash scripts/demo.sh $(CONFIG)
+
+# The figures of docs/benchmarks.md, section "Churn": saturation, the offered-load sweep (with its plot), cluster size.
+bench-churn: bench-deps build
+	$(OVNACL) bench churn --start standalone,raft --batch 1 --events 5000 --peers ovsdbapp,raw --pipeline 4
+	$(OVNACL) bench churn --start standalone,raft --batch 100,1000 --peers ovsdbapp,raw --pipeline 4
+	$(OVNACL) bench churn --start standalone,raft --rate 1000,5000,20000,50000,100000 --batch 100 --events 5000 \
+	  --peers ovsdbapp,raw --pipeline 4 --plot docs/plots/churn-sweep.png
+	$(OVNACL) bench churn --start standalone --pods 1000 --batch 100 --peers none --pipeline 4
+	$(OVNACL) bench churn --start standalone --pods 100000 --batch 100 --peers none --pipeline 4
 
 clean:
 	$(DOTNET) clean OvnAcl.sln -c $(CONFIG) -nologo >/dev/null

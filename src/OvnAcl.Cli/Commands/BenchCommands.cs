@@ -11,7 +11,111 @@ internal static class BenchCommands
     {
         var bench = new Command("bench", "Measure OvnAcl against a real OVSDB server, with its peers in the same run");
         bench.Add(Sync());
+        bench.Add(Churn());
         return bench;
+    }
+
+    private static Command Churn()
+    {
+        var common = new CommonOptions();
+        var defaults = ChurnBenchmarkOptions.Default;
+        var start = new Option<string?>("--start") { Description = "Start the database(s) to measure instead of --db: standalone, raft (3 nodes), or standalone,raft" };
+        var pods = new Option<int>("--pods") { Description = "Pods (and logical switch ports)", DefaultValueFactory = _ => defaults.Pods };
+        var policies = new Option<int>("--policies") { Description = "Policies, one per namespace", DefaultValueFactory = _ => defaults.Policies };
+        var events = new Option<int>("--events") { Description = "Pod events per measured run", DefaultValueFactory = _ => defaults.Events };
+        var rate = new Option<string?>("--rate", "--sweep") { Description = "Offered load(s) in events/s, comma-separated for a sweep (default: as fast as possible)" };
+        var batch = new Option<string>("--batch") { Description = "Events per transaction, comma-separated (the peers' batch; OvnAcl's most per transaction)", DefaultValueFactory = _ => "100" };
+        var peers = new Option<string>("--peers") { Description = "Peers measured in the same run: ovsdbapp, raw, comma-separated, or none", DefaultValueFactory = _ => "ovsdbapp,raw" };
+        var runs = new Option<int>("--runs") { Description = "Measured runs of each client per batch and load (the median is reported)", DefaultValueFactory = _ => defaults.Runs };
+        var pipeline = new Option<int>("--pipeline") { Description = "Transactions OvnAcl's reconciler keeps in flight", DefaultValueFactory = _ => defaults.PipelineDepth };
+        var python = new Option<string>("--python") { Description = "Python with ovsdbapp (and matplotlib for --plot) installed", DefaultValueFactory = _ => defaults.PythonProgram };
+        var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of benchmarks/peers/ovsdbapp_churn.py (default: found from the current directory or the CLI's)" };
+        var plot = new Option<string?>("--plot") { Description = "Write a PNG of throughput and latency against offered load (needs python3-matplotlib)" };
+        var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
+        var command = new Command("churn", "Pod add/delete events through OvnAcl's engine, reconciler and client into a real NB, next to ovsdbapp and a raw pipelined client");
+        common.AddTo(command);
+        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json })
+        {
+            command.Add(option);
+        }
+
+        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        {
+            var kinds = (result.GetValue(start) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(k => k.ToLowerInvariant() switch
+                {
+                    "standalone" => BenchmarkServerKind.Standalone,
+                    "raft" => BenchmarkServerKind.Raft,
+                    _ => throw new CliException($"--start takes standalone, raft or both, not '{k}'"),
+                }).ToList();
+            var options = ChurnBenchmarkOptions.Default with
+            {
+                Remotes = kinds.Count == 0 ? common.GetRemotes(result) : "",
+                Start = kinds,
+                Pods = result.GetValue(pods),
+                Policies = result.GetValue(policies),
+                Events = result.GetValue(events),
+                Rates = ParseList(result.GetValue(rate), "--rate", double.Parse),
+                Batches = ParseList(result.GetValue(batch), "--batch", int.Parse),
+                Peers = ChurnBenchmark.ParsePeers(result.GetValue(peers)!),
+                Runs = result.GetValue(runs),
+                PipelineDepth = result.GetValue(pipeline),
+                Connection = common.GetConnectionOptions(result),
+                PythonProgram = result.GetValue(python)!,
+                OvsdbappScript = result.GetValue(script) ?? ChurnBenchmark.FindOvsdbappScript(Environment.CurrentDirectory, AppContext.BaseDirectory),
+                Progress = Console.Error,
+                ProgressBar = !Console.IsErrorRedirected,
+            };
+            try
+            {
+                var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
+                if (result.GetValue(plot) is { } png)
+                {
+                    var plotScript = ChurnBenchmark.FindPlotScript(Environment.CurrentDirectory, AppContext.BaseDirectory)
+                        ?? throw new CliException("benchmarks/plots/churn_plot.py not found: run from the checkout");
+                    await ChurnPlot.DrawAsync(report, plotScript, png, options.PythonProgram, ct).ConfigureAwait(false);
+                    Console.Error.WriteLine($"plot written to {png}");
+                }
+
+                if (result.GetValue(json))
+                {
+                    using var stdout = Console.OpenStandardOutput();
+                    using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+                    {
+                        report.WriteJson(writer);
+                    }
+
+                    Console.WriteLine();
+                }
+                else
+                {
+                    Console.Write(report.ToTable());
+                }
+
+                return 0;
+            }
+            catch (BenchmarkException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+        }));
+        return command;
+    }
+
+    private static List<T> ParseList<T>(string? text, string option, Func<string, IFormatProvider, T> parse)
+    {
+        try
+        {
+            return [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => parse(t, System.Globalization.CultureInfo.InvariantCulture))];
+        }
+        catch (FormatException)
+        {
+            throw new CliException($"{option} takes comma-separated numbers, not '{text}'");
+        }
     }
 
     private static Command Sync()

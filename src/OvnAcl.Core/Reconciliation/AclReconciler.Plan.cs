@@ -84,7 +84,7 @@ public sealed partial class AclReconciler
             var taken = members.Take(room).ToList();
             if (taken.Count < members.Count)
             {
-                planned.Leftovers.Add(new DesiredRowChange(Kind, name, false, members.Skip(room).ToEquatableArray()));
+                planned.Leftovers.Add(new DesiredRowChange(Kind, name, false, members.Skip(room).ToEquatableArray()) { Since = item.Since });
             }
 
             var ports = new List<OvsdbAtom>(taken.Count);
@@ -109,7 +109,7 @@ public sealed partial class AclReconciler
                 ["acls"] = OvsdbDatum.Set(acls),
             });
             planned.Add(new ReconcileRowPlan(PortGroupTable, name, ReconcileRowAction.Insert) { MembersAdded = ports.Count, AclsInserted = acls.Count });
-            planned.Included.Add(new DesiredRowChange(Kind, name, true, taken.ToEquatableArray()));
+            planned.Included.Add(new DesiredRowChange(Kind, name, true, taken.ToEquatableArray()) { Since = item.Since });
             return;
         }
 
@@ -196,7 +196,7 @@ public sealed partial class AclReconciler
         }
 
         planned.Add(plan with { MembersAdded = add.Count, MembersRemoved = remove.Count });
-        planned.Included.Add(new DesiredRowChange(Kind, name, item.Shape, processed));
+        planned.Included.Add(new DesiredRowChange(Kind, name, item.Shape, processed) { Since = item.Since });
     }
 
     private void PlanAddressSet(OvsdbReplica replica, DesiredRowChange item, PlannedTransaction planned, int remaining)
@@ -223,7 +223,7 @@ public sealed partial class AclReconciler
             var taken = members.Take(room).ToList();
             if (taken.Count < members.Count)
             {
-                planned.Leftovers.Add(new DesiredRowChange(Kind, name, false, members.Skip(room).ToEquatableArray()));
+                planned.Leftovers.Add(new DesiredRowChange(Kind, name, false, members.Skip(room).ToEquatableArray()) { Since = item.Since });
             }
 
             txn.Insert(AddressSetTable, new Dictionary<string, OvsdbDatum>
@@ -233,7 +233,7 @@ public sealed partial class AclReconciler
                 ["addresses"] = OvsdbDatum.StringSet(taken),
             });
             planned.Add(new ReconcileRowPlan(AddressSetTable, name, ReconcileRowAction.Insert) { MembersAdded = taken.Count });
-            planned.Included.Add(new DesiredRowChange(Kind, name, true, taken.ToEquatableArray()));
+            planned.Included.Add(new DesiredRowChange(Kind, name, true, taken.ToEquatableArray()) { Since = item.Since });
             return;
         }
 
@@ -287,7 +287,7 @@ public sealed partial class AclReconciler
         }
 
         planned.Add(plan with { MembersAdded = add.Count, MembersRemoved = remove.Count });
-        planned.Included.Add(new DesiredRowChange(Kind, name, item.Shape, processed));
+        planned.Included.Add(new DesiredRowChange(Kind, name, item.Shape, processed) { Since = item.Since });
     }
 
     /// <summary>
@@ -302,7 +302,7 @@ public sealed partial class AclReconciler
         {
             if (changes >= room)
             {
-                planned.Leftovers.Add(new DesiredRowChange(item.Kind, item.Name, false, members.Items[i..]));
+                planned.Leftovers.Add(new DesiredRowChange(item.Kind, item.Name, false, members.Items[i..]) { Since = item.Since });
                 return members.Items[..i];
             }
 

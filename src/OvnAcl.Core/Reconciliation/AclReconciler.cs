@@ -14,8 +14,8 @@ namespace OvnAcl.Reconciliation;
 /// another owner is reported in <see cref="Conflicts"/> and left alone.
 /// </summary>
 /// <remarks>
-/// <see cref="RunAsync"/> keeps one transaction in flight: changes made meanwhile accumulate and the next transaction
-/// carries them all. After a transaction whose outcome is unknown (the connection was lost), or a reconnect, the whole
+/// <see cref="RunAsync"/> keeps one transaction in flight (or <see cref="AclReconcilerOptions.MaxTransactionsInFlight"/>):
+/// changes made meanwhile accumulate and the next transaction carries them all. After a transaction whose outcome is unknown (the connection was lost), or a reconnect, the whole
 /// state is compared again with the resynchronized replica instead of sending anything again, so nothing is lost or
 /// applied twice. Changes others make to owned rows are repaired.
 /// </remarks>
@@ -31,6 +31,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private readonly AclReconcilerOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private readonly Lock _watchLock = new();
@@ -56,6 +57,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaxChangesPerTransaction, "MaxChangesPerTransaction must be at least 1");
         }
+
+        if (_options.MaxTransactionsInFlight < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxTransactionsInFlight, "MaxTransactionsInFlight must be at least 1");
+        }
+
+        _slots = new SemaphoreSlim(_options.MaxTransactionsInFlight, _options.MaxTransactionsInFlight);
 
         _logger = _options.LoggerFactory.CreateLogger<AclReconciler>();
         _state.Changed += Signal;
@@ -143,7 +151,15 @@ public sealed partial class AclReconciler : IAsyncDisposable
             var failures = 0;
             while (!token.IsCancellationRequested)
             {
+                // A free slot first: with MaxTransactionsInFlight 1, the previous transaction is answered.
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _sendFailed, 0) == 1)
+                {
+                    await Task.Delay(Backoff(Math.Max(1, Volatile.Read(ref _failuresInARow))), token).ConfigureAwait(false);
+                }
+
                 var wake = ResetWake();
+                var completions = Volatile.Read(ref _completions);
                 PassOutcome outcome;
                 try
                 {
@@ -166,6 +182,17 @@ public sealed partial class AclReconciler : IAsyncDisposable
                         failures = 0;
                         await wake.Task.WaitAsync(token).ConfigureAwait(false);
                         break;
+                    case PassOutcome.Blocked:
+                        // Waiting for a transaction in flight: only its answer wakes the loop, not every new change
+                        // (unless one was answered since the pass began, whose signal went to the previous one).
+                        var answered = NewSignal();
+                        Volatile.Write(ref _answered, answered);
+                        if (Volatile.Read(ref _completions) == completions)
+                        {
+                            await answered.Task.WaitAsync(token).ConfigureAwait(false);
+                        }
+
+                        break;
                     case PassOutcome.Failed:
                         failures++;
                         await Task.Delay(Backoff(failures), token).ConfigureAwait(false);
@@ -181,6 +208,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
         finally
         {
+            await DrainInFlightAsync().ConfigureAwait(false);
             Volatile.Write(ref _running, 0);
         }
     }
@@ -225,7 +253,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
                     break;
                 }
 
-                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, cancellationToken).ConfigureAwait(false);
+                var (status, info) = await SendAsync(planned, last, requeueOnFailure: false, CoveredVersion(planned, [], _seenVersion), cancellationToken).ConfigureAwait(false);
                 transactions++;
                 if (status == OvsdbTransactionStatus.Committed)
                 {
@@ -288,11 +316,17 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// </summary>
     internal async Task<IDisposable> HoldAsync(CancellationToken cancellationToken = default)
     {
-        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Release(_sendGate);
+        // Every slot: the transactions in flight are answered first, and no pass starts until the release.
+        var slots = _options.MaxTransactionsInFlight;
+        for (var i = 0; i < slots; i++)
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new Release(_slots, slots);
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(SemaphoreSlim slots, int count) : IDisposable
     {
         private int _done;
 
@@ -300,7 +334,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                gate.Release();
+                slots.Release(count);
             }
         }
     }
@@ -346,17 +380,40 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
         /// <summary>The server refused the transaction: back off.</summary>
         Failed,
+
+        /// <summary>Nothing to send until a transaction in flight is answered: what is pending is not a full transaction, or is held by one in flight.</summary>
+        Blocked,
     }
 
-    /// <summary>One turn of the loop: take the changes (or everything after a resync), plan, send, account.</summary>
+    /// <summary>
+    /// One turn of the loop, holding a slot: take the changes (or everything after a resync), plan, start the send.
+    /// The slot is given back here when nothing is sent, else when the transaction is answered.
+    /// </summary>
     private async Task<PassOutcome> PassAsync(CancellationToken cancellationToken)
     {
+        // With transactions in flight, a transaction that is not full waits for one of them to be answered: under
+        // load transactions fill up instead of leaving with the first few changes, and when the database keeps up
+        // (nothing in flight) a change still leaves at once.
+        if (InFlight > 0 && Volatile.Read(ref _fullResync) == 0 && _state.PendingChangeCount < _options.MaxChangesPerTransaction)
+        {
+            _slots.Release();
+            return PassOutcome.Blocked;
+        }
+
+        var sent = false;
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var replica = await AttachAsync(cancellationToken).ConfigureAwait(false);
             var version = _state.Version;
             IReadOnlyList<DesiredRowChange> work;
+            List<DesiredRowChange> deferred = [];
+            if (Volatile.Read(ref _fullResync) == 1 && InFlight > 0)
+            {
+                // A full comparison reads the replica as the truth: not while it lags transactions in flight.
+                return PassOutcome.Blocked;
+            }
+
             if (Interlocked.Exchange(ref _fullResync, 0) == 1)
             {
                 TakeDesired(version, drain: true);
@@ -373,18 +430,25 @@ public sealed partial class AclReconciler : IAsyncDisposable
             }
             else
             {
-                work = _state.DrainChanges();
+                work = SetAsideInFlight(_state.DrainChanges(), deferred);
                 TakeDesired(version, drain: false);
             }
 
             if (work.Count == 0)
             {
+                _state.RequeueQuietly(deferred);
+                if (deferred.Count > 0 || InFlight > 0)
+                {
+                    return PassOutcome.Blocked;
+                }
+
                 _isolating = false;
                 Settle(version);
                 return PassOutcome.Idle;
             }
 
             var planned = BuildPlan(replica, work, _options.MaxChangesPerTransaction, dryRun: false, oneRowOnly: _isolating);
+            _state.RequeueQuietly(deferred);
             if (planned.Leftovers.Count > 0)
             {
                 _state.Requeue(planned.Leftovers);
@@ -394,6 +458,11 @@ public sealed partial class AclReconciler : IAsyncDisposable
             {
                 if (planned.Leftovers.Count == 0)
                 {
+                    if (deferred.Count > 0 || InFlight > 0)
+                    {
+                        return PassOutcome.Blocked;
+                    }
+
                     Settle(version);
                     return PassOutcome.Idle;
                 }
@@ -401,12 +470,20 @@ public sealed partial class AclReconciler : IAsyncDisposable
                 return PassOutcome.Progress;
             }
 
-            var (status, _) = await SendAsync(planned, planned.ToPlan(), requeueOnFailure: true, cancellationToken).ConfigureAwait(false);
-            return status == OvsdbTransactionStatus.Failed ? PassOutcome.Failed : PassOutcome.Progress;
+            // Everything drained up to `version` is in this transaction, except what is left for the next one.
+            var covered = CoveredVersion(planned, deferred, version);
+            HoldInFlight(planned.Included);
+            sent = true;
+            _ = CompleteAsync(planned, covered, cancellationToken);
+            return PassOutcome.Progress;
         }
         finally
         {
             _sendGate.Release();
+            if (!sent)
+            {
+                _slots.Release();
+            }
         }
     }
 
@@ -414,7 +491,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private bool _isolating;
 
     private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendAsync(
-        PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, CancellationToken cancellationToken)
+        PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, long? coversVersion, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var result = await _client.TransactAsync(planned.Transaction, cancellationToken).ConfigureAwait(false);
@@ -425,7 +502,10 @@ public sealed partial class AclReconciler : IAsyncDisposable
             OvsdbTransactionStatus.OutcomeUnknown => result.OutcomeUnknownCause?.Message ?? "connection lost",
             _ => null,
         };
-        var info = new ReconcileTransactionInfo(plan, result.Status, stopwatch.Elapsed, error);
+        var info = new ReconcileTransactionInfo(plan, result.Status, stopwatch.Elapsed, error)
+        {
+            CoversDesiredVersion = result.Status == OvsdbTransactionStatus.Committed ? coversVersion : null,
+        };
 
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _operations, plan.Operations);
@@ -523,6 +603,18 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
     }
 
+    /// <summary>The newest desired version all of whose changes are in the database once <paramref name="planned"/> commits; null when none is.</summary>
+    private static long? CoveredVersion(PlannedTransaction planned, IEnumerable<DesiredRowChange> deferred, long drainedVersion)
+    {
+        var covered = drainedVersion;
+        foreach (var leftover in planned.Leftovers.Concat(deferred))
+        {
+            covered = Math.Min(covered, leftover.Since - 1);
+        }
+
+        return covered > 0 ? covered : null;
+    }
+
     /// <summary>Every desired row and every owned row of the database, with the members of both: a level-triggered comparison.</summary>
     private List<DesiredRowChange> FullWork(OvsdbReplica replica)
     {
@@ -588,7 +680,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// <summary>The database equals the desired state as of <paramref name="version"/>: release the waiters that asked for no more.</summary>
     private void Settle(long version)
     {
-        if (_state.HasPendingChanges || Volatile.Read(ref _fullResync) != 0)
+        if (_state.HasPendingChanges || Volatile.Read(ref _fullResync) != 0 || InFlight > 0)
         {
             return;
         }

@@ -15,6 +15,15 @@ public sealed record AclReconcilerOptions
     /// </summary>
     public int MaxChangesPerTransaction { get; init; } = 2000;
 
+    /// <summary>
+    /// Transactions <see cref="AclReconciler.RunAsync"/> keeps in flight at once. 1 sends the next only once the
+    /// previous is answered; more overlap the round trips (the server still commits them one after the other). A
+    /// transaction never carries a change to a member or row shape an earlier one in flight still carries, and while
+    /// one is in flight the next leaves only when it is full (<see cref="MaxChangesPerTransaction"/>), else when an
+    /// answer comes.
+    /// </summary>
+    public int MaxTransactionsInFlight { get; init; } = 1;
+
     /// <summary>Delay before retrying after the server refused a transaction; doubled per failure in a row up to <see cref="MaxRetryBackoff"/>.</summary>
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -25,6 +25,7 @@ public sealed class DesiredState
     private readonly Dictionary<string, RowState> _addressSets = new(StringComparer.Ordinal);
     private readonly Dictionary<(DesiredRowKind, string), RowDelta> _pending = [];
     private long _version;
+    private int _pendingChanges;
 
     public DesiredState(string controllerName)
     {
@@ -40,6 +41,12 @@ public sealed class DesiredState
 
     /// <summary>Grows by one per change; a reconciler compares it to know whether anything happened since.</summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>
+    /// About how many changes are recorded and not yet drained (rows and members touched; a member touched twice may
+    /// count twice): cheap to read, for deciding whether a full transaction is waiting.
+    /// </summary>
+    internal int PendingChangeCount => Volatile.Read(ref _pendingChanges);
 
     /// <summary>Whether changes are recorded and not yet drained.</summary>
     public bool HasPendingChanges
@@ -118,8 +125,9 @@ public sealed class DesiredState
             }
 
             var changes = _pending.Select(p => new DesiredRowChange(p.Key.Item1, p.Key.Item2, p.Value.Shape,
-                p.Value.Members is { } m ? [.. m] : [])).ToList();
+                p.Value.Members is { } m ? [.. m] : []) { Since = p.Value.Since }).ToList();
             _pending.Clear();
+            Volatile.Write(ref _pendingChanges, 0);
             return changes;
         }
     }
@@ -128,20 +136,27 @@ public sealed class DesiredState
     public void Requeue(IEnumerable<DesiredRowChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        RequeueQuietly(changes);
+        Changed?.Invoke();
+    }
+
+    /// <summary>Puts changes back without raising <see cref="Changed"/>: for changes set aside until something else wakes the reconciler.</summary>
+    internal void RequeueQuietly(IEnumerable<DesiredRowChange> changes)
+    {
         lock (_lock)
         {
             foreach (var change in changes)
             {
                 var delta = Pending(change.Kind, change.Name);
+                delta.Since = Math.Min(delta.Since, change.Since);
                 delta.Shape |= change.Shape;
+                Volatile.Write(ref _pendingChanges, _pendingChanges + change.TouchedMembers.Count);
                 foreach (var member in change.TouchedMembers)
                 {
                     (delta.Members ??= new(StringComparer.Ordinal)).Add(member);
                 }
             }
         }
-
-        Changed?.Invoke();
     }
 
     /// <summary>Reads one port group under the lock; false when it is not wanted.</summary>
@@ -391,9 +406,9 @@ public sealed class DesiredState
     private void Touch(DesiredRowKind kind, string name, RowState row, string member)
     {
         _version++;
-        if (row.Exists)
+        if (row.Exists && (Pending(kind, name).Members ??= new(StringComparer.Ordinal)).Add(member))
         {
-            (Pending(kind, name).Members ??= new(StringComparer.Ordinal)).Add(member);
+            Volatile.Write(ref _pendingChanges, _pendingChanges + 1);
         }
     }
 
@@ -428,8 +443,11 @@ public sealed class DesiredState
         if (!_pending.TryGetValue((kind, name), out var delta))
         {
             _pending[(kind, name)] = delta = new RowDelta();
+            Volatile.Write(ref _pendingChanges, _pendingChanges + 1);
         }
 
+        // Called just before the change that needs it takes the next version (or by a requeue, which lowers it further).
+        delta.Since = Math.Min(delta.Since, _version + 1);
         return delta;
     }
 
@@ -446,6 +464,8 @@ public sealed class DesiredState
 
     private sealed class RowDelta
     {
+        public long Since { get; set; } = long.MaxValue;
+
         public bool Shape { get; set; }
 
         public HashSet<string>? Members { get; set; }
@@ -462,7 +482,21 @@ public enum DesiredRowKind
 /// What changed in one desired row since the last drain: <see cref="Shape"/> when the row appeared, went, or its
 /// <c>external_ids</c> or ACLs changed; <see cref="TouchedMembers"/> whose membership may differ from the database.
 /// </summary>
-public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Shape, EquatableArray<string> TouchedMembers);
+public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Shape, EquatableArray<string> TouchedMembers)
+{
+    /// <summary>
+    /// The <see cref="DesiredState.Version"/> of the oldest change this record carries; 0 when unknown (as old as any).
+    /// Once every record drained up to some version is committed except some left over, the database holds every change
+    /// older than the oldest leftover's: how <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/> is found.
+    /// Bookkeeping, not content: equality ignores it.
+    /// </summary>
+    public long Since { get; init; }
+
+    public bool Equals(DesiredRowChange? other) =>
+        other is not null && Kind == other.Kind && Shape == other.Shape && Name == other.Name && TouchedMembers.Equals(other.TouchedMembers);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Shape, TouchedMembers);
+}
 
 /// <summary>A wanted port group's shape (members are read apart, one by one or all).</summary>
 public readonly record struct DesiredPortGroup(string Name, EquatableMap ExternalIds, EquatableArray<AclRow> Acls);

@@ -93,6 +93,14 @@ public sealed record ReconcileTransactionInfo(
     TimeSpan Latency,
     string? Error)
 {
+    /// <summary>
+    /// Once this committed transaction is raised, every change the desired state recorded up to this
+    /// <see cref="DesiredState.Version"/> is in the database (rows in conflict and ports that do not exist yet apart):
+    /// what the transaction drained, less the changes it left for a later one. Null when it did not commit, or when
+    /// what it left over is older than anything it carried. Take the largest seen: a later transaction may report less.
+    /// </summary>
+    public long? CoversDesiredVersion { get; init; }
+
     public int Changes => Plan.Changes;
     public int Operations => Plan.Operations;
     public int RequestBytes => Plan.RequestBytes;

@@ -280,6 +280,51 @@ public sealed partial class AclReconcilerTests(StandaloneNbFixture fixture, ITes
     }
 
     [Fact]
+    public async Task With_transactions_in_flight_members_flipping_and_rows_coming_and_going_still_land_exactly()
+    {
+        await using var h = await StartAsync(_nb.UnixRemote, AclReconcilerOptions.Default with { MaxChangesPerTransaction = 4, MaxTransactionsInFlight = 4 });
+        LoadInitial(h.State);
+        h.Run();
+        await h.ConvergeAsync();
+
+        // The same few members flip while transactions carrying them are still on their way, and rows appear and go.
+        for (var i = 0; i < 400; i++)
+        {
+            var address = $"10.4.0.{i % 13}";
+            if (h.State.HasMember(DesiredRowKind.AddressSet, "as_a", address))
+            {
+                h.State.RemoveAddress("as_a", address);
+            }
+            else
+            {
+                h.State.AddAddress("as_a", address);
+            }
+
+            var set = $"as_flip_{i / 40}";
+            if (i % 40 == 0)
+            {
+                h.State.PutAddressSet(set, Ids());
+                h.State.AddAddress(set, "10.5.0.1");
+            }
+            else if (i % 40 == 39)
+            {
+                h.State.RemoveAddress(set, "10.5.0.1");
+                h.State.RemoveAddressSet(set);
+            }
+
+            if (i % 5 == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+
+        await h.ConvergeAsync();
+        Assert.Equal(NbContents.FromDesired(h.State), await NbContents.ReadAsync(_nb.UnixRemote, Controller));
+        Assert.All(h.Transactions, t => Assert.Equal(OvsdbTransactionStatus.Committed, t.Status));
+        Assert.InRange(h.Transactions.Max(t => t.CoversDesiredVersion ?? 0), 1, h.State.Version);
+    }
+
+    [Fact]
     public async Task Changes_bigger_than_one_transaction_are_split_and_all_land()
     {
         await using var h = await StartAsync(_nb.UnixRemote, AclReconcilerOptions.Default with { MaxChangesPerTransaction = 100 });

@@ -1,0 +1,174 @@
+namespace OvnAcl.Benchmarking;
+
+/// <summary>
+/// <c>ovnacl bench churn</c>: pod add/delete events through OvnAcl's engine, reconciler and client into a real
+/// Northbound database, next to ovsdbapp and a raw pipelined client making the same row changes on the same database,
+/// taking turns in every round (OvnAcl, raw, ovsdbapp, OvnAcl, …) so that noise hits all of them alike.
+/// </summary>
+public static class ChurnBenchmark
+{
+    /// <summary>Sequential one-event transactions timed for <see cref="ChurnServerResult.RoundTripMs"/>.</summary>
+    private const int RoundTrips = 200;
+
+    public static async Task<ChurnReport> RunAsync(ChurnBenchmarkOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var progress = new ChurnProgress(options.Progress, options.ProgressBar);
+        var results = new List<ChurnServerResult>();
+        if (options.Start.Count == 0)
+        {
+            results.Add(await RunOnAsync("remote", options.Remotes, options, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var kind in options.Start)
+        {
+            progress.Line($"starting a {kind.ToString().ToLowerInvariant()} Northbound database");
+            await using var server = await BenchmarkServer.StartAsync(kind, cancellationToken).ConfigureAwait(false);
+            results.Add(await RunOnAsync(kind == BenchmarkServerKind.Raft ? "raft-3" : "standalone", server.Remotes, options, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new ChurnReport(options.Pods, options.Policies, options.PeerRowSets, options.Events, options.Runs, options.PipelineDepth, results);
+    }
+
+    /// <summary>Reads a comma-separated list of <c>ovsdbapp</c>, <c>raw</c>, or <c>none</c> alone (OvnAcl is always measured).</summary>
+    public static ChurnBenchmarkPeers ParsePeers(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var peers = ChurnBenchmarkPeers.None;
+        foreach (var name in names)
+        {
+            peers |= name.ToLowerInvariant() switch
+            {
+                "none" when names.Length == 1 => ChurnBenchmarkPeers.None,
+                "ovsdbapp" => ChurnBenchmarkPeers.Ovsdbapp,
+                "raw" => ChurnBenchmarkPeers.Raw,
+                _ => throw new ArgumentException($"unknown peer '{name}' in --peers; known: ovsdbapp, raw, or none alone"),
+            };
+        }
+
+        return names.Length == 0 ? throw new ArgumentException("--peers needs ovsdbapp, raw, both, or none") : peers;
+    }
+
+    /// <summary>Finds <c>benchmarks/peers/ovsdbapp_churn.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
+    public static string? FindOvsdbappScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "peers", "ovsdbapp_churn.py"), startDirectories);
+
+    /// <summary>Finds <c>benchmarks/plots/churn_plot.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
+    public static string? FindPlotScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "plots", "churn_plot.py"), startDirectories);
+
+    private static string? FindFile(string relative, IEnumerable<string> startDirectories)
+    {
+        ArgumentNullException.ThrowIfNull(startDirectories);
+        foreach (var start in startDirectories)
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, relative);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void Validate(ChurnBenchmarkOptions options)
+    {
+        if (options.Start.Count == 0 && string.IsNullOrWhiteSpace(options.Remotes))
+        {
+            throw new ArgumentException("give --db REMOTE or --start standalone|raft");
+        }
+
+        if (options.Events < 1 || options.Runs < 1 || options.Batches.Count == 0 || options.Batches.Any(b => b < 1) || options.PipelineDepth < 1)
+        {
+            throw new ArgumentException("--events, --runs, --batch and --pipeline must be 1 or more");
+        }
+
+        if (options.Rates.Any(r => !(r > 0)))
+        {
+            throw new ArgumentException("--rate must be more than 0 events/s");
+        }
+    }
+
+    private static async Task<ChurnServerResult> RunOnAsync(string name, string remotes, ChurnBenchmarkOptions options, ChurnProgress progress, CancellationToken cancellationToken)
+    {
+        var workload = new ChurnWorkload(options.Pods, options.Policies, options.PeerRowSets);
+        var notes = new List<string>();
+        progress.Line($"{name}: writing {options.Pods} logical switch ports and the peers' {options.PeerRowSets} port groups and address sets");
+        var rows = await ChurnNorthbound.SeedAsync(remotes, workload, options.Connection, cancellationToken).ConfigureAwait(false);
+
+        progress.Line($"{name}: loading {options.Pods} pods and {options.Policies} policies into OvnAcl and reconciling them (not measured)");
+        await using var ovnacl = await ChurnOvnAcl.StartAsync(remotes, workload, options.Connection, options.PipelineDepth, cancellationToken).ConfigureAwait(false);
+        notes.Add($"OvnAcl's compile puts a pod in {ovnacl.ChangesPerEvent} rows (its policy's port group, its namespace's ingress-deny port group, "
+            + "the address set of the policy it is a peer of): a pod event changes that many members, where the peers change 2");
+
+        // The peers share one event stream on their own rows; the raw client also times one transaction's round trip.
+        var leader = await ChurnRawPeer.FindLeaderAsync(remotes, options.Connection, cancellationToken).ConfigureAwait(false);
+        var raw = new ChurnRawPeer(workload, rows, leader);
+        long peerCursor = 0;
+        var roundTrip = await raw.RoundTripAsync(peerCursor, RoundTrips, cancellationToken).ConfigureAwait(false);
+        peerCursor += RoundTrips;
+
+        ChurnOvsdbappPeer? ovsdbapp = null;
+        if (options.Peers.HasFlag(ChurnBenchmarkPeers.Ovsdbapp))
+        {
+            ovsdbapp = new ChurnOvsdbappPeer(options, workload, remotes);
+            if (await ovsdbapp.CheckAsync(cancellationToken).ConfigureAwait(false) is { } skip)
+            {
+                notes.Add("ovsdbapp left out: " + skip);
+                ovsdbapp = null;
+            }
+        }
+
+        // One unmeasured run of OvnAcl's own first, so that the JIT is paid once, as by a long-lived controller.
+        await ovnacl.MeasureAsync(options.Batches[0], null, Math.Min(options.Events, Math.Max(1000, options.Pods / 2)), progress, options.RunTimeout, cancellationToken).ConfigureAwait(false);
+
+        var samples = new List<ChurnSample>();
+        IReadOnlyList<double?> rates = options.Rates.Count == 0 ? [null] : [.. options.Rates.Select(r => (double?)r)];
+        foreach (var batch in options.Batches)
+        {
+            foreach (var rate in rates)
+            {
+                var runs = new Dictionary<string, List<ChurnSample>>();
+                for (var round = 0; round < options.Runs; round++)
+                {
+                    Add(runs, await ovnacl.MeasureAsync(batch, rate, options.Events, progress, options.RunTimeout, cancellationToken).ConfigureAwait(false));
+                    if (options.Peers.HasFlag(ChurnBenchmarkPeers.Raw))
+                    {
+                        Add(runs, await raw.MeasureAsync(peerCursor, options.Events, batch, rate, progress, options.RunTimeout, cancellationToken).ConfigureAwait(false));
+                        peerCursor += options.Events;
+                    }
+
+                    if (ovsdbapp is not null)
+                    {
+                        Add(runs, await ovsdbapp.MeasureAsync(peerCursor, options.Events, batch, rate, progress, cancellationToken).ConfigureAwait(false));
+                        peerCursor += options.Events;
+                    }
+
+                    foreach (var (_, list) in runs)
+                    {
+                        var s = list[^1];
+                        progress.Line($"{name} run {round + 1}/{options.Runs}: {s.Peer,-8} batch {batch,5} {(rate is { } r ? $"{r,7:0}/s" : "    max")}: {s.EventsPerSecond,9:0} events/s, p99 {s.LatencyP99Ms,8:0.00} ms, {s.EventsPerTransaction,7:0.0} ev/txn");
+                    }
+                }
+
+                samples.AddRange(runs.Values.Select(ChurnSample.Median));
+            }
+        }
+
+        return new ChurnServerResult(name, remotes, roundTrip, samples, notes);
+
+        static void Add(Dictionary<string, List<ChurnSample>> runs, ChurnSample sample)
+        {
+            if (!runs.TryGetValue(sample.Peer, out var list))
+            {
+                runs[sample.Peer] = list = [];
+            }
+
+            list.Add(sample);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using k8s.Models;
+using OvnAcl.Kubernetes;
+using OvnAcl.Ovsdb;
+using OvnAcl.Reconciliation;
+
+namespace OvnAcl.Benchmarking;
+
+/// <summary>
+/// OvnAcl under churn: pod events through <see cref="KubernetesEngine"/> into a <see cref="DesiredState"/>, and
+/// <see cref="AclReconciler.RunAsync"/> committing them through the client, as a controller runs.
+/// </summary>
+/// <remarks>
+/// An event's time is when it is handed to the engine (under an offered load, paced by a 1 ms timer, so at most
+/// about a millisecond after it was due). An event is confirmed by the first committed transaction whose <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/>
+/// reaches the desired state's version right after the event: that transaction drained the event's changes, or a
+/// later one than the one that did, and nothing older is left over.
+/// </remarks>
+internal sealed class ChurnOvnAcl : IAsyncDisposable
+{
+    private readonly ChurnWorkload _workload;
+    private readonly OvsdbClient _client;
+    private readonly DesiredState _desired;
+    private readonly KubernetesEngine _engine;
+    private readonly V1Pod[] _pods;
+    private readonly int _pipelineDepth;
+    private AclReconciler? _reconciler;
+    private CancellationTokenSource? _stop;
+    private Task _run = Task.CompletedTask;
+    private int _batch;
+    private long _cursor;
+
+    private ChurnOvnAcl(ChurnWorkload workload, OvsdbClient client, DesiredState desired, KubernetesEngine engine, int pipelineDepth, int changesPerEvent)
+    {
+        _workload = workload;
+        _client = client;
+        _desired = desired;
+        _engine = engine;
+        _pipelineDepth = pipelineDepth;
+        ChangesPerEvent = changesPerEvent;
+        _pods = [.. Enumerable.Range(0, workload.Pods).Select(workload.Pod)];
+    }
+
+    /// <summary>Members of port groups and address sets one pod event adds or removes (OvnAcl's shape: see the docs).</summary>
+    public int ChangesPerEvent { get; }
+
+    public static async Task<ChurnOvnAcl> StartAsync(string remotes, ChurnWorkload workload, OvsdbConnectionOptions connection, int pipelineDepth, CancellationToken cancellationToken)
+    {
+        var desired = new DesiredState("ovnacl-churn");
+        var engine = new KubernetesEngine(desired);
+        engine.Load(workload.Input());
+        desired.DrainChanges();
+
+        // What one event changes: delete a pod and count the members it touches, then put it back.
+        engine.DeletePod(workload.PodNamespace(0), ChurnWorkload.PodName(0));
+        var changes = desired.DrainChanges().Sum(c => c.TouchedMembers.Count);
+        engine.UpsertPod(workload.Pod(0));
+        desired.DrainChanges();
+
+        var client = new OvsdbClient(remotes, OvsdbClientOptions.Default with { Tables = AclReconciler.MonitoredTables(), Connection = connection });
+        try
+        {
+            await client.StartAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new ChurnOvnAcl(workload, client, desired, engine, pipelineDepth, Math.Max(1, changes));
+    }
+
+    public async Task<ChurnSample> MeasureAsync(int batch, double? rate, int events, ChurnProgress progress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reconciler = await ReconcilerForAsync(batch, cancellationToken).ConfigureAwait(false);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        var token = timeoutSource.Token;
+
+        var transactions = new List<(long At, long Covers, int Operations, int Bytes, bool Committed)>();
+        var covered = 0L;
+        var signal = NewSignal();
+        void OnTransaction(ReconcileTransactionInfo info)
+        {
+            var at = Stopwatch.GetTimestamp();
+            var committed = info.Status == OvsdbTransactionStatus.Committed;
+            lock (transactions)
+            {
+                transactions.Add((at, info.CoversDesiredVersion ?? 0, info.Operations, info.RequestBytes, committed));
+                if (info.CoversDesiredVersion is { } v && v > covered)
+                {
+                    covered = v;
+                }
+            }
+
+            Volatile.Read(ref signal).TrySetResult();
+        }
+
+        // As fast as possible, the events run ahead of the commits by a bounded window: enough to fill every
+        // transaction in flight, and less than half the pods, so that a pod's re-add never cancels its pending delete.
+        var window = rate is null ? Math.Min(_workload.Pods / 2, Math.Max(64, 4 * batch * _pipelineDepth)) : int.MaxValue;
+        var times = new long[events];
+        var versions = new long[events];
+        var label = $"ovnacl batch {batch} {(rate is { } r ? $"{r:0}/s" : "max")}";
+        reconciler.TransactionCompleted += OnTransaction;
+        try
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var start = Stopwatch.GetTimestamp();
+            for (var k = 0; k < events; k++)
+            {
+                if (rate is { } offered)
+                {
+                    var due = start + (long)(k * Stopwatch.Frequency / offered);
+                    while (Stopwatch.GetTimestamp() < due)
+                    {
+                        await Task.Delay(1, token).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    while (k >= window && versions[k - window] > Volatile.Read(ref covered))
+                    {
+                        var wait = ResetSignal(ref signal);
+                        if (versions[k - window] > Volatile.Read(ref covered))
+                        {
+                            await wait.Task.WaitAsync(TimeSpan.FromMilliseconds(5), token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+                    }
+
+                    token.ThrowIfCancellationRequested();
+                }
+
+                // An event's time is its delivery to the engine, as an informer's callback would deliver it.
+                times[k] = Stopwatch.GetTimestamp();
+
+                var (pod, add) = _workload.Event(_cursor++);
+                if (add)
+                {
+                    _engine.UpsertPod(_pods[pod]);
+                }
+                else
+                {
+                    _engine.DeletePod(_workload.PodNamespace(pod), ChurnWorkload.PodName(pod));
+                }
+
+                versions[k] = _desired.Version;
+                progress.Update(label, k + 1, events);
+            }
+
+            await reconciler.WaitForConvergenceAsync(token).ConfigureAwait(false);
+            var converged = Stopwatch.GetTimestamp();
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            progress.Clear();
+
+            List<(long At, long Covers, int Operations, int Bytes, bool Committed)> done;
+            lock (transactions)
+            {
+                done = [.. transactions];
+            }
+
+            // Both lists are in time order; an event is confirmed at the first commit covering its version.
+            var latencies = new double[events];
+            var last = start;
+            var t = 0;
+            var best = 0L;
+            var confirmed = 0L;
+            for (var k = 0; k < events; k++)
+            {
+                while (best < versions[k] && t < done.Count)
+                {
+                    best = Math.Max(best, done[t].Covers);
+                    t++;
+                }
+
+                // Nothing covered it: its changes cancelled out or were already true; the convergence confirms it.
+                // An event that changed nothing (its version was already covered) is confirmed when it happens.
+                var at = Math.Max(times[k], best >= versions[k] ? done[t - 1].At : converged);
+                latencies[k] = Stopwatch.GetElapsedTime(times[k], at).TotalMilliseconds;
+                last = Math.Max(last, at);
+                confirmed++;
+            }
+
+            Array.Sort(latencies);
+            var plan = await reconciler.PlanAsync(cancellationToken).ConfigureAwait(false);
+            return new ChurnSample
+            {
+                Peer = ChurnReport.OvnAclName,
+                Batch = batch,
+                OfferedRate = rate,
+                Events = events,
+                Confirmed = confirmed,
+                Seconds = Stopwatch.GetElapsedTime(start, last).TotalSeconds,
+                Transactions = done.Count,
+                OperationsPerEvent = (double)done.Sum(d => d.Operations) / events,
+                BytesPerEvent = (double)done.Sum(d => (long)d.Bytes) / events,
+                LatencyP50Ms = ChurnSample.Percentile(latencies, 0.50),
+                LatencyP99Ms = ChurnSample.Percentile(latencies, 0.99),
+                LatencyMaxMs = latencies.Length == 0 ? 0 : latencies[^1],
+                CpuSeconds = cpuSeconds,
+                Converged = plan.IsEmpty && done.All(d => d.Committed),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BenchmarkException($"OvnAcl did not converge within {timeout.TotalSeconds:0} s (batch {batch})");
+        }
+        finally
+        {
+            reconciler.TransactionCompleted -= OnTransaction;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopReconcilerAsync().ConfigureAwait(false);
+        await _client.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A reconciler whose transactions carry at most <paramref name="batch"/> events, running and converged (not measured).</summary>
+    private async Task<AclReconciler> ReconcilerForAsync(int batch, CancellationToken cancellationToken)
+    {
+        if (_reconciler is not null && _batch == batch)
+        {
+            return _reconciler;
+        }
+
+        await StopReconcilerAsync().ConfigureAwait(false);
+        _batch = batch;
+        _reconciler = new AclReconciler(_client, _desired, AclReconcilerOptions.Default with
+        {
+            MaxChangesPerTransaction = batch * ChangesPerEvent,
+            MaxTransactionsInFlight = _pipelineDepth,
+        });
+        _stop = new CancellationTokenSource();
+        _run = _reconciler.RunAsync(_stop.Token);
+        await _reconciler.WaitForConvergenceAsync(cancellationToken).ConfigureAwait(false);
+        return _reconciler;
+    }
+
+    private async Task StopReconcilerAsync()
+    {
+        if (_reconciler is null)
+        {
+            return;
+        }
+
+        await _stop!.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _reconciler.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+        _reconciler = null;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static TaskCompletionSource ResetSignal(ref TaskCompletionSource signal)
+    {
+        var fresh = NewSignal();
+        Volatile.Write(ref signal, fresh);
+        return fresh;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OvnAcl.Benchmarking;
+
+/// <summary>
+/// ovsdbapp's OVN Northbound API committing the same events, run by <c>benchmarks/peers/ovsdbapp_churn.py</c> in
+/// the system Python. Times and CPU are the script's own, from its first event (its IDL already synchronized).
+/// </summary>
+internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWorkload workload, string remotes)
+{
+    private const int ModulesMissing = 3;
+
+    public async Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (options.OvsdbappScript is null || !File.Exists(options.OvsdbappScript))
+        {
+            return "benchmarks/peers/ovsdbapp_churn.py not found; pass --ovsdbapp-script PATH";
+        }
+
+        try
+        {
+            var outcome = await ChildProcess.RunAsync(options.PythonProgram, ["-c", "import ovsdbapp.schema.ovn_northbound.impl_idl"], _ => { },
+                TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return outcome.ExitCode == 0 ? null : $"ovsdbapp is not importable by {options.PythonProgram}; install python3-ovsdbapp";
+        }
+        catch (SyncPeerException ex)
+        {
+            return $"{ex.Message}; install python3-ovsdbapp";
+        }
+    }
+
+    public async Task<ChurnSample> MeasureAsync(long first, int events, int batch, double? rate, ChurnProgress progress, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ovnacl-churn-{Environment.ProcessId}-{first}.json");
+        try
+        {
+            await using (var stream = File.Create(file))
+            await using (var writer = new Utf8JsonWriter(stream))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartArray("events");
+                for (var k = first; k < first + events; k++)
+                {
+                    var (pod, add) = workload.Event(k);
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(workload.PeerPortGroup(pod));
+                    writer.WriteStringValue(workload.PortName(pod));
+                    writer.WriteStringValue(workload.PeerAddressSet(pod));
+                    writer.WriteStringValue(ChurnWorkload.Address(pod));
+                    writer.WriteStringValue(add ? "add" : "del");
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            var inv = CultureInfo.InvariantCulture;
+            List<string> arguments = [options.OvsdbappScript!, "--events", file, "--batch", batch.ToString(inv), "--timeout", options.RunTimeout.TotalSeconds.ToString(inv)];
+            if (rate is { } r)
+            {
+                arguments.AddRange(["--rate", r.ToString(inv)]);
+            }
+
+            arguments.Add(remotes);
+            progress.Update($"ovsdbapp batch {batch} {(rate is { } o ? $"{o:0}/s" : "max")}", 0, events);
+            var output = new ChildProcess.TextCollector();
+            ChildProcess.Outcome outcome;
+            try
+            {
+                outcome = await ChildProcess.RunAsync(options.PythonProgram, arguments, output.Add, options.RunTimeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncPeerException ex)
+            {
+                throw new BenchmarkException($"ovsdbapp: {ex.Message}");
+            }
+
+            progress.Clear();
+            if (outcome.ExitCode != 0)
+            {
+                throw new BenchmarkException($"the ovsdbapp script exited with {outcome.ExitCode}{(outcome.ExitCode == ModulesMissing ? " (ovsdbapp missing)" : "")}: {ChildProcess.FirstLine(outcome.StandardError)}");
+            }
+
+            using var result = JsonDocument.Parse(output.ToString());
+            var root = result.RootElement;
+            var latency = root.GetProperty("latency_ms");
+            return new ChurnSample
+            {
+                Peer = ChurnReport.OvsdbappName,
+                Batch = batch,
+                OfferedRate = rate,
+                Events = events,
+                Confirmed = root.GetProperty("events").GetInt64(),
+                Seconds = root.GetProperty("seconds").GetDouble(),
+                Transactions = root.GetProperty("transactions").GetInt64(),
+                LatencyP50Ms = latency.GetProperty("p50").GetDouble(),
+                LatencyP99Ms = latency.GetProperty("p99").GetDouble(),
+                LatencyMaxMs = latency.GetProperty("max").GetDouble(),
+                CpuSeconds = root.GetProperty("cpu_seconds").GetDouble(),
+            };
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

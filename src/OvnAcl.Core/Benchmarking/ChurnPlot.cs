@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace OvnAcl.Benchmarking;
+
+/// <summary>Draws a <see cref="ChurnReport"/> as a PNG with <c>benchmarks/plots/churn_plot.py</c> (Debian's python3-matplotlib).</summary>
+public static class ChurnPlot
+{
+    public static async Task DrawAsync(ChurnReport report, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var json = Path.Combine(Path.GetTempPath(), $"ovnacl-churn-plot-{Environment.ProcessId}.json");
+        try
+        {
+            await using (var stream = File.Create(json))
+            await using (var writer = new Utf8JsonWriter(stream))
+            {
+                report.WriteJson(writer);
+            }
+
+            var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            ChildProcess.Outcome outcome;
+            try
+            {
+                outcome = await ChildProcess.RunAsync(python, [script, json, pngPath], _ => { }, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncPeerException ex)
+            {
+                throw new BenchmarkException($"plotting failed: {ex.Message}");
+            }
+
+            if (outcome.ExitCode != 0)
+            {
+                throw new BenchmarkException($"plotting failed ({ChildProcess.FirstLine(outcome.StandardError)}); install python3-matplotlib");
+            }
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
