@@ -44,4 +44,13 @@ internal static partial class Log
 
     [LoggerMessage(3011, LogLevel.Debug, "Database change to {Table} '{Name}' differs from the desired state: requeued for repair")]
     public static partial void RepairQueued(ILogger logger, string table, string name);
+
+    [LoggerMessage(3013, LogLevel.Information, "Standby: lock '{Lock}' is held by another instance; keeping the replica, writing nothing")]
+    public static partial void Standby(ILogger logger, string @lock);
+
+    [LoggerMessage(3014, LogLevel.Information, "Active: lock '{Lock}' acquired; comparing the whole state")]
+    public static partial void Active(ILogger logger, string @lock);
+
+    [LoggerMessage(3015, LogLevel.Warning, "Lock '{Lock}' lost before a transaction: the server refused it (not owner); standing by")]
+    public static partial void LockLostOnWrite(ILogger logger, string @lock);
 }

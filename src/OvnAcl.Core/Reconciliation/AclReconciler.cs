@@ -153,6 +153,18 @@ public sealed partial class AclReconciler : IAsyncDisposable
             {
                 // A free slot first: with MaxTransactionsInFlight 1, the previous transaction is answered.
                 await _slots.WaitAsync(token).ConfigureAwait(false);
+                if (_client.Options.LockName is { } lockName && !_client.HasLock)
+                {
+                    // Standby: another instance holds the lock and writes. Keep the replica, write nothing; once the
+                    // lock is ours, compare everything (the other instance may have written anything meanwhile).
+                    _slots.Release();
+                    Log.Standby(_logger, lockName);
+                    await WaitForLockAsync(token).ConfigureAwait(false);
+                    Log.Active(_logger, lockName);
+                    RequestFullResync();
+                    continue;
+                }
+
                 if (Interlocked.Exchange(ref _sendFailed, 0) == 1)
                 {
                     await Task.Delay(Backoff(Math.Max(1, Volatile.Read(ref _failuresInARow))), token).ConfigureAwait(false);
@@ -493,6 +505,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendAsync(
         PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, long? coversVersion, CancellationToken cancellationToken)
     {
+        if (_client.Options.LockName is { } lockName)
+        {
+            // RFC 7047 §5.2.10: the server refuses the whole transaction unless this session holds the lock, so two
+            // instances never both write, even in the moment one loses the lock and has not heard yet.
+            planned.Transaction.Assert(lockName);
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var result = await _client.TransactAsync(planned.Transaction, cancellationToken).ConfigureAwait(false);
         stopwatch.Stop();
@@ -531,6 +550,12 @@ public sealed partial class AclReconciler : IAsyncDisposable
                 Interlocked.Add(ref _changesApplied, plan.Changes);
                 ReconcilerMetrics.Changes.Add(plan.Changes);
                 Log.TransactionCommitted(_logger, plan.Changes, plan.Operations, plan.RequestBytes, stopwatch.Elapsed.TotalMilliseconds);
+                break;
+            case OvsdbTransactionStatus.Failed when result.Error?.Error == "not owner":
+                // The lock went to another instance: nothing is wrong with the rows; the standby path takes over.
+                Interlocked.Increment(ref _failed);
+                Log.LockLostOnWrite(_logger, _client.Options.LockName ?? "");
+                RequestFullResync();
                 break;
             case OvsdbTransactionStatus.Failed:
                 Interlocked.Increment(ref _failed);
@@ -802,6 +827,32 @@ public sealed partial class AclReconciler : IAsyncDisposable
     }
 
     private void Signal() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Completes when the client holds its lock (<see cref="OvsdbClientOptions.LockName"/>).</summary>
+    private async Task WaitForLockAsync(CancellationToken cancellationToken)
+    {
+        var granted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLock(bool held)
+        {
+            if (held)
+            {
+                granted.TrySetResult();
+            }
+        }
+
+        _client.LockChanged += OnLock;
+        try
+        {
+            if (!_client.HasLock)
+            {
+                await granted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _client.LockChanged -= OnLock;
+        }
+    }
 
     private TaskCompletionSource ResetWake()
     {
