@@ -71,7 +71,7 @@ public sealed class KubernetesEngine
         lock (_gate)
         {
             _engine.Load(set);
-            return [.. diagnostics, .. _engine.TakeWarnings()];
+            return Combine(diagnostics, _engine.TakeWarnings());
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class KubernetesEngine
         lock (_gate)
         {
             _engine.UpsertNamespace(model!);
-            return [.. diagnostics, .. _engine.TakeWarnings()];
+            return Combine(diagnostics, _engine.TakeWarnings());
         }
     }
 
@@ -106,7 +106,7 @@ public sealed class KubernetesEngine
         lock (_gate)
         {
             _engine.SetPod(ns, name!, model);
-            return [.. diagnostics, .. _engine.TakeWarnings()];
+            return Combine(diagnostics, _engine.TakeWarnings());
         }
     }
 
@@ -129,7 +129,7 @@ public sealed class KubernetesEngine
         lock (_gate)
         {
             _engine.UpsertPolicy(model!);
-            return [.. diagnostics, .. _engine.TakeWarnings()];
+            return Combine(diagnostics, _engine.TakeWarnings());
         }
     }
 
@@ -143,6 +143,10 @@ public sealed class KubernetesEngine
             return _engine.TakeWarnings();
         }
     }
+
+    /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
+    private static IReadOnlyList<CompileDiagnostic> Combine(System.Collections.Immutable.ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
+        warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
 
     private static void ThrowOnErrors(IReadOnlyList<CompileDiagnostic> diagnostics)
     {

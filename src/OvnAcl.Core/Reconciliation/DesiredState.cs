@@ -24,6 +24,7 @@ public sealed class DesiredState
     private readonly Dictionary<string, RowState> _portGroups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RowState> _addressSets = new(StringComparer.Ordinal);
     private readonly Dictionary<(DesiredRowKind, string), RowDelta> _pending = [];
+    private readonly Stack<RowDelta> _freeDeltas = new();
     private long _version;
     private int _pendingChanges;
 
@@ -124,8 +125,16 @@ public sealed class DesiredState
                 return [];
             }
 
-            var changes = _pending.Select(p => new DesiredRowChange(p.Key.Item1, p.Key.Item2, p.Value.Shape,
-                p.Value.Members is { } m ? [.. m] : []) { Since = p.Value.Since }).ToList();
+            var changes = new List<DesiredRowChange>(_pending.Count);
+            foreach (var ((kind, name), delta) in _pending)
+            {
+                changes.Add(new DesiredRowChange(kind, name, delta.Shape, delta.Members is { Count: > 0 } m ? [.. m] : []) { Since = delta.Since });
+
+                // Deltas and their member sets are reused: under churn the same rows change again and again.
+                delta.Reset();
+                _freeDeltas.Push(delta);
+            }
+
             _pending.Clear();
             Volatile.Write(ref _pendingChanges, 0);
             return changes;
@@ -442,7 +451,7 @@ public sealed class DesiredState
     {
         if (!_pending.TryGetValue((kind, name), out var delta))
         {
-            _pending[(kind, name)] = delta = new RowDelta();
+            _pending[(kind, name)] = delta = _freeDeltas.Count > 0 ? _freeDeltas.Pop() : new RowDelta();
             Volatile.Write(ref _pendingChanges, _pendingChanges + 1);
         }
 
@@ -469,6 +478,13 @@ public sealed class DesiredState
         public bool Shape { get; set; }
 
         public HashSet<string>? Members { get; set; }
+
+        public void Reset()
+        {
+            Since = long.MaxValue;
+            Shape = false;
+            Members?.Clear();
+        }
     }
 }
 

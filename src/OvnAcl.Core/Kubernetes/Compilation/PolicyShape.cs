@@ -47,25 +47,31 @@ internal sealed record MemberFeed(DesiredRowKind Kind, string Row, PodQuery Quer
 {
     public IEnumerable<string> Members(PodModel pod)
     {
-        if (Port is { } port && pod.Resolve(port.Name, port.Protocol) != port.Number)
-        {
-            return [];
-        }
-
-        return Output switch
-        {
-            FeedOutput.LogicalSwitchPort => [pod.LogicalSwitchPort],
-            _ => Addresses(pod, Output == FeedOutput.Ip6),
-        };
+        var members = new List<string>(2);
+        AddMembers(pod, members);
+        return members;
     }
 
-    private IEnumerable<string> Addresses(PodModel pod, bool ipv6)
+    /// <summary>Adds the pod's members to <paramref name="into"/>: the engine's per-event path, without allocating.</summary>
+    public void AddMembers(PodModel pod, List<string> into)
     {
+        if (Port is { } port && pod.Resolve(port.Name, port.Protocol) != port.Number)
+        {
+            return;
+        }
+
+        if (Output == FeedOutput.LogicalSwitchPort)
+        {
+            into.Add(pod.LogicalSwitchPort);
+            return;
+        }
+
+        var ipv6 = Output == FeedOutput.Ip6;
         foreach (var address in pod.Addresses)
         {
             if ((address.AddressFamily == AddressFamily.InterNetworkV6) == ipv6 && (Query.Within is null || Query.Within.Contains(address)))
             {
-                yield return Text(address);
+                into.Add(Text(address));
             }
         }
     }

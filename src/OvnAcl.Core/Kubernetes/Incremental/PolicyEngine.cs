@@ -35,6 +35,8 @@ internal sealed class PolicyEngine
     private readonly HashSet<string> _dirtyPolicies = new(StringComparer.Ordinal);
     private readonly HashSet<QueryEntry> _candidates = [];
     private readonly List<CompileDiagnostic> _warnings = [];
+    private readonly List<string> _removedMembers = [];
+    private readonly List<string> _addedMembers = [];
 
     public PolicyEngine(DesiredState desired, KubernetesCompileOptions options)
     {
@@ -49,6 +51,11 @@ internal sealed class PolicyEngine
     /// <summary>Warnings of the shapes built since the last call.</summary>
     public IReadOnlyList<CompileDiagnostic> TakeWarnings()
     {
+        if (_warnings.Count == 0)
+        {
+            return [];
+        }
+
         var warnings = _warnings.Distinct().ToList();
         _warnings.Clear();
         return warnings;
@@ -219,15 +226,26 @@ internal sealed class PolicyEngine
     {
         foreach (var feed in entry.Feeds)
         {
-            var removed = before is null ? [] : feed.Members(before).ToList();
+            // Reused lists: a pod event allocates nothing here (a feed yields one port or one or two addresses).
+            var removed = _removedMembers;
+            var added = _addedMembers;
+            removed.Clear();
+            added.Clear();
+            if (before is not null)
+            {
+                feed.AddMembers(before, removed);
+            }
+
             if (after is not null)
             {
-                foreach (var member in feed.Members(after))
+                feed.AddMembers(after, added);
+            }
+
+            foreach (var member in added)
+            {
+                if (!removed.Remove(member))
                 {
-                    if (!removed.Remove(member))
-                    {
-                        AddMember(feed, member);
-                    }
+                    AddMember(feed, member);
                 }
             }
 

@@ -294,8 +294,29 @@ internal sealed class PolicyReader
 
         return new PodModel(ns, name, _options.LogicalSwitchPortName(ns, name),
             new EquatableMap(pod.Metadata?.Labels ?? new Dictionary<string, string>()),
-            addresses.OrderBy(a => a.AddressFamily).ThenBy(a => a.ToString(), StringComparer.Ordinal).ToEquatableArray(),
+            SortedAddresses(addresses),
             named.ToEquatableArray());
+    }
+
+    /// <summary>IPv4 before IPv6, then by text; a pod has one or two addresses, so no sorting machinery for those.</summary>
+    private static EquatableArray<IPAddress> SortedAddresses(List<IPAddress> addresses)
+    {
+        static int Compare(IPAddress a, IPAddress b)
+        {
+            var family = a.AddressFamily.CompareTo(b.AddressFamily);
+            return family != 0 ? family : string.CompareOrdinal(a.ToString(), b.ToString());
+        }
+
+        if (addresses.Count == 2 && Compare(addresses[0], addresses[1]) > 0)
+        {
+            (addresses[0], addresses[1]) = (addresses[1], addresses[0]);
+        }
+        else if (addresses.Count > 2)
+        {
+            addresses.Sort(Compare);
+        }
+
+        return addresses.ToEquatableArray();
     }
 
     private PolicyModel? ReadPolicy(V1NetworkPolicy policy, ObjectSource? source)
