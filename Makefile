@@ -8,6 +8,8 @@ APT_PACKAGES := ovn-central ovn-common openvswitch-common python3-ovsdbapp pytho
 # Only the benchmarks' plots need these; `make test` does not.
 BENCH_APT_PACKAGES := python3-matplotlib
 TEST_RESULTS := $(CURDIR)/artifacts/test-results
+# A test that runs longer than this is killed and named (the run fails instead of hanging until CI gives up).
+TEST_HANG_TIMEOUT ?= 5m
 OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 
 .PHONY: all deps bench-deps restore build test demo bench-churn clean
@@ -43,6 +45,7 @@ build: restore
 test: deps build
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test OvnAcl.sln -c $(CONFIG) --no-build -nologo \
+	  --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(TEST_RESULTS) ; \
 	  status=$$?; bash scripts/test-summary.sh $(TEST_RESULTS); exit $$status
 

@@ -167,7 +167,16 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
                 if (Interlocked.Exchange(ref _sendFailed, 0) == 1)
                 {
-                    await Task.Delay(Backoff(Math.Max(1, Volatile.Read(ref _failuresInARow))), token).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(Backoff(Math.Max(1, Volatile.Read(ref _failuresInARow))), token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The slot is ours: keeping it would make the drain below wait for it forever.
+                        _slots.Release();
+                        throw;
+                    }
                 }
 
                 var wake = ResetWake();
@@ -330,9 +339,18 @@ public sealed partial class AclReconciler : IAsyncDisposable
     {
         // Every slot: the transactions in flight are answered first, and no pass starts until the release.
         var slots = _options.MaxTransactionsInFlight;
-        for (var i = 0; i < slots; i++)
+        var taken = 0;
+        try
         {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (; taken < slots; taken++)
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (taken > 0)
+        {
+            _slots.Release(taken);
+            throw;
         }
 
         return new Release(_slots, slots);
@@ -413,7 +431,16 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
 
         var sent = false;
-        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _slots.Release();
+            throw;
+        }
+
         try
         {
             var replica = await AttachAsync(cancellationToken).ConfigureAwait(false);

@@ -381,6 +381,42 @@ public sealed partial class AclReconcilerTests(StandaloneNbFixture fixture, ITes
     }
 
     [Fact]
+    public async Task Stopping_while_backing_off_after_a_refusal_returns_at_once()
+    {
+        // A refused transaction makes the loop wait before the next one. Stopping it during that wait must end
+        // RunAsync; it once kept the slot it waited with and then waited for that slot forever.
+        await NbctlAsync(_nb.UnixRemote, "create", "Address_Set", "name=as_hidden2", "external_ids:owner-controller=someone-else");
+        var ownedOnly = new OvsdbTableMonitor("Address_Set")
+        {
+            Where = [OvsdbCondition.Includes("external_ids", OvsdbDatum.StringMap([new(DesiredState.OwnerControllerKey, Controller)]))],
+        };
+        var h = await StartAsync(_nb.UnixRemote, AclReconcilerOptions.Default with { RetryBackoff = TimeSpan.FromMinutes(5), MaxRetryBackoff = TimeSpan.FromMinutes(5) }, [ownedOnly]);
+        try
+        {
+            var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            h.Reconciler.TransactionCompleted += t =>
+            {
+                if (t.Status == OvsdbTransactionStatus.Failed)
+                {
+                    refused.TrySetResult();
+                }
+            };
+            h.State.PutAddressSet("as_hidden2", Ids());
+            using var stop = new CancellationTokenSource();
+            var run = Task.Run(() => h.Reconciler.RunAsync(stop.Token));
+            await refused.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(200);
+            await stop.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await h.Reconciler.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await h.Client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Server_killed_and_restarted_while_changes_flow_converges_with_nothing_missing_or_twice()
     {
         await using var h = await StartAsync(_nb.UnixRemote);

@@ -55,7 +55,8 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
         await _stop.CancelAsync();
         if (_run is not null)
         {
-            await _run;
+            // Bounded: a loop that ignores its stop token fails the test instead of hanging the run.
+            await _run.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         await Reconciler.DisposeAsync();

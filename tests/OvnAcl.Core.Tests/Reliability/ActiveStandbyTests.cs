@@ -46,12 +46,20 @@ public sealed class ActiveStandbyTests(StandaloneNbFixture fixture, ITestOutputH
             return instance;
         }
 
+        private int _disposed;
+
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
             await _stop.CancelAsync();
             if (_run is not null)
             {
-                await _run;
+                // Bounded: a loop that ignores its stop token fails the test instead of hanging the run.
+                await _run.WaitAsync(TimeSpan.FromSeconds(30));
             }
 
             await Reconciler.DisposeAsync();
@@ -65,7 +73,7 @@ public sealed class ActiveStandbyTests(StandaloneNbFixture fixture, ITestOutputH
         var nb = fixture.Nb;
         await nb.ResetAsync();
         await ReconcilerHarness.NbctlAsync(nb.UnixRemote, ["ls-add", "pods", .. ChurnUnderFault.Ports.SelectMany(p => new[] { "--", "lsp-add", "pods", p })]);
-        var active = await Instance.StartAsync(nb.UnixRemote);
+        await using var active = await Instance.StartAsync(nb.UnixRemote);
         await Eventually(() => active.Client.HasLock);
         await using var standby = await Instance.StartAsync(nb.UnixRemote);
 

@@ -100,7 +100,7 @@ internal static class ChurnUnderFault
 
         var confirmed = confirmations.Count(t => t.IsCompletedSuccessfully);
         await stop.CancelAsync();
-        await run;
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"{confirmations.Count} events; {reconciler.Stats}; sessions on {string.Join(", ", ready)}");
         lock (ready)
         {

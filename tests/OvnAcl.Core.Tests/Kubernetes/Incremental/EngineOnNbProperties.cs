@@ -75,7 +75,7 @@ public sealed class EngineOnNbProperties(StandaloneNbFixture fixture, ITestOutpu
         await NbContents.EventuallyEqualAsync(nb.UnixRemote, desired, TimeSpan.FromSeconds(10));
 
         await stop.CancelAsync();
-        await run;
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"seed {seed}: {reconciler.Stats}");
         Assert.Equal(0, reconciler.Stats.Failed);
         return true;
@@ -107,7 +107,7 @@ public sealed class EngineOnNbProperties(StandaloneNbFixture fixture, ITestOutpu
         engine.UpsertPod(K8s.Pod("three-tier", "web-3", "app=web", ["10.244.0.13", "fd00:10:244::13"]));
         await reconciler.WaitForConvergenceAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await stop.CancelAsync();
-        await run;
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         var records = await LogRecordsAsync(nb.DbPath);
         var added = Assert.Single(records.Skip(recordsBefore.Count));
