@@ -32,9 +32,13 @@ internal static class BenchCommands
         var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of benchmarks/peers/ovsdbapp_churn.py (default: found from the current directory or the CLI's)" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of throughput and latency against offered load (needs python3-matplotlib)" };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
+        var soakDefaults = ChurnSoakOptions.Default;
+        var soak = new Option<string?>("--soak") { Description = "Soak instead: offer one --rate (default 1000/s) for this long (e.g. 10m, 90s) with faults injected into the --start'ed database(s); figures in docs/reliability.md" };
+        var faults = new Option<string?>("--faults") { Description = "With --soak: faults injected in turn: kill, freeze, kill-follower, or none (default: kill,freeze; on RAFT also kill-follower; kill/freeze hit the leader)" };
+        var faultEvery = new Option<string>("--fault-every") { Description = "With --soak: time between faults", DefaultValueFactory = _ => $"{soakDefaults.FaultEvery.TotalSeconds:0}s" };
         var command = new Command("churn", "Pod add/delete events through OvnAcl's engine, reconciler and client into a real NB, next to ovsdbapp and a raw pipelined client");
         common.AddTo(command);
-        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json })
+        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json, soak, faults, faultEvery })
         {
             command.Add(option);
         }
@@ -68,6 +72,26 @@ internal static class BenchCommands
             };
             try
             {
+                if (result.GetValue(soak) is { } soakFor)
+                {
+                    var rates = options.Rates.Count == 0 ? [soakDefaults.Rate] : options.Rates;
+                    if (rates.Count != 1 || options.Batches.Count != 1)
+                    {
+                        throw new CliException("--soak takes one --rate and one --batch");
+                    }
+
+                    return await SoakAsync(options with
+                    {
+                        Soak = soakDefaults with
+                        {
+                            Duration = ParseDuration(soakFor, "--soak"),
+                            Rate = rates[0],
+                            FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
+                            Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
+                        },
+                    }, result.GetValue(plot), result.GetValue(json), ct).ConfigureAwait(false);
+                }
+
                 var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
                 if (result.GetValue(plot) is { } png)
                 {
@@ -104,6 +128,57 @@ internal static class BenchCommands
             }
         }));
         return command;
+    }
+
+    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, string? png, bool json, CancellationToken cancellationToken)
+    {
+        var report = await ChurnSoak.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        if (png is not null)
+        {
+            var plotScript = ChurnBenchmark.FindFile(Path.Combine("benchmarks", "plots", "soak_plot.py"), [Environment.CurrentDirectory, AppContext.BaseDirectory])
+                ?? throw new CliException("benchmarks/plots/soak_plot.py not found: run from the checkout");
+            await ChurnPlot.DrawAsync(report.WriteJson, plotScript, png, options.PythonProgram, cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"plot written to {png}");
+        }
+
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+            {
+                report.WriteJson(writer);
+            }
+
+            Console.WriteLine();
+        }
+        else
+        {
+            Console.Write(report.ToTable());
+        }
+
+        // A soak that lost or added anything, or changed another owner's rows, is a failure, not a figure.
+        var bad = report.Servers.Where(s => s.Missing + s.Extra + s.Differing + s.OthersChanged > 0 || s.Confirmed != s.Offered).ToList();
+        foreach (var server in bad)
+        {
+            Console.Error.WriteLine($"error: {server.Name}: the database did not converge to the desired rows (missing {server.Missing}, extra {server.Extra}, differing {server.Differing}, other owner's rows changed {server.OthersChanged}, unconfirmed {server.Offered - server.Confirmed})");
+        }
+
+        return bad.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Reads <c>90</c>, <c>90s</c>, <c>10m</c> or <c>1h</c>.</summary>
+    private static TimeSpan ParseDuration(string text, string option)
+    {
+        var trimmed = text.Trim();
+        var unit = trimmed.Length > 0 && char.IsLetter(trimmed[^1]) ? char.ToLowerInvariant(trimmed[^1]) : 's';
+        var number = char.IsLetter(trimmed.LastOrDefault()) ? trimmed[..^1] : trimmed;
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || !(value > 0)
+            || unit is not ('s' or 'm' or 'h'))
+        {
+            throw new CliException($"{option} takes a duration such as 90s, 10m or 1h, not '{text}'");
+        }
+
+        return unit switch { 'h' => TimeSpan.FromHours(value), 'm' => TimeSpan.FromMinutes(value), _ => TimeSpan.FromSeconds(value) };
     }
 
     private static List<T> ParseList<T>(string? text, string option, Func<string, IFormatProvider, T> parse)

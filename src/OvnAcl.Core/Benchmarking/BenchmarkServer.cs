@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using OvnAcl.Ovsdb;
 
 namespace OvnAcl.Benchmarking;
@@ -30,6 +31,7 @@ internal sealed class BenchmarkServer : IAsyncDisposable
 
     private readonly string _directory;
     private readonly List<Process> _processes = [];
+    private readonly List<Node> _nodes = [];
 
     private BenchmarkServer(BenchmarkServerKind kind, string directory)
     {
@@ -41,6 +43,76 @@ internal sealed class BenchmarkServer : IAsyncDisposable
 
     /// <summary>Every server's client remote, comma-separated.</summary>
     public string Remotes { get; private set; } = "";
+
+    /// <summary>Servers started (1 standalone, 3 RAFT), in the order of <see cref="Remotes"/>.</summary>
+    public int NodeCount => _nodes.Count;
+
+    /// <summary>The index of the server that is the RAFT leader (by <c>cluster/status</c>), or 0 for a standalone one; null when none is.</summary>
+    public async Task<int?> LeaderAsync(CancellationToken cancellationToken)
+    {
+        if (Kind == BenchmarkServerKind.Standalone)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            if (!_nodes[i].Running)
+            {
+                continue;
+            }
+
+            var status = new ChildProcess.TextCollector();
+            try
+            {
+                var outcome = await ChildProcess.RunAsync("ovs-appctl", ["-t", _nodes[i].Control, "cluster/status", Database], status.Add, TimeSpan.FromSeconds(5), cancellationToken)
+                    .ConfigureAwait(false);
+                if (outcome.ExitCode == 0 && status.ToString().Contains("Role: leader", StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+            catch (SyncPeerException)
+            {
+                // A server that does not answer (frozen, or just killed) is not the leader anyone can use.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Kills server <paramref name="node"/> with SIGKILL, as a crash does (its database file stays).</summary>
+    public async Task KillAsync(int node)
+    {
+        var process = _nodes[node].Process;
+        if (process is { HasExited: false })
+        {
+            process.Kill();
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts server <paramref name="node"/> again on its database file and ports, and waits until it serves the database.</summary>
+    public async Task RestartAsync(int node, CancellationToken cancellationToken)
+    {
+        var entry = _nodes[node];
+        if (entry.Running)
+        {
+            throw new InvalidOperationException($"server {entry.Name} is running");
+        }
+
+        Start(entry.Name, entry.Arguments, entry.Remote);
+        await WaitForDatabaseAsync(entry.Remote, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops server <paramref name="node"/> with SIGSTOP (<paramref name="frozen"/>) or lets it go on with SIGCONT: a hung process, sockets open.</summary>
+    public void Freeze(int node, bool frozen)
+    {
+        if (_nodes[node].Process is { HasExited: false } process && Kill(process.Id, frozen ? SigStop : SigCont) != 0)
+        {
+            throw new BenchmarkException($"cannot signal ovsdb-server {_nodes[node].Name} (pid {process.Id}): errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     public static async Task<BenchmarkServer> StartAsync(BenchmarkServerKind kind, CancellationToken cancellationToken)
     {
@@ -77,6 +149,8 @@ internal sealed class BenchmarkServer : IAsyncDisposable
             {
                 if (!process.HasExited)
                 {
+                    // A frozen server (SIGSTOP) dies of SIGKILL too; SIGCONT first only so that nothing is left stopped.
+                    _ = Kill(process.Id, SigCont);
                     process.Kill();
                     await process.WaitForExitAsync().ConfigureAwait(false);
                 }
@@ -104,8 +178,8 @@ internal sealed class BenchmarkServer : IAsyncDisposable
         var db = Path.Combine(_directory, "nb.db");
         await RunToolAsync("ovsdb-tool", ["create", db, NorthboundSchema], cancellationToken).ConfigureAwait(false);
         var port = FreePort();
-        Start("nb", [db, $"--remote=ptcp:{port}:127.0.0.1"]);
         Remotes = $"tcp:127.0.0.1:{port}";
+        Start("nb", [db, $"--remote=ptcp:{port}:127.0.0.1"], Remotes);
         await WaitForDatabaseAsync(Remotes, cancellationToken).ConfigureAwait(false);
     }
 
@@ -123,11 +197,11 @@ internal sealed class BenchmarkServer : IAsyncDisposable
 
         // The first node elects itself before the others ask to join (a join refused early is retried only later).
         var remotes = clientPorts.Select(p => $"tcp:127.0.0.1:{p}").ToArray();
-        Start("nb0", [dbs[0], $"--remote=ptcp:{clientPorts[0]}:127.0.0.1"]);
+        Start("nb0", [dbs[0], $"--remote=ptcp:{clientPorts[0]}:127.0.0.1"], remotes[0]);
         await WaitForDatabaseAsync(remotes[0], cancellationToken).ConfigureAwait(false);
         for (var i = 1; i < nodes; i++)
         {
-            Start($"nb{i}", [dbs[i], $"--remote=ptcp:{clientPorts[i]}:127.0.0.1"]);
+            Start($"nb{i}", [dbs[i], $"--remote=ptcp:{clientPorts[i]}:127.0.0.1"], remotes[i]);
         }
 
         // A joining server serves the database only once it is a member.
@@ -139,7 +213,19 @@ internal sealed class BenchmarkServer : IAsyncDisposable
         Remotes = string.Join(',', remotes);
     }
 
-    private void Start(string name, IReadOnlyList<string> arguments)
+    private void Start(string name, IReadOnlyList<string> arguments, string remote)
+    {
+        var node = _nodes.FindIndex(n => n.Name == name);
+        if (node < 0)
+        {
+            _nodes.Add(new Node(name, arguments, remote, Path.Combine(_directory, name + ".ctl")));
+            node = _nodes.Count - 1;
+        }
+
+        _nodes[node].Process = Start(name, arguments);
+    }
+
+    private Process Start(string name, IReadOnlyList<string> arguments)
     {
         var info = new ProcessStartInfo("ovsdb-server") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments)
@@ -157,6 +243,7 @@ internal sealed class BenchmarkServer : IAsyncDisposable
             process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
             process.StandardError.BaseStream.CopyToAsync(Stream.Null);
             _processes.Add(process);
+            return process;
         }
         catch (Win32Exception ex)
         {
@@ -183,7 +270,7 @@ internal sealed class BenchmarkServer : IAsyncDisposable
             {
             }
 
-            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+            if (_nodes.Select(n => n.Process).FirstOrDefault(p => p is { HasExited: true }) is { } dead)
             {
                 throw new BenchmarkException($"ovsdb-server exited with {dead.ExitCode}; see the logs in {_directory}");
             }
@@ -204,6 +291,30 @@ internal sealed class BenchmarkServer : IAsyncDisposable
         {
             throw new BenchmarkException($"{program} {string.Join(' ', arguments)} failed: {ChildProcess.FirstLine(outcome.StandardError)}");
         }
+    }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    // Process.Kill sends only SIGKILL; freezing a server needs SIGSTOP and SIGCONT, which only libc's kill(2) sends.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>One server: how to start it again after a kill, and its current process.</summary>
+    private sealed class Node(string name, IReadOnlyList<string> arguments, string remote, string control)
+    {
+        public string Name { get; } = name;
+
+        public IReadOnlyList<string> Arguments { get; } = arguments;
+
+        public string Remote { get; } = remote;
+
+        public string Control { get; } = control;
+
+        public Process? Process { get; set; }
+
+        public bool Running => Process is { HasExited: false };
     }
 
     private static int FreePort()

@@ -57,7 +57,8 @@ public static class ChurnBenchmark
     /// <summary>Finds <c>benchmarks/plots/churn_plot.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
     public static string? FindPlotScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "plots", "churn_plot.py"), startDirectories);
 
-    private static string? FindFile(string relative, IEnumerable<string> startDirectories)
+    /// <summary>Finds <paramref name="relative"/> (a path in the checkout) in one of <paramref name="startDirectories"/> or their parents.</summary>
+    public static string? FindFile(string relative, IEnumerable<string> startDirectories)
     {
         ArgumentNullException.ThrowIfNull(startDirectories);
         foreach (var start in startDirectories)

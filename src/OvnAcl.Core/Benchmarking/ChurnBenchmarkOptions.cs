@@ -66,6 +66,9 @@ public sealed record ChurnBenchmarkOptions
     /// <summary>Path of <c>benchmarks/peers/ovsdbapp_churn.py</c>; when null, the ovsdbapp peer is skipped with a note.</summary>
     public string? OvsdbappScript { get; init; }
 
+    /// <summary>When set, <see cref="ChurnSoak"/> runs instead: one offered load for minutes, with faults on a schedule.</summary>
+    public ChurnSoakOptions? Soak { get; init; }
+
     /// <summary>Where progress lines go; null for none.</summary>
     public TextWriter? Progress { get; init; }
 

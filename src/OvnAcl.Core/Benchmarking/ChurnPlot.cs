@@ -5,16 +5,23 @@ namespace OvnAcl.Benchmarking;
 /// <summary>Draws a <see cref="ChurnReport"/> as a PNG with <c>benchmarks/plots/churn_plot.py</c> (Debian's python3-matplotlib).</summary>
 public static class ChurnPlot
 {
-    public static async Task DrawAsync(ChurnReport report, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
+    public static Task DrawAsync(ChurnReport report, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
+        return DrawAsync(report.WriteJson, script, pngPath, python, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="script"/> on the JSON that <paramref name="writeJson"/> writes, to draw <paramref name="pngPath"/>.</summary>
+    public static async Task DrawAsync(Action<Utf8JsonWriter> writeJson, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writeJson);
         var json = Path.Combine(Path.GetTempPath(), $"ovnacl-churn-plot-{Environment.ProcessId}.json");
         try
         {
             await using (var stream = File.Create(json))
             await using (var writer = new Utf8JsonWriter(stream))
             {
-                report.WriteJson(writer);
+                writeJson(writer);
             }
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
