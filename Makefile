@@ -12,7 +12,7 @@ TEST_RESULTS := $(CURDIR)/artifacts/test-results
 TEST_HANG_TIMEOUT ?= 5m
 OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 
-.PHONY: all deps bench-deps restore build test demo bench-churn clean
+.PHONY: all deps bench-deps restore build test demo bench-churn bench-soak clean
 
 all: build
 
@@ -51,6 +51,10 @@ test: deps build
 
 demo: deps build
 	bash scripts/demo.sh $(CONFIG)
+
+# The figures of docs/reliability.md, section "Soak": 10 minutes on each database, faults every minute (~22 min).
+bench-soak: bench-deps build
+	$(OVNACL) bench churn --start standalone,raft --soak 10m --pipeline 4 --plot docs/plots/soak.png
 
 # The figures of docs/benchmarks.md, section "Churn": saturation, the offered-load sweep (with its plot), cluster size.
 bench-churn: bench-deps build

@@ -35,10 +35,11 @@ internal static class BenchCommands
         var soakDefaults = ChurnSoakOptions.Default;
         var soak = new Option<string?>("--soak") { Description = "Soak instead: offer one --rate (default 1000/s) for this long (e.g. 10m, 90s) with faults injected into the --start'ed database(s); figures in docs/reliability.md" };
         var faults = new Option<string?>("--faults") { Description = "With --soak: faults injected in turn: kill, freeze, kill-follower, or none (default: kill,freeze; on RAFT also kill-follower; kill/freeze hit the leader)" };
+        var reportFile = new Option<string?>("--report") { Description = "Also write the figures as JSON to this file (with --soak: every series the plot draws)" };
         var faultEvery = new Option<string>("--fault-every") { Description = "With --soak: time between faults", DefaultValueFactory = _ => $"{soakDefaults.FaultEvery.TotalSeconds:0}s" };
         var command = new Command("churn", "Pod add/delete events through OvnAcl's engine, reconciler and client into a real NB, next to ovsdbapp and a raw pipelined client");
         common.AddTo(command);
-        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json, soak, faults, faultEvery })
+        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json, soak, faults, faultEvery, reportFile })
         {
             command.Add(option);
         }
@@ -89,10 +90,16 @@ internal static class BenchCommands
                             FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
                             Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
                         },
-                    }, result.GetValue(plot), result.GetValue(json), ct).ConfigureAwait(false);
+                    }, result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile), ct).ConfigureAwait(false);
                 }
 
                 var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
+                if (result.GetValue(reportFile) is { } path)
+                {
+                    await using var file = File.Create(path);
+                    await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+                    report.WriteJson(writer);
+                }
                 if (result.GetValue(plot) is { } png)
                 {
                     var plotScript = ChurnBenchmark.FindPlotScript(Environment.CurrentDirectory, AppContext.BaseDirectory)
@@ -130,9 +137,16 @@ internal static class BenchCommands
         return command;
     }
 
-    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, string? png, bool json, CancellationToken cancellationToken)
+    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, string? png, bool json, string? reportFile, CancellationToken cancellationToken)
     {
         var report = await ChurnSoak.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        if (reportFile is not null)
+        {
+            await using var file = File.Create(reportFile);
+            await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+            report.WriteJson(writer);
+        }
+
         if (png is not null)
         {
             var plotScript = ChurnBenchmark.FindFile(Path.Combine("benchmarks", "plots", "soak_plot.py"), [Environment.CurrentDirectory, AppContext.BaseDirectory])

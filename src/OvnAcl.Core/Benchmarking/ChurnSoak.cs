@@ -294,17 +294,30 @@ public static class ChurnSoak
     }
 
     /// <summary>Per event: when it was offered and the desired version after it; when confirmed, its latency. Thread-safe.</summary>
-    private sealed class Tracker(int capacity)
+    private sealed class Tracker
     {
-        private readonly long[] _times = new long[capacity];
-        private readonly long[] _versions = new long[capacity];
-        private readonly float[] _latencyMs = new float[capacity];
+        private readonly long[] _times;
+        private readonly long[] _versions;
+        private readonly float[] _latencyMs;
         private readonly Lock _lock = new();
         private long _offered;
         private long _confirmed;
         private long _covered;
 
-        public int Capacity => capacity;
+        public Tracker(int capacity)
+        {
+            // Written through once before the run: a fresh array's pages become resident only when first written, which
+            // would show as the working set growing with the soak's own bookkeeping.
+            _times = new long[capacity];
+            _versions = new long[capacity];
+            _latencyMs = new float[capacity];
+            Array.Fill(_times, -1);
+            Array.Fill(_versions, -1);
+            Array.Fill(_latencyMs, -1);
+            Capacity = capacity;
+        }
+
+        public int Capacity { get; }
 
         public long Start { get; set; }
 

@@ -29,8 +29,9 @@ public sealed record SoakFaultRecord(double AtSeconds, string Fault, int Server,
     public long BaselineBacklog { get; init; }
 
     /// <summary>
-    /// From the fault to the moment after which the backlog stayed at most max(2 × <see cref="BaselineBacklog"/>,
-    /// 20 ms of events) until the next fault; null if it never did.
+    /// From the fault to the first moment after the backlog's peak at which it is back to at most
+    /// max(2 × <see cref="BaselineBacklog"/>, 20 ms of events): every event the fault held up is confirmed and the
+    /// stream is current again; 0 when the backlog never rose above that, null when it never came back before the next fault.
     /// </summary>
     public double? RecoveredAfterSeconds { get; init; }
 
@@ -50,8 +51,16 @@ public sealed record SoakFaultRecord(double AtSeconds, string Fault, int Server,
             return this with { BaselineBacklog = baseline };
         }
 
-        var lastHigh = window.FindLastIndex(s => s.Backlog > threshold);
-        double? recovered = lastHigh < 0 ? 0 : lastHigh + 1 < window.Count ? window[lastHigh + 1].Seconds - AtSeconds : null;
+        // Caught up: the first moment after the backlog's peak at which it is back to normal. Spikes later on are
+        // the machine's, not the fault's (they show in the plot and in the per-second latency).
+        var peak = 0;
+        for (var i = 1; i < window.Count; i++)
+        {
+            peak = window[i].Backlog > window[peak].Backlog ? i : peak;
+        }
+
+        var back = window[peak].Backlog <= threshold ? peak : window.FindIndex(peak, s => s.Backlog <= threshold);
+        double? recovered = window[peak].Backlog <= threshold ? 0 : back < 0 ? null : window[back].Seconds - AtSeconds;
         double? after = null;
         if (recovered is { } r)
         {
