@@ -33,11 +33,11 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
     public async Task DisposeAsync() => await _cluster.EnsureHealthyAsync();
 
     /// <summary>
-    /// A follower cut off from everyone for 4 s, then healed: the other two keep a majority and the client, on the
-    /// leader, never notices; the cut-off member is a candidate when the partition heals.
+    /// A follower cut off from everyone for 4 s, then healed: the other two keep a majority and the client stays on the
+    /// leader while it lasts; the cut-off member is a candidate when the partition heals.
     /// </summary>
     [Fact]
-    public async Task A_follower_partitioned_from_everyone_stands_for_election_and_the_client_stays_on_the_leader()
+    public async Task A_follower_partitioned_from_everyone_stands_for_election_and_the_client_stays_on_connected_members()
     {
         if (await _cluster.WaitForLeaderAsync() == Partitioned)
         {
@@ -65,12 +65,17 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
 
         output.WriteLine($"{_cluster.Nodes[Partitioned].Name} before the heal: role={cutOff?.Role} term={cutOff?.Term} leader={cutOff?.LeaderId ?? "unknown"}");
         Assert.Equal("candidate", cutOff?.Role);
-        await FaultReport.CheckAsync("RAFT follower partitioned 4 s (netns, all traffic dropped)", run, leaderRemote, _others, output);
-        // The returning candidate's higher term does not unseat the leader: OVS's followers and leader ignore a vote
-        // request while they hear from a leader (Raft thesis §4.2.3), and the candidate's log is behind anyway.
-        Assert.Equal(leader, await _cluster.WaitForLeaderAsync());
-        output.WriteLine($"leader {_cluster.Nodes[leader].Name}: term {termBefore} before, {(await _cluster.Nodes[leader].GetStatusAsync()).Term} after");
-        Assert.All(run.ReadySessions, r => Assert.Equal(leaderRemote, r));
+        // While cut off the member only raises its own term; the other two keep a majority and the leader. On the heal
+        // its vote requests carry that higher term and OVS (no pre-vote) makes the leader step down: one election,
+        // which either host member may win, never the returning one (its log is behind). So the client may change
+        // sessions once, between the two connected members, and never uses the partitioned one.
+        var leaderAfter = await _cluster.WaitForLeaderAsync();
+        var termAfter = (await _cluster.Nodes[leaderAfter].GetStatusAsync()).Term;
+        output.WriteLine($"leader {_cluster.Nodes[leader].Name} at term {termBefore} before, {_cluster.Nodes[leaderAfter].Name} at term {termAfter} after");
+        Assert.NotEqual(Partitioned, leaderAfter);
+        await FaultReport.CheckAsync("RAFT follower partitioned 4 s (netns, all traffic dropped)", run, _cluster.Nodes[leaderAfter].TcpRemote, _others, output);
+        Assert.All(run.ReadySessions, r => Assert.NotEqual(PartitionedRemote, r));
+        Assert.Equal(leaderRemote, run.ReadySessions[0]);
     }
 
     /// <summary>
@@ -104,8 +109,9 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
         await FaultReport.CheckAsync("RAFT leader partitioned from its peers 4 s, client on it (netns)", run, _cluster.Nodes[leader].TcpRemote, _others, output);
         Assert.Equal(PartitionedRemote, run.ReadySessions[0]);
         Assert.True(run.ReadySessions.Count >= 2, "the client never left the partitioned leader");
+        // Not "the last session is on today's leader": the healed member's vote requests, sent when its timer next
+        // fires, may force one more election after the run has ended (see the first test).
         Assert.All(run.ReadySessions.Skip(1), r => Assert.NotEqual(PartitionedRemote, r));
-        Assert.Equal(_cluster.Nodes[leader].TcpRemote, run.ReadySessions[^1]);
     }
 
     /// <summary>

@@ -248,20 +248,58 @@ public sealed class RaftNb : IAsyncDisposable
     public Task HealAsync(int index, CancellationToken cancellationToken = default) =>
         NamespacedNode(index).Network!.HealAsync(cancellationToken);
 
-    /// <summary>Transfers leadership until node <paramref name="index"/> leads (a transfer goes to some up-to-date follower, not a chosen one).</summary>
+    /// <summary>
+    /// Moves leadership to node <paramref name="index"/>. <c>transfer-leadership</c> hands it to the first up-to-date
+    /// follower in the leader's own order, which between two nodes can ping-pong for ever; so the other followers are
+    /// frozen (SIGSTOP) and two commits put them behind, leaving <paramref name="index"/> the only candidate.
+    /// </summary>
     public async Task MakeLeaderAsync(int index, CancellationToken cancellationToken = default)
     {
-        for (var attempt = 0; attempt < 10; attempt++)
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            if (await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false) == index)
+            var leader = await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (leader == index)
             {
                 return;
             }
 
-            _ = await TransferLeadershipAsync(cancellationToken).ConfigureAwait(false);
+            var others = _nodes.Where(n => n.Index != leader && n.Index != index && n.IsRunning).ToList();
+            foreach (var node in others)
+            {
+                node.Process.Freeze();
+            }
+
+            try
+            {
+                var name = "ovnacl-nudge-" + Guid.NewGuid().ToString("N")[..8];
+                var remote = _nodes[leader].UnixRemote;
+                await OvsdbTool.TransactAsync(remote, $$$"""["{{{DatabaseName}}}",{"op":"insert","table":"Logical_Router","row":{"name":"{{{name}}}"}}]""",
+                    cancellationToken).ConfigureAwait(false);
+                await OvsdbTool.TransactAsync(remote, $$$"""["{{{DatabaseName}}}",{"op":"delete","table":"Logical_Router","where":[["name","==","{{{name}}}"]]}]""",
+                    cancellationToken).ConfigureAwait(false);
+                await FailureTestAsync(leader, "transfer-leadership", cancellationToken).ConfigureAwait(false);
+                var waited = Stopwatch.StartNew();
+                while (waited.Elapsed < TimeSpan.FromSeconds(5) &&
+                       (await _nodes[index].GetStatusAsync(cancellationToken).ConfigureAwait(false)).IsLeader is false)
+                {
+                    await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (var node in others)
+                {
+                    node.Process.Thaw();
+                }
+
+                _ = await FailureTestAsync(leader, "clear", cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        throw new FixtureException($"{_nodes[index].Name} did not become leader after 10 leadership transfers.");
+        if (await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false) != index)
+        {
+            throw new FixtureException($"{_nodes[index].Name} did not become leader after 5 leadership transfers.");
+        }
     }
 
     /// <summary>Heals a partition, starts every node that is down, rejoins every node that left, and waits for an agreed leader.</summary>

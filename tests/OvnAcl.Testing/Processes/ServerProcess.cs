@@ -152,6 +152,24 @@ public sealed class ServerProcess : IAsyncDisposable
         ProcessRegistry.Unregister(process);
     }
 
+    /// <summary>SIGSTOP: the daemon stops running (no timers, no I/O) until <see cref="Thaw"/>.</summary>
+    public void Freeze()
+    {
+        if (_process is { } process)
+        {
+            ProcessRegistry.SendStop(process);
+        }
+    }
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw()
+    {
+        if (_process is { } process)
+        {
+            ProcessRegistry.SendCont(process);
+        }
+    }
+
     /// <summary>SIGTERM, then SIGKILL if the daemon has not exited after the grace period.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
