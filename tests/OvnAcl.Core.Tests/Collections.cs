@@ -7,3 +7,6 @@ public sealed class StandaloneNbCollection : ICollectionFixture<StandaloneNbFixt
 
 [CollectionDefinition(FixtureCollections.RaftNb)]
 public sealed class RaftNbCollection : ICollectionFixture<RaftNbFixture>;
+
+[CollectionDefinition(FixtureCollections.PartitionableRaftNb)]
+public sealed class PartitionableRaftNbCollection : ICollectionFixture<PartitionableRaftNbFixture>;

@@ -33,14 +33,17 @@ internal static class ChurnUnderFault
     public static string[] PortsCommand() =>
         ["--may-exist", "ls-add", "pods", .. Ports.SelectMany(p => new[] { "--", "--may-exist", "lsp-add", "pods", p })];
 
-    public static async Task<ChurnRun> RunAsync(string remotes, int seed, Func<Task> fault, ITestOutputHelper output, TimeSpan? probeInterval = null)
+    /// <param name="clientOptions">Changes to the client's options, e.g. <c>LeaderOnly = false</c>.</param>
+    public static async Task<ChurnRun> RunAsync(string remotes, int seed, Func<Task> fault, ITestOutputHelper output, TimeSpan? probeInterval = null,
+        Func<OvsdbClientOptions, OvsdbClientOptions>? clientOptions = null)
     {
-        await using var client = new OvsdbClient(remotes, OvsdbClientOptions.Default with
+        var options = OvsdbClientOptions.Default with
         {
             Tables = AclReconciler.MonitoredTables(),
             Connection = OvsdbConnectionOptions.Default with { ProbeInterval = probeInterval ?? TimeSpan.FromSeconds(2) },
             MaxBackoff = TimeSpan.FromSeconds(1),
-        });
+        };
+        await using var client = new OvsdbClient(remotes, clientOptions?.Invoke(options) ?? options);
         var ready = new List<string>();
         client.SessionChanged += e =>
         {

@@ -70,9 +70,13 @@ public sealed class RaftFaultTests(RaftNbFixture fixture, ITestOutputHelper outp
         Assert.Equal(remote, run.ReadySessions[^1]);
     }
 
-    /// <summary>A follower frozen with SIGSTOP (cut off from the cluster and from clients) for 3 s: the leader keeps a majority; the client stays on it.</summary>
+    /// <summary>
+    /// A follower frozen with SIGSTOP for 3 s: it answers neither the cluster nor clients, but neither does it run its
+    /// election timer (for a real partition, see <see cref="RaftPartitionTests"/>). The leader keeps a majority; the
+    /// client stays on it.
+    /// </summary>
     [Fact]
-    public async Task A_follower_partitioned_away_does_not_move_the_client_off_the_leader()
+    public async Task A_follower_frozen_with_SIGSTOP_does_not_move_the_client_off_the_leader()
     {
         var leader = await _cluster.WaitForLeaderAsync();
         var follower = (leader + 1) % _cluster.Nodes.Count;

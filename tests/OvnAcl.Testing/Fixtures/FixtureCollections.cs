@@ -8,6 +8,7 @@ public static class FixtureCollections
 {
     public const string StandaloneNb = "standalone-nb";
     public const string RaftNb = "raft-nb";
+    public const string PartitionableRaftNb = "raft-nb-netns";
     public const string OvnSandbox = "ovn-sandbox";
     public const string TlsNb = "tls-nb";
 }

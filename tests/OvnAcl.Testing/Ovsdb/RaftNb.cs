@@ -6,7 +6,8 @@ namespace OvnAcl.Testing;
 /// <summary>
 /// A RAFT cluster of the OVN Northbound database on loopback: node 0 made by <c>ovsdb-tool create-cluster</c>,
 /// the others by <c>join-cluster</c>, each ovsdb-server with a unix and a TCP client remote and its own control
-/// socket. Methods kill, restart, and move the leader; <see cref="EnsureHealthyAsync"/> undoes all of that.
+/// socket. Methods kill, restart, partition (<see cref="RaftNbOptions.NamespacedNode"/>) and move the leader;
+/// <see cref="EnsureHealthyAsync"/> undoes all of that.
 /// </summary>
 public sealed class RaftNb : IAsyncDisposable
 {
@@ -15,12 +16,14 @@ public sealed class RaftNb : IAsyncDisposable
     private readonly TestDirectory _directory;
     private readonly RaftNbOptions _options;
     private readonly RaftNode[] _nodes;
+    private readonly NetworkNamespace? _network;
 
-    private RaftNb(TestDirectory directory, RaftNbOptions options, RaftNode[] nodes)
+    private RaftNb(TestDirectory directory, RaftNbOptions options, RaftNode[] nodes, NetworkNamespace? network)
     {
         _directory = directory;
         _options = options;
         _nodes = nodes;
+        _network = network;
     }
 
     public string Dir => _directory.Path;
@@ -44,11 +47,19 @@ public sealed class RaftNb : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "a cluster needs at least one node");
         }
 
+        if (options.NamespacedNode is { } namespaced && (namespaced < 0 || namespaced >= options.Nodes))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"no node {namespaced} to put in a namespace");
+        }
+
         var started = Stopwatch.StartNew();
+        var network = options.NamespacedNode is null ? null : await NetworkNamespace.CreateAsync(cancellationToken).ConfigureAwait(false);
         var directory = TestDirectory.Create("raft");
         var ports = FreePorts.Take(options.Nodes);
-        var nodes = Enumerable.Range(0, options.Nodes).Select(i => new RaftNode(i, directory.Path, ports[i])).ToArray();
-        var cluster = new RaftNb(directory, options, nodes);
+        var nodes = Enumerable.Range(0, options.Nodes).Select(i => network is null ? new RaftNode(i, directory.Path, ports[i])
+            : i == options.NamespacedNode ? new RaftNode(i, directory.Path, ports[i], network.NamespaceAddress, network)
+            : new RaftNode(i, directory.Path, ports[i], network.HostAddress)).ToArray();
+        var cluster = new RaftNb(directory, options, nodes, network);
         try
         {
             await OvsdbTool.RunAsync("ovsdb-tool", ["create-cluster", nodes[0].DbPath, OvnSchemas.Northbound, nodes[0].RaftAddress],
@@ -219,9 +230,86 @@ public sealed class RaftNb : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts every node that is down, rejoins every node that left, and waits for an agreed leader.</summary>
+    /// <summary>
+    /// Cuts node <paramref name="index"/> (the <see cref="RaftNbOptions.NamespacedNode"/>) off from every other node and
+    /// from every client: packets over its veth are dropped both ways, so connections hang rather than close, and the
+    /// server keeps running (its election timer fires, it stands for election and fails). With
+    /// <paramref name="clientsStillReachIt"/>, only its peers are cut off: clients still reach its client port and see
+    /// what it says of itself (<c>_Server</c>: not connected, not leader).
+    /// </summary>
+    public Task PartitionAsync(int index, bool clientsStillReachIt = false, CancellationToken cancellationToken = default)
+    {
+        var node = NamespacedNode(index);
+        var clientPort = int.Parse(node.TcpRemote[(node.TcpRemote.LastIndexOf(':') + 1)..], provider: null);
+        return node.Network!.PartitionAsync(clientsStillReachIt ? clientPort : null, cancellationToken);
+    }
+
+    /// <summary>Undoes <see cref="PartitionAsync"/>; does not wait for the node to catch up (<see cref="WaitForLeaderAsync"/> does).</summary>
+    public Task HealAsync(int index, CancellationToken cancellationToken = default) =>
+        NamespacedNode(index).Network!.HealAsync(cancellationToken);
+
+    /// <summary>
+    /// Moves leadership to node <paramref name="index"/>. <c>transfer-leadership</c> hands it to the first up-to-date
+    /// follower in the leader's own order, which between two nodes can ping-pong for ever; so the other followers are
+    /// frozen (SIGSTOP) and two commits put them behind, leaving <paramref name="index"/> the only candidate.
+    /// </summary>
+    public async Task MakeLeaderAsync(int index, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var leader = await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (leader == index)
+            {
+                return;
+            }
+
+            var others = _nodes.Where(n => n.Index != leader && n.Index != index && n.IsRunning).ToList();
+            foreach (var node in others)
+            {
+                node.Process.Freeze();
+            }
+
+            try
+            {
+                var name = "ovnacl-nudge-" + Guid.NewGuid().ToString("N")[..8];
+                var remote = _nodes[leader].UnixRemote;
+                await OvsdbTool.TransactAsync(remote, $$$"""["{{{DatabaseName}}}",{"op":"insert","table":"Logical_Router","row":{"name":"{{{name}}}"}}]""",
+                    cancellationToken).ConfigureAwait(false);
+                await OvsdbTool.TransactAsync(remote, $$$"""["{{{DatabaseName}}}",{"op":"delete","table":"Logical_Router","where":[["name","==","{{{name}}}"]]}]""",
+                    cancellationToken).ConfigureAwait(false);
+                await FailureTestAsync(leader, "transfer-leadership", cancellationToken).ConfigureAwait(false);
+                var waited = Stopwatch.StartNew();
+                while (waited.Elapsed < TimeSpan.FromSeconds(5) &&
+                       (await _nodes[index].GetStatusAsync(cancellationToken).ConfigureAwait(false)).IsLeader is false)
+                {
+                    await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (var node in others)
+                {
+                    node.Process.Thaw();
+                }
+
+                _ = await FailureTestAsync(leader, "clear", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false) != index)
+        {
+            throw new FixtureException($"{_nodes[index].Name} did not become leader after 5 leadership transfers.");
+        }
+    }
+
+    /// <summary>Heals a partition, starts every node that is down, rejoins every node that left, and waits for an agreed leader.</summary>
     public async Task EnsureHealthyAsync(CancellationToken cancellationToken = default)
     {
+        if (_network is { IsPartitioned: true })
+        {
+            await _network.HealAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var node in _nodes)
         {
             if (node.HasLeft)
@@ -252,6 +340,11 @@ public sealed class RaftNb : IAsyncDisposable
             }
         }
 
+        if (_network is not null)
+        {
+            await _network.DisposeAsync().ConfigureAwait(false);
+        }
+
         _directory.Dispose();
     }
 
@@ -265,8 +358,9 @@ public sealed class RaftNb : IAsyncDisposable
         {
             Name = node.Name,
             Executable = "ovsdb-server",
-            Arguments = [node.DbPath, $"--remote=punix:{node.SocketPath}", "--remote=ptcp:0:127.0.0.1"],
+            Arguments = [node.DbPath, $"--remote=punix:{node.SocketPath}", $"--remote=ptcp:0:{node.Address}"],
             Directory = _directory.Path,
+            Launcher = node.Network?.Exec ?? [],
         };
         if (_options.LogLevels is { } levels)
         {
@@ -276,9 +370,13 @@ public sealed class RaftNb : IAsyncDisposable
         // Ready here means "serving its control socket": a joining node has no database to list yet.
         node.StartedProcess = await ServerProcess.StartAsync(serverOptions, cancellationToken).ConfigureAwait(false);
         var port = await OvsdbServers.WaitForListeningPortAsync(node.Process, 0, cancellationToken).ConfigureAwait(false);
-        node.TcpRemote = $"tcp:127.0.0.1:{port}";
-        node.Process.PinArguments([node.DbPath, $"--remote=punix:{node.SocketPath}", $"--remote=ptcp:{port}:127.0.0.1"]);
+        node.TcpRemote = $"tcp:{node.Address}:{port}";
+        node.Process.PinArguments([node.DbPath, $"--remote=punix:{node.SocketPath}", $"--remote=ptcp:{port}:{node.Address}"]);
     }
+
+    private RaftNode NamespacedNode(int index) =>
+        _nodes[index].Network is not null ? _nodes[index]
+            : throw new ArgumentException($"{_nodes[index].Name} does not run in a network namespace (RaftNbOptions.NamespacedNode)", nameof(index));
 
     private async Task<List<(RaftNode Node, RaftStatus? Status, string? Error)>> GetStatusesAsync(CancellationToken cancellationToken)
     {

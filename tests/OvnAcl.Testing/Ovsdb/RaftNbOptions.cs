@@ -13,6 +13,12 @@ public sealed record RaftNbOptions
     /// </summary>
     public int? ElectionTimerMs { get; init; }
 
+    /// <summary>
+    /// When set, that node runs in its own <see cref="NetworkNamespace"/> and every node listens (RAFT and clients) on
+    /// the veth's addresses instead of 127.0.0.1, so that <see cref="RaftNb.PartitionAsync"/> can cut it off. Needs root.
+    /// </summary>
+    public int? NamespacedNode { get; init; }
+
     /// <summary>How long to wait for a leader that every running member agrees on.</summary>
     public TimeSpan ClusterTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

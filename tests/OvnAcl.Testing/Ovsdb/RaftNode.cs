@@ -3,14 +3,22 @@ namespace OvnAcl.Testing;
 /// <summary>One member of a <see cref="RaftNb"/> cluster.</summary>
 public sealed class RaftNode
 {
-    internal RaftNode(int index, string directory, int raftPort)
+    internal RaftNode(int index, string directory, int raftPort, string address = "127.0.0.1", NetworkNamespace? network = null)
     {
         Index = index;
         Name = $"node{index}";
         DbPath = Path.Combine(directory, Name + ".db");
         SocketPath = Path.Combine(directory, Name + ".sock");
-        RaftAddress = $"tcp:127.0.0.1:{raftPort}";
+        Address = address;
+        RaftAddress = $"tcp:{address}:{raftPort}";
+        Network = network;
     }
+
+    /// <summary>The IPv4 address the node listens on, for its peers and for clients.</summary>
+    public string Address { get; }
+
+    /// <summary>The namespace the node runs in (<see cref="RaftNbOptions.NamespacedNode"/>), or null on the host.</summary>
+    public NetworkNamespace? Network { get; }
 
     /// <summary>0-based position in <see cref="RaftNb.Nodes"/>.</summary>
     public int Index { get; }
@@ -24,7 +32,7 @@ public sealed class RaftNode
     /// <summary><c>unix:DIR/nodeN.sock</c>.</summary>
     public string UnixRemote => "unix:" + SocketPath;
 
-    /// <summary><c>tcp:127.0.0.1:PORT</c> for clients; the same port across restarts.</summary>
+    /// <summary><c>tcp:ADDRESS:PORT</c> for clients; the same port across restarts.</summary>
     public string TcpRemote { get; internal set; } = "";
 
     /// <summary>The address the RAFT peers use among themselves (not for OVSDB clients).</summary>

@@ -12,6 +12,8 @@ internal static class ProcessRegistry
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
     private static readonly ConcurrentDictionary<int, Process> Live = new();
     private static readonly ConcurrentDictionary<string, TestDirectory> Directories = new(StringComparer.Ordinal);
@@ -58,6 +60,10 @@ internal static class ProcessRegistry
     public static void SendKill(Process process) => Signal(process, SigKill);
 
     public static void SendTerm(Process process) => Signal(process, SigTerm);
+
+    public static void SendStop(Process process) => Signal(process, SigStop);
+
+    public static void SendCont(Process process) => Signal(process, SigCont);
 
     private static void Signal(Process process, int signal)
     {

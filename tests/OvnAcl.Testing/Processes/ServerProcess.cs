@@ -152,6 +152,24 @@ public sealed class ServerProcess : IAsyncDisposable
         ProcessRegistry.Unregister(process);
     }
 
+    /// <summary>SIGSTOP: the daemon stops running (no timers, no I/O) until <see cref="Thaw"/>.</summary>
+    public void Freeze()
+    {
+        if (_process is { } process)
+        {
+            ProcessRegistry.SendStop(process);
+        }
+    }
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw()
+    {
+        if (_process is { } process)
+        {
+            ProcessRegistry.SendCont(process);
+        }
+    }
+
     /// <summary>SIGTERM, then SIGKILL if the daemon has not exited after the grace period.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -201,7 +219,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private void Launch()
     {
-        var startInfo = new ProcessStartInfo(ToolPaths.Resolve(_options.Executable))
+        var executable = ToolPaths.Resolve(_options.Executable);
+        var startInfo = new ProcessStartInfo(_options.Launcher is [var launcher, ..] ? ToolPaths.Resolve(launcher) : executable)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -209,6 +228,14 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Directory,
         };
+        if (_options.Launcher.Count > 0)
+        {
+            foreach (var arg in _options.Launcher.Skip(1).Append(executable))
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+        }
+
         foreach (var arg in _arguments)
         {
             startInfo.ArgumentList.Add(arg);
@@ -234,7 +261,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => AppendConsole(e.Data);
         if (!process.Start())
         {
-            throw new FixtureException($"could not start {Name}: `{OvsdbTool.FormatCommandLine(_options.Executable, startInfo.ArgumentList.ToArray())}`");
+            throw new FixtureException($"could not start {Name}: `{OvsdbTool.FormatCommandLine(startInfo.FileName, startInfo.ArgumentList.ToArray())}`");
         }
 
         ProcessRegistry.Register(process);
@@ -257,7 +284,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 throw new FixtureException(
                     $"{Name} exited with code {process.ExitCode} before it was ready.\n" +
-                    $"command: {OvsdbTool.FormatCommandLine(_options.Executable, process.StartInfo.ArgumentList.ToArray())}{Diagnostics()}");
+                    $"command: {OvsdbTool.FormatCommandLine(process.StartInfo.FileName, process.StartInfo.ArgumentList.ToArray())}{Diagnostics()}");
             }
 
             try

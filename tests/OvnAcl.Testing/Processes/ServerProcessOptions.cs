@@ -18,6 +18,12 @@ public sealed record ServerProcessOptions
     /// </summary>
     public required IReadOnlyList<string> Arguments { get; init; }
 
+    /// <summary>
+    /// A command the daemon is run through, e.g. <see cref="NetworkNamespace.Exec"/> (<c>ip netns exec NAME</c>). It must
+    /// exec the daemon, not fork it, so that the pid the test host holds stays the daemon's. Empty: run it directly.
+    /// </summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
     /// <summary>The directory the daemon runs in and writes its log, control socket and run files to.</summary>
     public required string Directory { get; init; }
 
