@@ -11,8 +11,8 @@ namespace OvnAcl.Benchmarking;
 /// <see cref="AclReconciler.RunAsync"/> committing them through the client, as a controller runs.
 /// </summary>
 /// <remarks>
-/// An event's time is when it is handed to the engine (under an offered load, paced by a 1 ms timer, so at most
-/// about a millisecond after it was due). An event is confirmed by the first committed transaction whose <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/>
+/// An event's time is when it is handed to the engine (under an offered load, paced by a <see cref="PacingClock"/>,
+/// so about a millisecond after it was due at most). An event is confirmed by the first committed transaction whose <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/>
 /// reaches the desired state's version right after the event: that transaction drained the event's changes, or a
 /// later one than the one that did, and nothing older is left over.
 /// </remarks>
@@ -103,6 +103,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
         var times = new long[events];
         var versions = new long[events];
         var label = $"ovnacl batch {batch} {(rate is { } r ? $"{r:0}/s" : "max")}";
+        using var clock = rate is null ? null : new PacingClock();
         reconciler.TransactionCompleted += OnTransaction;
         try
         {
@@ -115,7 +116,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
                     var due = start + (long)(k * Stopwatch.Frequency / offered);
                     while (Stopwatch.GetTimestamp() < due)
                     {
-                        await Task.Delay(1, token).ConfigureAwait(false);
+                        await clock!.NextAsync(token).ConfigureAwait(false);
                     }
                 }
                 else

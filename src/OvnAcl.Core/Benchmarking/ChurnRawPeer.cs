@@ -144,6 +144,7 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
             else
             {
                 // Each transaction carries the events due when it is sent (at most a batch); latency counts from when due.
+                using var clock = new PacingClock();
                 var k = 0;
                 while (k < events)
                 {
@@ -151,7 +152,7 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
                     var due = (int)Math.Min(events, (long)((now - start) * rate.Value / Stopwatch.Frequency) + 1);
                     if (due <= k)
                     {
-                        await Task.Delay(1, token).ConfigureAwait(false);
+                        await clock.NextAsync(token).ConfigureAwait(false);
                         continue;
                     }
 

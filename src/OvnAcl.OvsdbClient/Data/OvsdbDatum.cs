@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OvnAcl.Ovsdb;
 
 /// <summary>
@@ -325,45 +327,69 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
         Func<OvsdbDatum, OvsdbDatum, MergeIndex, OvsdbDatum?> both,
         bool keepTheirs)
     {
-        var keys = new List<OvsdbAtom>(mine.Count + theirs.Count);
-        var values = isMap ? new List<OvsdbAtom>(mine.Count + theirs.Count) : null;
-        int i = 0, j = 0;
-        while (i < mine.Count || j < theirs.Count)
+        // The result is often far smaller than both inputs (what a diff removes) or one element off one of them (an
+        // update applied to a 200-member set): collect into pooled scratch and copy out only what survives, so the
+        // receive path and the reconciler's watch allocate the result and nothing else.
+        var capacity = mine.Count + theirs.Count;
+        var keys = ArrayPool<OvsdbAtom>.Shared.Rent(capacity);
+        var values = isMap ? ArrayPool<OvsdbAtom>.Shared.Rent(capacity) : null;
+        var count = 0;
+        try
         {
-            var order = i == mine.Count ? 1 : j == theirs.Count ? -1 : mine._keys[i].CompareTo(theirs._keys[j]);
-            if (order < 0)
+            int i = 0, j = 0;
+            while (i < mine.Count || j < theirs.Count)
             {
-                Add(mine, i);
-                i++;
-            }
-            else if (order > 0)
-            {
-                if (keepTheirs)
+                var order = i == mine.Count ? 1 : j == theirs.Count ? -1 : mine._keys[i].CompareTo(theirs._keys[j]);
+                if (order < 0)
                 {
-                    Add(theirs, j);
+                    Add(mine, i);
+                    i++;
                 }
-
-                j++;
-            }
-            else
-            {
-                var survivor = both(mine, theirs, new MergeIndex(i, j));
-                if (survivor is not null)
+                else if (order > 0)
                 {
-                    Add(survivor, ReferenceEquals(survivor, mine) ? i : j);
-                }
+                    if (keepTheirs)
+                    {
+                        Add(theirs, j);
+                    }
 
-                i++;
-                j++;
+                    j++;
+                }
+                else
+                {
+                    var survivor = both(mine, theirs, new MergeIndex(i, j));
+                    if (survivor is not null)
+                    {
+                        Add(survivor, ReferenceEquals(survivor, mine) ? i : j);
+                    }
+
+                    i++;
+                    j++;
+                }
+            }
+
+            return FromSortedUnique(keys.AsSpan(0, count).ToArray(), values?.AsSpan(0, count).ToArray());
+        }
+        finally
+        {
+            // Atoms hold strings: clear what was written so the pool does not keep them alive.
+            Array.Clear(keys, 0, count);
+            ArrayPool<OvsdbAtom>.Shared.Return(keys);
+            if (values is not null)
+            {
+                Array.Clear(values, 0, count);
+                ArrayPool<OvsdbAtom>.Shared.Return(values);
             }
         }
 
-        return FromSortedUnique([.. keys], values is null ? null : [.. values]);
-
         void Add(OvsdbDatum source, int index)
         {
-            keys.Add(source._keys[index]);
-            values?.Add(source._values is null ? default : source._values[index]);
+            keys[count] = source._keys[index];
+            if (values is not null)
+            {
+                values[count] = source._values is null ? default : source._values[index];
+            }
+
+            count++;
         }
     }
 }
