@@ -90,39 +90,12 @@ internal static class BenchCommands
                             FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
                             Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
                         },
-                    }, result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile), ct).ConfigureAwait(false);
+                    }, new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), ct).ConfigureAwait(false);
                 }
 
                 var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
-                if (result.GetValue(reportFile) is { } path)
-                {
-                    await using var file = File.Create(path);
-                    await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
-                    report.WriteJson(writer);
-                }
-                if (result.GetValue(plot) is { } png)
-                {
-                    var plotScript = ChurnBenchmark.FindPlotScript(Environment.CurrentDirectory, AppContext.BaseDirectory)
-                        ?? throw new CliException("benchmarks/plots/churn_plot.py not found: run from the checkout");
-                    await ChurnPlot.DrawAsync(report, plotScript, png, options.PythonProgram, ct).ConfigureAwait(false);
-                    Console.Error.WriteLine($"plot written to {png}");
-                }
-
-                if (result.GetValue(json))
-                {
-                    using var stdout = Console.OpenStandardOutput();
-                    using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-                    {
-                        report.WriteJson(writer);
-                    }
-
-                    Console.WriteLine();
-                }
-                else
-                {
-                    Console.Write(report.ToTable());
-                }
-
+                await EmitAsync(report.WriteJson, report.ToTable, "churn_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), options.PythonProgram, ct)
+                    .ConfigureAwait(false);
                 return 0;
             }
             catch (BenchmarkException ex)
@@ -137,38 +110,47 @@ internal static class BenchCommands
         return command;
     }
 
-    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, string? png, bool json, string? reportFile, CancellationToken cancellationToken)
+    /// <summary>Where a benchmark's figures go besides the screen: a plot, JSON instead of the table, a JSON file.</summary>
+    private sealed record Output(string? Plot, bool Json, string? ReportFile);
+
+    /// <summary>Writes the report file and the plot if asked, then the JSON or the table to stdout.</summary>
+    private static async Task EmitAsync(Action<Utf8JsonWriter> writeJson, Func<string> toTable, string plotScriptName, Output output, string python, CancellationToken cancellationToken)
     {
-        var report = await ChurnSoak.RunAsync(options, cancellationToken).ConfigureAwait(false);
-        if (reportFile is not null)
+        if (output.ReportFile is not null)
         {
-            await using var file = File.Create(reportFile);
+            await using var file = File.Create(output.ReportFile);
             await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
-            report.WriteJson(writer);
+            writeJson(writer);
         }
 
-        if (png is not null)
+        if (output.Plot is not null)
         {
-            var plotScript = ChurnBenchmark.FindFile(Path.Combine("benchmarks", "plots", "soak_plot.py"), [Environment.CurrentDirectory, AppContext.BaseDirectory])
-                ?? throw new CliException("benchmarks/plots/soak_plot.py not found: run from the checkout");
-            await ChurnPlot.DrawAsync(report.WriteJson, plotScript, png, options.PythonProgram, cancellationToken).ConfigureAwait(false);
-            Console.Error.WriteLine($"plot written to {png}");
+            var plotScript = ChurnBenchmark.FindFile(Path.Combine("benchmarks", "plots", plotScriptName), [Environment.CurrentDirectory, AppContext.BaseDirectory])
+                ?? throw new CliException($"benchmarks/plots/{plotScriptName} not found: run from the checkout");
+            await ChurnPlot.DrawAsync(writeJson, plotScript, output.Plot, python, cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"plot written to {output.Plot}");
         }
 
-        if (json)
+        if (output.Json)
         {
             using var stdout = Console.OpenStandardOutput();
             using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
             {
-                report.WriteJson(writer);
+                writeJson(writer);
             }
 
             Console.WriteLine();
         }
         else
         {
-            Console.Write(report.ToTable());
+            Console.Write(toTable());
         }
+    }
+
+    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, Output output, CancellationToken cancellationToken)
+    {
+        var report = await ChurnSoak.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        await EmitAsync(report.WriteJson, report.ToTable, "soak_plot.py", output, options.PythonProgram, cancellationToken).ConfigureAwait(false);
 
         // A soak that lost or added anything, or changed another owner's rows, is a failure, not a figure.
         var bad = report.Servers.Where(s => s.Missing + s.Extra + s.Differing + s.OthersChanged > 0 || s.Confirmed != s.Offered).ToList();

@@ -54,9 +54,6 @@ public static class ChurnBenchmark
     /// <summary>Finds <c>benchmarks/peers/ovsdbapp_churn.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
     public static string? FindOvsdbappScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "peers", "ovsdbapp_churn.py"), startDirectories);
 
-    /// <summary>Finds <c>benchmarks/plots/churn_plot.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
-    public static string? FindPlotScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "plots", "churn_plot.py"), startDirectories);
-
     /// <summary>Finds <paramref name="relative"/> (a path in the checkout) in one of <paramref name="startDirectories"/> or their parents.</summary>
     public static string? FindFile(string relative, IEnumerable<string> startDirectories)
     {

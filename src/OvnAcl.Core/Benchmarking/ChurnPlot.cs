@@ -2,15 +2,9 @@ using System.Text.Json;
 
 namespace OvnAcl.Benchmarking;
 
-/// <summary>Draws a <see cref="ChurnReport"/> as a PNG with <c>benchmarks/plots/churn_plot.py</c> (Debian's python3-matplotlib).</summary>
+/// <summary>Draws a benchmark report as a PNG with a script of <c>benchmarks/plots/</c> (Debian's python3-matplotlib) reading its JSON.</summary>
 public static class ChurnPlot
 {
-    public static Task DrawAsync(ChurnReport report, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        return DrawAsync(report.WriteJson, script, pngPath, python, cancellationToken);
-    }
-
     /// <summary>Runs <paramref name="script"/> on the JSON that <paramref name="writeJson"/> writes, to draw <paramref name="pngPath"/>.</summary>
     public static async Task DrawAsync(Action<Utf8JsonWriter> writeJson, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)
     {
