@@ -27,6 +27,7 @@ internal static class BenchCommands
         var batch = new Option<string>("--batch") { Description = "Events per transaction, comma-separated (the peers' batch; OvnAcl's most per transaction)", DefaultValueFactory = _ => "100" };
         var peers = new Option<string>("--peers") { Description = "Peers measured in the same run: ovsdbapp, raw, comma-separated, or none", DefaultValueFactory = _ => "ovsdbapp,raw" };
         var runs = new Option<int>("--runs") { Description = "Measured runs of each client per batch and load (the median is reported)", DefaultValueFactory = _ => defaults.Runs };
+        var warmup = new Option<int>("--warmup-events") { Description = "Unmeasured events OvnAcl and raw each run first, so that they are measured with the JIT warm", DefaultValueFactory = _ => defaults.WarmupEvents };
         var pipeline = new Option<int>("--pipeline") { Description = "Transactions OvnAcl's reconciler keeps in flight", DefaultValueFactory = _ => defaults.PipelineDepth };
         var python = new Option<string>("--python") { Description = "Python with ovsdbapp (and matplotlib for --plot) installed", DefaultValueFactory = _ => defaults.PythonProgram };
         var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of benchmarks/peers/ovsdbapp_churn.py (default: found from the current directory or the CLI's)" };
@@ -39,7 +40,7 @@ internal static class BenchCommands
         var faultEvery = new Option<string>("--fault-every") { Description = "With --soak: time between faults", DefaultValueFactory = _ => $"{soakDefaults.FaultEvery.TotalSeconds:0}s" };
         var command = new Command("churn", "Pod add/delete events through OvnAcl's engine, reconciler and client into a real NB, next to ovsdbapp and a raw pipelined client");
         common.AddTo(command);
-        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, pipeline, python, script, plot, json, soak, faults, faultEvery, reportFile })
+        foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, warmup, pipeline, python, script, plot, json, soak, faults, faultEvery, reportFile })
         {
             command.Add(option);
         }
@@ -64,6 +65,7 @@ internal static class BenchCommands
                 Batches = ParseList(result.GetValue(batch), "--batch", int.Parse),
                 Peers = ChurnBenchmark.ParsePeers(result.GetValue(peers)!),
                 Runs = result.GetValue(runs),
+                WarmupEvents = result.GetValue(warmup),
                 PipelineDepth = result.GetValue(pipeline),
                 Connection = common.GetConnectionOptions(result),
                 PythonProgram = result.GetValue(python)!,

@@ -121,8 +121,20 @@ public static class ChurnBenchmark
             }
         }
 
-        // One unmeasured run of OvnAcl's own first, so that the JIT is paid once, as by a long-lived controller.
-        await ovnacl.MeasureAsync(options.Batches[0], null, Math.Min(options.Events, Math.Max(1000, options.Pods / 2)), progress, options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        // Unmeasured runs of the in-process clients first, so that they are measured warm, as a long-lived controller
+        // runs: .NET's tiered JIT recompiles hot methods optimized only after they have run a while, and the churn's
+        // own paths (pod upsert/delete, mutate planning, the watch on member updates) are first run here, not in the
+        // set-up. A few thousand events were not enough: the first ~100,000 ran at a third of the warm speed.
+        if (options.WarmupEvents > 0)
+        {
+            progress.Line($"{name}: warming up OvnAcl and raw with {options.WarmupEvents} unmeasured events each");
+            await ovnacl.MeasureAsync(options.Batches[0], null, options.WarmupEvents, progress, options.RunTimeout, cancellationToken).ConfigureAwait(false);
+            if (options.Peers.HasFlag(ChurnBenchmarkPeers.Raw))
+            {
+                await raw.MeasureAsync(peerCursor, options.WarmupEvents, options.Batches[0], null, progress, options.RunTimeout, cancellationToken).ConfigureAwait(false);
+                peerCursor += options.WarmupEvents;
+            }
+        }
 
         var samples = new List<ChurnSample>();
         IReadOnlyList<double?> rates = options.Rates.Count == 0 ? [null] : [.. options.Rates.Select(r => (double?)r)];

@@ -39,6 +39,9 @@ public sealed record ChurnBenchmarkOptions
     /// <summary>Pod events per measured run.</summary>
     public int Events { get; init; } = 20_000;
 
+    /// <summary>Unmeasured events OvnAcl and the raw client each run as fast as possible before anything is measured (JIT warm-up).</summary>
+    public int WarmupEvents { get; init; } = 100_000;
+
     /// <summary>Offered loads (events/s) to measure at, open loop; empty for as fast as possible.</summary>
     public IReadOnlyList<double> Rates { get; init; } = [];
 

@@ -22,6 +22,7 @@ public sealed class ChurnBenchmarkTests
             Runs = 1,
             Peers = ChurnBenchmarkPeers.Raw,
             PipelineDepth = pipelineDepth,
+            WarmupEvents = 500,
         }, deadline.Token);
 
         using var json = Json(report);
