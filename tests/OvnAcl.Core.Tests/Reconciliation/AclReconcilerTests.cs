@@ -71,6 +71,9 @@ public sealed partial class AclReconcilerTests(StandaloneNbFixture fixture, ITes
 
         // An owned row nobody wants any more (left by an earlier run) goes on the next full comparison.
         await NbctlAsync(_nb.UnixRemote, "create", "Address_Set", "name=as_orphan", $"external_ids:owner-controller={Controller}");
+
+        // ovn-nbctl's commit reaches our replica by a monitor update, a moment after ovn-nbctl exits: plan after it.
+        await h.SeeRowAsync("Address_Set", "as_orphan");
         h.State.PutPortGroup("pg_a", Ids(("k8s.ovn.org/name", "ns/a2")),
             [MakeAcl("pg_a", "ingress", 1005, match: "ip4.src == $as_a && tcp.dst == 8080"), MakeAcl("pg_a", "extra", 900)]);
 

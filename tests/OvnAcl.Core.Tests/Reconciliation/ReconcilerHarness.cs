@@ -44,6 +44,21 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
 
     public void Run() => _run = Task.Run(() => Reconciler.RunAsync(_stop.Token));
 
+    /// <summary>Waits until the client's replica holds the row named <paramref name="name"/> (written by someone else, e.g. ovn-nbctl).</summary>
+    public async Task SeeRowAsync(string table, string name, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (Client.Replica.Lookup(table, "name", name).Count == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the replica never saw {table} {name}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public async Task ConvergeAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
