@@ -51,10 +51,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
         engine.Load(workload.Input());
         desired.DrainChanges();
 
-        // What one event changes: delete a pod and count the members it touches, then put it back.
-        engine.DeletePod(workload.PodNamespace(0), ChurnWorkload.PodName(0));
-        var changes = desired.DrainChanges().Sum(c => c.TouchedMembers.Count);
-        engine.UpsertPod(workload.Pod(0));
+        var changes = workload.MembersPerEvent(engine, desired);
         desired.DrainChanges();
 
         var client = new OvsdbClient(remotes, OvsdbClientOptions.Default with { Tables = AclReconciler.MonitoredTables(), Connection = connection });
@@ -68,7 +65,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
             throw;
         }
 
-        return new ChurnOvnAcl(workload, client, desired, engine, pipelineDepth, Math.Max(1, changes));
+        return new ChurnOvnAcl(workload, client, desired, engine, pipelineDepth, changes);
     }
 
     public async Task<ChurnSample> MeasureAsync(int batch, double? rate, int events, ChurnProgress progress, TimeSpan timeout, CancellationToken cancellationToken)

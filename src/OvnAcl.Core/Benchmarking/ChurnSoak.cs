@@ -63,9 +63,7 @@ public static class ChurnSoak
         await client.StartAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
 
         // Changes per event as the churn benchmark counts them, so that --batch means the same events per transaction.
-        engine.DeletePod(workload.PodNamespace(0), ChurnWorkload.PodName(0));
-        var changesPerEvent = Math.Max(1, desired.DrainChanges().Sum(c => c.TouchedMembers.Count));
-        engine.UpsertPod(pods[0]);
+        var changesPerEvent = workload.MembersPerEvent(engine, desired);
         await using var reconciler = new AclReconciler(client, desired, AclReconcilerOptions.Default with
         {
             MaxChangesPerTransaction = options.Batches[0] * changesPerEvent,

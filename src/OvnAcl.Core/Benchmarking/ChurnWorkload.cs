@@ -1,6 +1,7 @@
 using System.Globalization;
 using k8s.Models;
 using OvnAcl.Kubernetes;
+using OvnAcl.Reconciliation;
 
 namespace OvnAcl.Benchmarking;
 
@@ -57,6 +58,20 @@ internal sealed class ChurnWorkload
     public string PeerPortGroup(int pod) => "churn_pg_" + (pod % PeerRowSets).ToString(CultureInfo.InvariantCulture);
 
     public string PeerAddressSet(int pod) => "churn_as_" + (pod % PeerRowSets).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Port-group and address-set members one pod event changes in OvnAcl's rows (at least 1): pod 0 is deleted, the
+    /// members its removal touches are counted, and it is put back (that change is left pending in <paramref name="desired"/>).
+    /// </summary>
+    public int MembersPerEvent(KubernetesEngine engine, DesiredState desired)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(desired);
+        engine.DeletePod(PodNamespace(0), PodName(0));
+        var changes = desired.DrainChanges().Sum(c => c.TouchedMembers.Count);
+        engine.UpsertPod(Pod(0));
+        return Math.Max(1, changes);
+    }
 
     /// <summary>Which pod event <paramref name="k"/> is about, and whether it adds the pod (else deletes it).</summary>
     public (int Pod, bool Add) Event(long k) => ((int)(k % Pods), (k / Pods) % 2 == 1);

@@ -1,4 +1,5 @@
 using OvnAcl.Core.Tests.Reconciliation;
+using OvnAcl.Ovsdb;
 using OvnAcl.Testing;
 using Xunit.Abstractions;
 
@@ -47,23 +48,7 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
         var leader = await _cluster.WaitForLeaderAsync();
         var leaderRemote = _cluster.Nodes[leader].TcpRemote;
         var termBefore = (await _cluster.Nodes[leader].GetStatusAsync()).Term;
-        RaftStatus? cutOff = null;
-        var run = await ChurnUnderFault.RunAsync(_cluster.Remotes, 41, async () =>
-        {
-            await Task.Delay(100);
-            await _cluster.PartitionAsync(Partitioned);
-            try
-            {
-                await Task.Delay(PartitionTime);
-                cutOff = await _cluster.Nodes[Partitioned].GetStatusAsync();
-            }
-            finally
-            {
-                await _cluster.HealAsync(Partitioned);
-            }
-        }, output);
-
-        output.WriteLine($"{_cluster.Nodes[Partitioned].Name} before the heal: role={cutOff?.Role} term={cutOff?.Term} leader={cutOff?.LeaderId ?? "unknown"}");
+        var (run, cutOff) = await ChurnAcrossPartitionAsync(_cluster.Remotes, 41, clientsStillReachIt: false);
         Assert.Equal("candidate", cutOff?.Role);
         // While cut off the member only raises its own term; the other two keep a majority and the leader. On the heal
         // its vote requests carry that higher term and OVS (no pre-vote) makes the leader step down: one election,
@@ -86,23 +71,7 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
     public async Task The_leader_the_client_is_on_partitioned_from_its_peers_moves_the_client_to_the_new_leader()
     {
         await _cluster.MakeLeaderAsync(Partitioned);
-        RaftStatus? cutOff = null;
-        var run = await ChurnUnderFault.RunAsync(_cluster.Remotes, 43, async () =>
-        {
-            await Task.Delay(100);
-            await _cluster.PartitionAsync(Partitioned, clientsStillReachIt: true);
-            try
-            {
-                await Task.Delay(PartitionTime);
-                cutOff = await _cluster.Nodes[Partitioned].GetStatusAsync();
-            }
-            finally
-            {
-                await _cluster.HealAsync(Partitioned);
-            }
-        }, output);
-
-        output.WriteLine($"{_cluster.Nodes[Partitioned].Name} before the heal: role={cutOff?.Role} term={cutOff?.Term} leader={cutOff?.LeaderId ?? "unknown"}");
+        var (run, cutOff) = await ChurnAcrossPartitionAsync(_cluster.Remotes, 43, clientsStillReachIt: true);
         Assert.NotEqual("leader", cutOff?.Role);
         var leader = await _cluster.WaitForLeaderAsync();
         Assert.NotEqual(Partitioned, leader);
@@ -128,11 +97,27 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
         }
 
         var remotes = string.Join(',', _cluster.Nodes.OrderBy(n => n.Index == Partitioned ? 0 : 1).Select(n => n.TcpRemote));
+        var (run, cutOff) = await ChurnAcrossPartitionAsync(remotes, 47, clientsStillReachIt: true, o => o with { LeaderOnly = false, ShuffleRemotes = false });
+        Assert.Equal("candidate", cutOff?.Role);
+        var leader = await _cluster.WaitForLeaderAsync();
+        await FaultReport.CheckAsync("RAFT follower partitioned from its peers 4 s, client on it (netns, LeaderOnly off)", run, _cluster.Nodes[leader].TcpRemote, _others, output);
+        Assert.Equal(PartitionedRemote, run.ReadySessions[0]);
+        Assert.True(run.ReadySessions.Count >= 2, "the client never left the partitioned follower");
+        Assert.All(run.ReadySessions.Skip(1), r => Assert.NotEqual(PartitionedRemote, r));
+    }
+
+    /// <summary>
+    /// Churn through a client on <paramref name="remotes"/> while <see cref="Partitioned"/> is cut off for
+    /// <see cref="PartitionTime"/>; returns the run and the cut-off member's own status just before the heal.
+    /// </summary>
+    private async Task<(ChurnRun Run, RaftStatus? CutOff)> ChurnAcrossPartitionAsync(
+        string remotes, int seed, bool clientsStillReachIt, Func<OvsdbClientOptions, OvsdbClientOptions>? clientOptions = null)
+    {
         RaftStatus? cutOff = null;
-        var run = await ChurnUnderFault.RunAsync(remotes, 47, async () =>
+        var run = await ChurnUnderFault.RunAsync(remotes, seed, async () =>
         {
             await Task.Delay(100);
-            await _cluster.PartitionAsync(Partitioned, clientsStillReachIt: true);
+            await _cluster.PartitionAsync(Partitioned, clientsStillReachIt);
             try
             {
                 await Task.Delay(PartitionTime);
@@ -142,14 +127,9 @@ public sealed class RaftPartitionTests(PartitionableRaftNbFixture fixture, ITest
             {
                 await _cluster.HealAsync(Partitioned);
             }
-        }, output, clientOptions: o => o with { LeaderOnly = false, ShuffleRemotes = false });
+        }, output, clientOptions: clientOptions);
 
         output.WriteLine($"{_cluster.Nodes[Partitioned].Name} before the heal: role={cutOff?.Role} term={cutOff?.Term} leader={cutOff?.LeaderId ?? "unknown"}");
-        Assert.Equal("candidate", cutOff?.Role);
-        var leader = await _cluster.WaitForLeaderAsync();
-        await FaultReport.CheckAsync("RAFT follower partitioned from its peers 4 s, client on it (netns, LeaderOnly off)", run, _cluster.Nodes[leader].TcpRemote, _others, output);
-        Assert.Equal(PartitionedRemote, run.ReadySessions[0]);
-        Assert.True(run.ReadySessions.Count >= 2, "the client never left the partitioned follower");
-        Assert.All(run.ReadySessions.Skip(1), r => Assert.NotEqual(PartitionedRemote, r));
+        return (run, cutOff);
     }
 }
