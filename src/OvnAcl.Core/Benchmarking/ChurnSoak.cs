@@ -58,6 +58,9 @@ public static class ChurnSoak
         var desired = new DesiredState("ovnacl-soak");
         var engine = new KubernetesEngine(desired);
         engine.Load(workload.Input());
+
+        // The reconciler compares everything when it starts; the load's change records would only be counted below.
+        desired.DrainChanges();
         var pods = Enumerable.Range(0, workload.Pods).Select(workload.Pod).ToArray();
         await using var client = new OvsdbClient(server.Remotes, OvsdbClientOptions.Default with { Tables = AclReconciler.MonitoredTables(), Connection = options.Connection });
         await client.StartAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
@@ -135,6 +138,7 @@ public static class ChurnSoak
             {
                 Offered = track.Offered,
                 Confirmed = track.Confirmed,
+                ChangesPerEvent = changesPerEvent,
                 Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds,
                 ConvergeSeconds = convergeSeconds,
                 Transactions = stats.Transactions - statsBefore.Transactions,

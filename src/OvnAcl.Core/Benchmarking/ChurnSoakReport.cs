@@ -89,6 +89,9 @@ public sealed record SoakServerResult(string Name, string Remotes)
 
     public long Confirmed { get; init; }
 
+    /// <summary>Members one pod event changes; a transaction carries at most batch × this many changes.</summary>
+    public int ChangesPerEvent { get; init; }
+
     public double Seconds { get; init; }
 
     /// <summary>From the last event offered to the database holding every change.</summary>
@@ -167,6 +170,7 @@ public sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions So
         {
             text.AppendLine();
             text.AppendLine(c, $"{server.Name} ({server.Remotes})");
+            text.AppendLine(c, $"  a pod event changes {server.ChangesPerEvent} members: at most {Batch * server.ChangesPerEvent} changes per transaction");
             text.AppendLine(c, $"  events offered {server.Offered:N0}, confirmed {server.Confirmed:N0}; transactions {server.Transactions:N0} ({server.Committed:N0} committed, {server.Failed} refused, {server.OutcomeUnknown} outcome unknown), full comparisons {server.FullResyncs}");
             text.AppendLine(c, $"  after the last event: converged in {server.ConvergeSeconds:0.00} s; owned rows/members missing {server.Missing}, extra {server.Extra}, differing {server.Differing}; other owner's rows changed {server.OthersChanged}");
             if (server.LiveHeap is { } live)
@@ -216,6 +220,7 @@ public sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions So
             writer.WriteString("remotes", s.Remotes);
             writer.WriteNumber("offered", s.Offered);
             writer.WriteNumber("confirmed", s.Confirmed);
+            writer.WriteNumber("changes_per_event", s.ChangesPerEvent);
             writer.WriteNumber("seconds", s.Seconds);
             writer.WriteNumber("converge_seconds", s.ConvergeSeconds);
             writer.WriteNumber("transactions", s.Transactions);

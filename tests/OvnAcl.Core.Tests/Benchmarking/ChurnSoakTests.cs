@@ -31,6 +31,9 @@ public sealed class ChurnSoakTests
         var server = Assert.Single(report.Servers);
         Assert.Equal(kind == BenchmarkServerKind.Raft ? 16 * 500 : 12 * 500, server.Offered);
         Assert.Equal(server.Offered, server.Confirmed);
+
+        // A pod is in its policy's and its namespace's port groups and one address set: 3 members, not the whole load.
+        Assert.Equal(3, server.ChangesPerEvent);
         Assert.Equal((0L, 0L, 0L, 0L), (server.Missing, server.Extra, server.Differing, server.OthersChanged));
         Assert.Equal(kind == BenchmarkServerKind.Raft ? ["kill", "freeze", "kill-follower"] : ["kill", "freeze"], server.Faults.Select(f => f.Fault));
         if (kind == BenchmarkServerKind.Raft)
