@@ -54,12 +54,11 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     private readonly JsonRpcOptions _options;
     private readonly Func<JsonRpcInbound, ValueTask> _onInbound;
     private readonly ILogger _logger;
-    // Synchronous continuations: a request written while the write loop waits resumes the loop on the caller's thread,
-    // which writes it to the socket at once instead of handing it to a thread-pool thread first (a hop that took
-    // 25 µs typically and up to 1 ms on a loaded host, per request). The loop stays the only writer, and its first
-    // await that does not complete (an empty channel, a full socket buffer) returns to the caller.
+    // Asynchronous continuations: the write loop runs on its own thread-pool turn, never inline in a caller that queues
+    // a request (which may hold a lock, or be the read loop). Inline resumption was tried for latency (a 25 µs hop) and
+    // taken out after a full test run hung once in the churn benchmark test with it in place (cause not proven).
     private readonly Channel<ReadOnlyMemory<byte>> _outgoing =
-        Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, string> _abandoned = new();
     private readonly CancellationTokenSource _shutdown = new();
