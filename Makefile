@@ -47,7 +47,9 @@ test: deps build
 	$(DOTNET) test OvnAcl.sln -c $(CONFIG) --no-build -nologo \
 	  --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(TEST_RESULTS) ; \
-	  status=$$?; bash scripts/test-summary.sh $(TEST_RESULTS); exit $$status
+	  status=$$?; bash scripts/test-summary.sh $(TEST_RESULTS); \
+	  [ $$status -eq 0 ] || echo "dotnet test exited with $$status: a failed test, or a test host that crashed or hung (see 'Test Run Aborted' above)"; \
+	  exit $$status
 
 demo: deps build
 	bash scripts/demo.sh $(CONFIG)
