@@ -95,8 +95,10 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
         }
 
         // As fast as possible, the events run ahead of the commits by a bounded window: enough to fill every
-        // transaction in flight, and less than half the pods, so that a pod's re-add never cancels its pending delete.
-        var window = rate is null ? Math.Min(_workload.Pods / 2, Math.Max(64, 4 * batch * _pipelineDepth)) : int.MaxValue;
+        // transaction in flight, and at most one pass over the pods. A pod's events are N apart (delete in one pass,
+        // re-add in the next), and event k is delivered only once event k - window is confirmed, so with a window
+        // of at most N a pod's re-add never meets its delete still pending (which would cancel both).
+        var window = rate is null ? Math.Min(_workload.Pods, Math.Max(64, 4 * batch * _pipelineDepth)) : int.MaxValue;
         var times = new long[events];
         var versions = new long[events];
         var label = $"ovnacl batch {batch} {(rate is { } r ? $"{r:0}/s" : "max")}";
