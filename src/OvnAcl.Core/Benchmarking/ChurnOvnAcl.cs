@@ -75,7 +75,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
         timeoutSource.CancelAfter(timeout);
         var token = timeoutSource.Token;
 
-        var transactions = new List<(long At, long Covers, int Operations, int Bytes, bool Committed)>();
+        var transactions = new List<(long At, long Covers, int Operations, int Bytes, int Changes, bool Committed)>();
         var covered = 0L;
         var signal = NewSignal();
         void OnTransaction(ReconcileTransactionInfo info)
@@ -84,7 +84,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
             var committed = info.Status == OvsdbTransactionStatus.Committed;
             lock (transactions)
             {
-                transactions.Add((at, info.CoversDesiredVersion ?? 0, info.Operations, info.RequestBytes, committed));
+                transactions.Add((at, info.CoversDesiredVersion ?? 0, info.Operations, info.RequestBytes, committed ? info.Changes : 0, committed));
                 if (info.CoversDesiredVersion is { } v && v > covered)
                 {
                     covered = v;
@@ -120,12 +120,29 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
                 }
                 else
                 {
+                    var waitingSince = 0L;
+                    var seen = -1L;
                     while (k >= window && versions[k - window] > Volatile.Read(ref covered))
                     {
+                        token.ThrowIfCancellationRequested();
                         var wait = ResetSignal(ref signal);
                         if (versions[k - window] > Volatile.Read(ref covered))
                         {
                             await wait.Task.WaitAsync(TimeSpan.FromMilliseconds(5), token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+
+                        // A version no transaction will ever cover (its changes cancelled out while pending, which the
+                        // window is there to prevent): after a second without a commit, a convergence confirms it.
+                        var now = Volatile.Read(ref covered);
+                        (waitingSince, seen) = now != seen ? (Stopwatch.GetTimestamp(), now) : (waitingSince, seen);
+                        if (Stopwatch.GetElapsedTime(waitingSince) > TimeSpan.FromSeconds(1))
+                        {
+                            var reached = _desired.Version;
+                            await reconciler.WaitForConvergenceAsync(token).ConfigureAwait(false);
+                            lock (transactions)
+                            {
+                                covered = Math.Max(covered, reached);
+                            }
                         }
                     }
 
@@ -154,7 +171,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             progress.Clear();
 
-            List<(long At, long Covers, int Operations, int Bytes, bool Committed)> done;
+            List<(long At, long Covers, int Operations, int Bytes, int Changes, bool Committed)> done;
             lock (transactions)
             {
                 done = [.. transactions];
@@ -195,6 +212,7 @@ internal sealed class ChurnOvnAcl : IAsyncDisposable
                 Transactions = done.Count,
                 OperationsPerEvent = (double)done.Sum(d => d.Operations) / events,
                 BytesPerEvent = (double)done.Sum(d => (long)d.Bytes) / events,
+                MemberChangesPerEvent = (double)done.Sum(d => (long)d.Changes) / events,
                 LatencyP50Ms = ChurnSample.Percentile(latencies, 0.50),
                 LatencyP99Ms = ChurnSample.Percentile(latencies, 0.99),
                 LatencyMaxMs = latencies.Length == 0 ? 0 : latencies[^1],

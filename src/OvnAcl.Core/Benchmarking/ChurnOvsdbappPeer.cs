@@ -94,6 +94,7 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
                 Confirmed = root.GetProperty("events").GetInt64(),
                 Seconds = root.GetProperty("seconds").GetDouble(),
                 Transactions = root.GetProperty("transactions").GetInt64(),
+                MemberChangesPerEvent = 2, // pg_add_ports/pg_del_ports and address_set_add/remove_addresses of one port and its IP
                 LatencyP50Ms = latency.GetProperty("p50").GetDouble(),
                 LatencyP99Ms = latency.GetProperty("p99").GetDouble(),
                 LatencyMaxMs = latency.GetProperty("max").GetDouble(),

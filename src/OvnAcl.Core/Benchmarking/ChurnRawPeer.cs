@@ -209,6 +209,7 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
             Seconds = Stopwatch.GetElapsedTime(start, replyAt[^1]).TotalSeconds,
             Transactions = sent,
             OperationsPerEvent = 2,
+            MemberChangesPerEvent = 2,
             BytesPerEvent = (double)bytes / events,
             LatencyP50Ms = ChurnSample.Percentile(sorted, 0.50),
             LatencyP99Ms = ChurnSample.Percentile(sorted, 0.99),

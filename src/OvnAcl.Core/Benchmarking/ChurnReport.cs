@@ -35,6 +35,13 @@ public sealed record ChurnSample
     /// <summary>Bytes of <c>transact</c> requests per event; null when the client does not tell.</summary>
     public double? BytesPerEvent { get; init; }
 
+    /// <summary>
+    /// Row members (port group ports, address set addresses) the committed transactions changed, per event; null when
+    /// the client does not tell. The peers change 2 per event. OvnAcl's compile changes 3 per event: as fast as
+    /// possible exactly 3 (no event cancelled another), under an overload less (opposite events cancelled while pending).
+    /// </summary>
+    public double? MemberChangesPerEvent { get; init; }
+
     /// <summary>Latency from an event (its due time under an offered load) to the commit that confirms it.</summary>
     public double LatencyP50Ms { get; init; }
 
@@ -72,6 +79,7 @@ public sealed record ChurnSample
             Transactions = (long)Math.Round(M(runs.Select(r => (double)r.Transactions))),
             OperationsPerEvent = N(runs.Select(r => r.OperationsPerEvent)),
             BytesPerEvent = N(runs.Select(r => r.BytesPerEvent)),
+            MemberChangesPerEvent = N(runs.Select(r => r.MemberChangesPerEvent)),
             LatencyP50Ms = M(runs.Select(r => r.LatencyP50Ms)),
             LatencyP99Ms = M(runs.Select(r => r.LatencyP99Ms)),
             LatencyMaxMs = M(runs.Select(r => r.LatencyMaxMs)),
@@ -109,13 +117,13 @@ public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Ev
         {
             text.AppendLine();
             text.AppendLine(inv, $"{server.Server} ({server.Remotes}); one transaction's round trip: {server.RoundTripMs:0.000} ms");
-            text.AppendLine("peer      batch    offered   events/s  vs raw  vs ovsdbapp   txns  ev/txn  ops/ev  bytes/ev   p50 ms   p99 ms   max ms   cpu s  cpu us/ev");
+            text.AppendLine("peer      batch    offered   events/s  vs raw  vs ovsdbapp   txns  ev/txn  chg/ev  ops/ev  bytes/ev   p50 ms   p99 ms   max ms   cpu s  cpu us/ev");
             foreach (var s in server.Samples)
             {
                 var raw = Peer(server, RawName, s);
                 var app = Peer(server, OvsdbappName, s);
                 text.Append(inv,
-                    $"{s.Peer,-9} {s.Batch,5} {(s.OfferedRate is { } r ? r.ToString("0", inv) : "max"),10} {s.EventsPerSecond,10:0} {Ratio(s, raw),7} {Ratio(s, app),11} {s.Transactions,6} {s.EventsPerTransaction,7:0.0} {Opt(s.OperationsPerEvent, "0.00"),7} {Opt(s.BytesPerEvent, "0"),9} {s.LatencyP50Ms,8:0.00} {s.LatencyP99Ms,8:0.00} {s.LatencyMaxMs,8:0.00} {s.CpuSeconds,7:0.00} {s.CpuMicrosecondsPerEvent,10:0.0}");
+                    $"{s.Peer,-9} {s.Batch,5} {(s.OfferedRate is { } r ? r.ToString("0", inv) : "max"),10} {s.EventsPerSecond,10:0} {Ratio(s, raw),7} {Ratio(s, app),11} {s.Transactions,6} {s.EventsPerTransaction,7:0.0} {Opt(s.MemberChangesPerEvent, "0.00"),7} {Opt(s.OperationsPerEvent, "0.00"),7} {Opt(s.BytesPerEvent, "0"),9} {s.LatencyP50Ms,8:0.00} {s.LatencyP99Ms,8:0.00} {s.LatencyMaxMs,8:0.00} {s.CpuSeconds,7:0.00} {s.CpuMicrosecondsPerEvent,10:0.0}");
                 text.AppendLine((s.Converged == false ? "  NOT CONVERGED" : "") + (s.Confirmed != s.Events ? $"  confirmed {s.Confirmed}/{s.Events}" : ""));
             }
 
@@ -168,6 +176,7 @@ public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Ev
                 writer.WriteNumber("events_per_transaction", s.EventsPerTransaction);
                 WriteOptional(writer, "operations_per_event", s.OperationsPerEvent);
                 WriteOptional(writer, "bytes_per_event", s.BytesPerEvent);
+                WriteOptional(writer, "member_changes_per_event", s.MemberChangesPerEvent);
                 writer.WriteStartObject("latency_ms");
                 writer.WriteNumber("p50", s.LatencyP50Ms);
                 writer.WriteNumber("p99", s.LatencyP99Ms);
