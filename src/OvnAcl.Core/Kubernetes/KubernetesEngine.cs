@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using k8s.Models;
 using OvnAcl.Kubernetes.Incremental;
 using OvnAcl.Kubernetes.Input;
@@ -145,14 +146,18 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
-    private static IReadOnlyList<CompileDiagnostic> Combine(System.Collections.Immutable.ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
+    private static IReadOnlyList<CompileDiagnostic> Combine(ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
         warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
 
-    private static void ThrowOnErrors(IReadOnlyList<CompileDiagnostic> diagnostics)
+    private static void ThrowOnErrors(ImmutableArray<CompileDiagnostic> diagnostics)
     {
-        if (diagnostics.Any(d => d.IsError))
+        // A loop over the array itself: LINQ on it would box it on every event.
+        foreach (var diagnostic in diagnostics)
         {
-            throw new AclCompileException([.. diagnostics]);
+            if (diagnostic.IsError)
+            {
+                throw new AclCompileException([.. diagnostics]);
+            }
         }
     }
 }
