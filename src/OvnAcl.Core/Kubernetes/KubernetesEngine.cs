@@ -102,6 +102,20 @@ public sealed class KubernetesEngine
     public IReadOnlyList<CompileDiagnostic> UpsertPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        if (pod.Metadata is { NamespaceProperty: { Length: > 0 } knownNs, Name: { Length: > 0 } knownName })
+        {
+            lock (_gate)
+            {
+                // A pod that reads as the model held for it (a status update) or as it was when removed (added back)
+                // keeps that model: no reading, no allocation, and an unchanged pod changes nothing.
+                if (_engine.HeldOrRemoved(knownNs, knownName) is { } known && PolicyReader.ReadsAs(pod, known))
+                {
+                    _engine.SetPod(knownNs, knownName, known);
+                    return _engine.TakeWarnings();
+                }
+            }
+        }
+
         var (ns, name, model, diagnostics) = PolicyReader.ReadPod(pod, Options);
         ThrowOnErrors(diagnostics);
         lock (_gate)

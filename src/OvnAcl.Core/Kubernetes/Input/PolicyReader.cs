@@ -80,6 +80,139 @@ internal sealed class PolicyReader
         return (ns, name, model, [.. reader._diagnostics]);
     }
 
+    /// <summary>
+    /// Whether <see cref="ReadPod(V1Pod, KubernetesCompileOptions)"/> would read <paramref name="pod"/> as a model equal
+    /// to <paramref name="model"/>, with no diagnostic: then the engine can keep the model it has (an informer resends
+    /// a pod on every status change; a pod deleted and added back reads as before) and the event allocates nothing.
+    /// Strict rather than clever: an address must be written exactly as the model prints it, labels and named ports
+    /// must be the same, and anything else (a shorthand address, a duplicate port) answers false and is read in full.
+    /// The logical switch port name is not recomputed: <see cref="KubernetesCompileOptions.LogicalSwitchPortName"/>
+    /// is a function of the namespace and the name, which must be equal.
+    /// </summary>
+    public static bool ReadsAs(V1Pod pod, PodModel model)
+    {
+        var metadata = pod.Metadata;
+        if (metadata is null || metadata.Name != model.Name || metadata.NamespaceProperty != model.Namespace
+            || !IsValidName(model.Namespace, NameKind.Label) || !IsValidName(model.Name, NameKind.Subdomain)
+            || pod.Spec?.HostNetwork == true || pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return false;
+        }
+
+        return AddressesRead(pod.Status, model.AddressTexts) && LabelsRead(metadata.Labels, model.Labels) && NamedPortsRead(pod.Spec, model.NamedPorts);
+    }
+
+    /// <summary>Every address text is one of the model's, and each of the model's is among them (at most 64).</summary>
+    private static bool AddressesRead(V1PodStatus? status, EquatableArray<string> texts)
+    {
+        if (texts.Count is 0 or > 64)
+        {
+            return false;
+        }
+
+        var seen = 0UL;
+        if (status?.PodIPs is { Count: > 0 } podIps)
+        {
+            for (var i = 0; i < podIps.Count; i++)
+            {
+                if (!Mark(podIps[i]?.Ip))
+                {
+                    return false;
+                }
+            }
+        }
+        else if (!Mark(status?.PodIP))
+        {
+            return false;
+        }
+
+        return seen == ulong.MaxValue >> (64 - texts.Count);
+
+        bool Mark(string? text)
+        {
+            for (var j = 0; j < texts.Count; j++)
+            {
+                if (string.Equals(texts[j], text, StringComparison.Ordinal))
+                {
+                    seen |= 1UL << j;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static bool LabelsRead(IDictionary<string, string>? labels, EquatableMap model)
+    {
+        if ((labels?.Count ?? 0) != model.Count)
+        {
+            return false;
+        }
+
+        if (labels is Dictionary<string, string> dictionary)
+        {
+            // The concrete type's struct enumerator: through the interface each event would box one.
+            foreach (var (key, value) in dictionary)
+            {
+                if (!model.TryGetValue(key, out var held) || held != value)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return labels is null || AllIn(labels, model);
+
+        // Apart, so that the closure is made only on this path: a lambda capturing a parameter allocates on entry.
+        static bool AllIn(IDictionary<string, string> labels, EquatableMap model) =>
+            labels.All(p => model.TryGetValue(p.Key, out var held) && held == p.Value);
+    }
+
+    /// <summary>The named ports <see cref="ReadPod(V1Pod, string, string, ObjectSource?, string?)"/> would collect, in its order.</summary>
+    private static bool NamedPortsRead(V1PodSpec? spec, EquatableArray<NamedPort> model)
+    {
+        var matched = 0;
+        var containers = spec?.Containers;
+        for (var c = 0; c < (containers?.Count ?? 0); c++)
+        {
+            var ports = containers![c]?.Ports;
+            for (var p = 0; p < (ports?.Count ?? 0); p++)
+            {
+                if (ports![p] is not { } port || string.IsNullOrEmpty(port.Name) || ParseProtocol(port.Protocol) is not { } protocol
+                    || IsAmongFirst(model, matched, port.Name, protocol))
+                {
+                    continue;
+                }
+
+                if (matched == model.Count
+                    || model[matched] is not { } held || held.Name != port.Name || held.Protocol != protocol || held.Number != port.ContainerPort)
+                {
+                    return false;
+                }
+
+                matched++;
+            }
+        }
+
+        return matched == model.Count;
+
+        static bool IsAmongFirst(EquatableArray<NamedPort> model, int count, string name, L4Protocol protocol)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (model[i].Name == name && model[i].Protocol == protocol)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>One NetworkPolicy on its own; null with errors in the diagnostics when invalid.</summary>
     public static (PolicyModel? Policy, ImmutableArray<CompileDiagnostic> Diagnostics) ReadPolicy(V1NetworkPolicy policy, KubernetesCompileOptions options)
     {
