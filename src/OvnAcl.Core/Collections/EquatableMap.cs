@@ -9,6 +9,8 @@ namespace OvnAcl.Collections;
 /// </summary>
 public readonly struct EquatableMap : IEquatable<EquatableMap>, IReadOnlyDictionary<string, string>
 {
+    private static readonly ImmutableSortedDictionary<string, string> NoItems = ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
     private readonly ImmutableSortedDictionary<string, string>? _items;
 
     public EquatableMap(IEnumerable<KeyValuePair<string, string>> items) =>
@@ -16,7 +18,7 @@ public readonly struct EquatableMap : IEquatable<EquatableMap>, IReadOnlyDiction
 
     public static EquatableMap Empty => new([]);
 
-    private ImmutableSortedDictionary<string, string> Items => _items ?? ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableSortedDictionary<string, string> Items => _items ?? NoItems;
 
     public int Count => Items.Count;
 
@@ -35,8 +37,23 @@ public readonly struct EquatableMap : IEquatable<EquatableMap>, IReadOnlyDiction
 
     public EquatableMap With(string key, string value) => new(Items.SetItem(key, value));
 
-    public bool Equals(EquatableMap other) =>
-        Count == other.Count && Items.All(p => other.TryGetValue(p.Key, out var v) && v == p.Value);
+    public bool Equals(EquatableMap other)
+    {
+        if (Count != other.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in Items)
+        {
+            if (!other.TryGetValue(key, out var v) || v != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Equals(object? obj) => obj is EquatableMap other && Equals(other);
 
@@ -52,9 +69,12 @@ public readonly struct EquatableMap : IEquatable<EquatableMap>, IReadOnlyDiction
         return hash.ToHashCode();
     }
 
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Items.GetEnumerator();
+    /// <summary>The sorted dictionary's struct enumerator, so a <c>foreach</c> over a map allocates nothing.</summary>
+    public ImmutableSortedDictionary<string, string>.Enumerator GetEnumerator() => Items.GetEnumerator();
 
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    IEnumerator<KeyValuePair<string, string>> IEnumerable<KeyValuePair<string, string>>.GetEnumerator() => Items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => Items.GetEnumerator();
 
     public static bool operator ==(EquatableMap left, EquatableMap right) => left.Equals(right);
 

@@ -11,7 +11,10 @@ public sealed record KubernetesCompileOptions
     /// </summary>
     public string ControllerName { get; init; } = "ovnacl";
 
-    /// <summary>The logical switch port of a pod from its namespace and name; ovn-kubernetes' <c>namespace_name</c> by default.</summary>
+    /// <summary>
+    /// The logical switch port of a pod from its namespace and name; ovn-kubernetes' <c>namespace_name</c> by default.
+    /// Must depend on nothing else: <see cref="KubernetesEngine"/> keeps the name with a pod's model and reuses it.
+    /// </summary>
     public Func<string, string, string> LogicalSwitchPortName { get; init; } = static (ns, pod) => ns + "_" + pod;
 
     /// <summary>The <c>Meter</c> logged ACLs name (ovn-kubernetes creates <c>acl-logging</c>).</summary>

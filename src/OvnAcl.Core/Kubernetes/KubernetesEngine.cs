@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using k8s.Models;
 using OvnAcl.Kubernetes.Incremental;
 using OvnAcl.Kubernetes.Input;
@@ -101,6 +102,20 @@ public sealed class KubernetesEngine
     public IReadOnlyList<CompileDiagnostic> UpsertPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        if (pod.Metadata is { NamespaceProperty: { Length: > 0 } knownNs, Name: { Length: > 0 } knownName })
+        {
+            lock (_gate)
+            {
+                // A pod that reads as the model held for it (a status update) or as it was when removed (added back)
+                // keeps that model: no reading, no allocation, and an unchanged pod changes nothing.
+                if (_engine.HeldOrRemoved(knownNs, knownName) is { } known && PolicyReader.ReadsAs(pod, known))
+                {
+                    _engine.SetPod(knownNs, knownName, known);
+                    return _engine.TakeWarnings();
+                }
+            }
+        }
+
         var (ns, name, model, diagnostics) = PolicyReader.ReadPod(pod, Options);
         ThrowOnErrors(diagnostics);
         lock (_gate)
@@ -145,14 +160,18 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
-    private static IReadOnlyList<CompileDiagnostic> Combine(System.Collections.Immutable.ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
+    private static IReadOnlyList<CompileDiagnostic> Combine(ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
         warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
 
-    private static void ThrowOnErrors(IReadOnlyList<CompileDiagnostic> diagnostics)
+    private static void ThrowOnErrors(ImmutableArray<CompileDiagnostic> diagnostics)
     {
-        if (diagnostics.Any(d => d.IsError))
+        // A loop over the array itself: LINQ on it would box it on every event.
+        foreach (var diagnostic in diagnostics)
         {
-            throw new AclCompileException([.. diagnostics]);
+            if (diagnostic.IsError)
+            {
+                throw new AclCompileException([.. diagnostics]);
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OvnAcl.Collections;
 using OvnAcl.Northbound;
 
@@ -125,10 +126,13 @@ public sealed class DesiredState
                 return [];
             }
 
-            var changes = new List<DesiredRowChange>(_pending.Count);
+            // An array rather than a List, and each record's members copied once into the array it keeps: the drain
+            // runs per transaction, and this is all it allocates.
+            var changes = new DesiredRowChange[_pending.Count];
+            var next = 0;
             foreach (var ((kind, name), delta) in _pending)
             {
-                changes.Add(new DesiredRowChange(kind, name, delta.Shape, delta.Members is { Count: > 0 } m ? [.. m] : []) { Since = delta.Since });
+                changes[next++] = new DesiredRowChange(kind, name, delta.Shape, delta.Members is { Count: > 0 } m ? Copy(m) : EquatableArray<string>.Empty) { Since = delta.Since };
 
                 // Deltas and their member sets are reused: under churn the same rows change again and again.
                 delta.Reset();
@@ -139,6 +143,13 @@ public sealed class DesiredState
             Volatile.Write(ref _pendingChanges, 0);
             return changes;
         }
+    }
+
+    private static EquatableArray<string> Copy(HashSet<string> members)
+    {
+        var copy = new string[members.Count];
+        members.CopyTo(copy);
+        return ImmutableCollectionsMarshal.AsImmutableArray(copy);
     }
 
     /// <summary>Puts changes back (a transaction that failed, or more changes than one transaction may carry).</summary>

@@ -23,13 +23,29 @@ internal sealed record PodQuery(string? Namespace, LabelSelectorModel? Namespace
         _ => throw new ArgumentOutOfRangeException(nameof(peer)),
     };
 
-    public bool MatchesNamespace(string ns, IReadOnlyDictionary<string, string> namespaceLabels) =>
+    public bool MatchesNamespace<TLabels>(string ns, TLabels namespaceLabels)
+        where TLabels : IReadOnlyDictionary<string, string> =>
         Namespace is not null ? ns == Namespace : NamespaceSelector!.Matches(namespaceLabels);
 
-    public bool Matches(PodModel pod, IReadOnlyDictionary<string, string> namespaceLabels) =>
+    /// <summary>Called per candidate query on every pod event: generic in the labels and without LINQ, so it allocates nothing.</summary>
+    public bool Matches<TLabels>(PodModel pod, TLabels namespaceLabels)
+        where TLabels : IReadOnlyDictionary<string, string> =>
         MatchesNamespace(pod.Namespace, namespaceLabels)
         && PodSelector.Matches(pod.Labels)
-        && (Within is null || pod.Addresses.Any(Within.Contains));
+        && (Within is null || HasAddressWithin(pod, Within));
+
+    private static bool HasAddressWithin(PodModel pod, IpBlockPeer within)
+    {
+        foreach (var address in pod.Addresses)
+        {
+            if (within.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A named port resolving to one number: only pods on which it does feed the row.</summary>
@@ -67,16 +83,15 @@ internal sealed record MemberFeed(DesiredRowKind Kind, string Row, PodQuery Quer
         }
 
         var ipv6 = Output == FeedOutput.Ip6;
-        foreach (var address in pod.Addresses)
+        for (var i = 0; i < pod.Addresses.Count; i++)
         {
+            var address = pod.Addresses[i];
             if ((address.AddressFamily == AddressFamily.InterNetworkV6) == ipv6 && (Query.Within is null || Query.Within.Contains(address)))
             {
-                into.Add(Text(address));
+                into.Add(pod.AddressTexts[i]);
             }
         }
     }
-
-    private static string Text(IPAddress address) => address.ToString();
 }
 
 /// <summary>The numbers a named port resolves to on the pods of a query: what decides a named port's ACLs.</summary>

@@ -22,6 +22,16 @@ internal sealed class PolicyEngine
     private readonly Dictionary<string, Dictionary<string, PodModel>> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PolicyModel> _policies = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The model each pod had when last removed, among the last <see cref="RemovedPodsKept"/> removals (numbered, oldest
+    /// first in <see cref="_removedOrder"/>): a pod added back as it was reuses its model (see <see cref="HeldOrRemoved"/>).
+    /// Only a hint: the caller checks that the pod reads as the model, so an entry can be outdated but never wrong.
+    /// </summary>
+    private readonly Dictionary<(string Namespace, string Name), (PodModel Pod, long Removal)> _removedPods = [];
+    private readonly Queue<((string Namespace, string Name) Key, long Removal)> _removedOrder = new();
+    private const int RemovedPodsKept = 256;
+    private long _removals;
+
     private readonly Dictionary<string, (PolicyModel Policy, PolicyShape Shape)> _policyShapes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Policies, PolicyShape Shape)> _namespaceShapes = new(StringComparer.Ordinal);
 
@@ -89,6 +99,10 @@ internal sealed class PolicyEngine
     /// <summary>The namespace object is gone: policies see it as a namespace with only its name label.</summary>
     public void DeleteNamespace(string name) => SetNamespace(name, null);
 
+    /// <summary>The model held for the pod, else the one it had when last removed (if still kept); null when neither.</summary>
+    public PodModel? HeldOrRemoved(string ns, string name) =>
+        _pods.TryGetValue(ns, out var pods) && pods.TryGetValue(name, out var held) ? held : _removedPods.GetValueOrDefault((ns, name)).Pod;
+
     public void SetPod(string ns, string name, PodModel? pod)
     {
         var pods = _pods.GetValueOrDefault(ns);
@@ -96,6 +110,11 @@ internal sealed class PolicyEngine
         if (old == pod)
         {
             return;
+        }
+
+        if (old is not null && pod is null)
+        {
+            RememberRemoved(old);
         }
 
         var labels = Namespace(ns).Labels;
@@ -136,6 +155,22 @@ internal sealed class PolicyEngine
 
         _candidates.Clear();
         ReshapeDirty();
+    }
+
+    private void RememberRemoved(PodModel pod)
+    {
+        var key = (pod.Namespace, pod.Name);
+        _removedPods[key] = (pod, ++_removals);
+        _removedOrder.Enqueue((key, _removals));
+        if (_removedOrder.Count > RemovedPodsKept)
+        {
+            // The oldest removal is forgotten, unless its pod was removed again since: a later removal then stands for it.
+            var (oldest, removal) = _removedOrder.Dequeue();
+            if (_removedPods.TryGetValue(oldest, out var kept) && kept.Removal == removal)
+            {
+                _removedPods.Remove(oldest);
+            }
+        }
     }
 
     public void UpsertPolicy(PolicyModel policy)

@@ -1,3 +1,4 @@
+using OvnAcl.Collections;
 using OvnAcl.Kubernetes.Model;
 
 namespace OvnAcl.Kubernetes.Incremental;
@@ -59,9 +60,13 @@ internal sealed class SelectorIndex<T>
     }
 
     /// <summary>Adds to <paramref name="into"/> every entry that may match <paramref name="labels"/>.</summary>
-    public void Candidates(IReadOnlyDictionary<string, string> labels, HashSet<T> into)
+    /// <remarks>
+    /// Runs on every pod event, so it allocates nothing: the labels' struct enumerator, and sets copied in loops
+    /// (<see cref="HashSet{T}.UnionWith"/> would box each set's enumerator).
+    /// </remarks>
+    public void Candidates(EquatableMap labels, HashSet<T> into)
     {
-        into.UnionWith(_unanchored);
+        AddAll(_unanchored, into);
         if (_anchored.Count == 0)
         {
             return;
@@ -71,8 +76,16 @@ internal sealed class SelectorIndex<T>
         {
             if (_anchored.TryGetValue((key, value), out var set))
             {
-                into.UnionWith(set);
+                AddAll(set, into);
             }
+        }
+    }
+
+    private static void AddAll(HashSet<T> from, HashSet<T> into)
+    {
+        foreach (var entry in from)
+        {
+            into.Add(entry);
         }
     }
 

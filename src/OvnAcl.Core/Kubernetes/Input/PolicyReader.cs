@@ -68,14 +68,149 @@ internal sealed class PolicyReader
             return (DefaultNamespace, null, null, [.. reader._diagnostics]);
         }
 
+        // The object's location is text built only for a diagnostic: a valid pod, the informer's common case, needs none.
         var ns = reader.ReadNamespace(pod.Metadata!.NamespaceProperty, null, "Pod", name);
-        if (!reader.CheckNames(ns, name, null, $"Pod {ns}/{name}"))
+        if (!IsValidName(ns, NameKind.Label) || !IsValidName(name, NameKind.Subdomain))
         {
+            reader.CheckNames(ns, name, null, PodLocation(ns, name));
             return (ns, name, null, [.. reader._diagnostics]);
         }
 
-        var model = reader.ReadPod(pod, ns, name, null, $"Pod {ns}/{name}");
+        var model = reader.ReadPod(pod, ns, name, null, where: null);
         return (ns, name, model, [.. reader._diagnostics]);
+    }
+
+    /// <summary>
+    /// Whether <see cref="ReadPod(V1Pod, KubernetesCompileOptions)"/> would read <paramref name="pod"/> as a model equal
+    /// to <paramref name="model"/>, with no diagnostic: then the engine can keep the model it has (an informer resends
+    /// a pod on every status change; a pod deleted and added back reads as before) and the event allocates nothing.
+    /// Strict rather than clever: an address must be written exactly as the model prints it, labels and named ports
+    /// must be the same, and anything else (a shorthand address, a duplicate port) answers false and is read in full.
+    /// The logical switch port name is not recomputed: <see cref="KubernetesCompileOptions.LogicalSwitchPortName"/>
+    /// is a function of the namespace and the name, which must be equal.
+    /// </summary>
+    public static bool ReadsAs(V1Pod pod, PodModel model)
+    {
+        var metadata = pod.Metadata;
+        if (metadata is null || metadata.Name != model.Name || metadata.NamespaceProperty != model.Namespace
+            || !IsValidName(model.Namespace, NameKind.Label) || !IsValidName(model.Name, NameKind.Subdomain)
+            || pod.Spec?.HostNetwork == true || pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return false;
+        }
+
+        return AddressesRead(pod.Status, model.AddressTexts) && LabelsRead(metadata.Labels, model.Labels) && NamedPortsRead(pod.Spec, model.NamedPorts);
+    }
+
+    /// <summary>Every address text is one of the model's, and each of the model's is among them (at most 64).</summary>
+    private static bool AddressesRead(V1PodStatus? status, EquatableArray<string> texts)
+    {
+        if (texts.Count is 0 or > 64)
+        {
+            return false;
+        }
+
+        var seen = 0UL;
+        if (status?.PodIPs is { Count: > 0 } podIps)
+        {
+            for (var i = 0; i < podIps.Count; i++)
+            {
+                if (!Mark(podIps[i]?.Ip))
+                {
+                    return false;
+                }
+            }
+        }
+        else if (!Mark(status?.PodIP))
+        {
+            return false;
+        }
+
+        return seen == ulong.MaxValue >> (64 - texts.Count);
+
+        bool Mark(string? text)
+        {
+            for (var j = 0; j < texts.Count; j++)
+            {
+                if (string.Equals(texts[j], text, StringComparison.Ordinal))
+                {
+                    seen |= 1UL << j;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static bool LabelsRead(IDictionary<string, string>? labels, EquatableMap model)
+    {
+        if ((labels?.Count ?? 0) != model.Count)
+        {
+            return false;
+        }
+
+        if (labels is Dictionary<string, string> dictionary)
+        {
+            // The concrete type's struct enumerator: through the interface each event would box one.
+            foreach (var (key, value) in dictionary)
+            {
+                if (!model.TryGetValue(key, out var held) || held != value)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return labels is null || AllIn(labels, model);
+
+        // Apart, so that the closure is made only on this path: a lambda capturing a parameter allocates on entry.
+        static bool AllIn(IDictionary<string, string> labels, EquatableMap model) =>
+            labels.All(p => model.TryGetValue(p.Key, out var held) && held == p.Value);
+    }
+
+    /// <summary>The named ports <see cref="ReadPod(V1Pod, string, string, ObjectSource?, string?)"/> would collect, in its order.</summary>
+    private static bool NamedPortsRead(V1PodSpec? spec, EquatableArray<NamedPort> model)
+    {
+        var matched = 0;
+        var containers = spec?.Containers;
+        for (var c = 0; c < (containers?.Count ?? 0); c++)
+        {
+            var ports = containers![c]?.Ports;
+            for (var p = 0; p < (ports?.Count ?? 0); p++)
+            {
+                if (ports![p] is not { } port || string.IsNullOrEmpty(port.Name) || ParseProtocol(port.Protocol) is not { } protocol
+                    || IsAmongFirst(model, matched, port.Name, protocol))
+                {
+                    continue;
+                }
+
+                if (matched == model.Count
+                    || model[matched] is not { } held || held.Name != port.Name || held.Protocol != protocol || held.Number != port.ContainerPort)
+                {
+                    return false;
+                }
+
+                matched++;
+            }
+        }
+
+        return matched == model.Count;
+
+        static bool IsAmongFirst(EquatableArray<NamedPort> model, int count, string name, L4Protocol protocol)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (model[i].Name == name && model[i].Protocol == protocol)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>One NetworkPolicy on its own; null with errors in the diagnostics when invalid.</summary>
@@ -247,7 +382,10 @@ internal sealed class PolicyReader
         }
     }
 
-    private PodModel? ReadPod(V1Pod pod, string ns, string name, ObjectSource? source, string where)
+    private static string PodLocation(string ns, string name) => $"Pod {ns}/{name}";
+
+    /// <summary>The pod's model; <paramref name="where"/> is its location, built from its names when null and needed.</summary>
+    private PodModel? ReadPod(V1Pod pod, string ns, string name, ObjectSource? source, string? where)
     {
         // Host-network pods share the node's address and have no logical switch port; finished pods hold no IP.
         if (pod.Spec?.HostNetwork == true || pod.Status?.Phase is "Succeeded" or "Failed")
@@ -255,11 +393,45 @@ internal sealed class PolicyReader
             return null;
         }
 
-        var texts = pod.Status?.PodIPs is { Count: > 0 } podIps
-            ? podIps.Select((p, i) => (p?.Ip, Field: $"status.podIPs[{i}].ip"))
-            : pod.Status?.PodIP is { } single ? [(single, "status.podIP")] : [];
-        var addresses = new List<IPAddress>();
-        foreach (var (text, field) in texts)
+        var addresses = new List<IPAddress>(2);
+        if (pod.Status?.PodIPs is { Count: > 0 } podIps)
+        {
+            for (var i = 0; i < podIps.Count; i++)
+            {
+                ReadAddress(podIps[i]?.Ip, i);
+            }
+        }
+        else if (pod.Status?.PodIP is { } single)
+        {
+            ReadAddress(single, -1);
+        }
+
+        if (addresses.Count == 0)
+        {
+            return null;
+        }
+
+        var named = new List<NamedPort>();
+        var containers = pod.Spec?.Containers;
+        for (var c = 0; c < (containers?.Count ?? 0); c++)
+        {
+            var ports = containers![c]?.Ports;
+            for (var p = 0; p < (ports?.Count ?? 0); p++)
+            {
+                if (ports![p] is { } port && !string.IsNullOrEmpty(port.Name) && ParseProtocol(port.Protocol) is { } protocol
+                    && IndexOfNamedPort(named, port.Name, protocol) < 0)
+                {
+                    named.Add(new NamedPort(port.Name, protocol, port.ContainerPort));
+                }
+            }
+        }
+
+        return new PodModel(ns, name, _options.LogicalSwitchPortName(ns, name),
+            pod.Metadata?.Labels is { } labels ? new EquatableMap(labels) : EquatableMap.Empty,
+            SortedAddresses(addresses),
+            ImmutableArray.CreateRange(named));
+
+        void ReadAddress(string? text, int index)
         {
             if (IpPrefix.TryParseAddress(text, out var address))
             {
@@ -270,32 +442,23 @@ internal sealed class PolicyReader
             }
             else
             {
-                Warning(CompileDiagnosticCodes.InvalidPodIp, $"'{text}' is not an IP address; ignored", source, where, field);
+                Warning(CompileDiagnosticCodes.InvalidPodIp, $"'{text}' is not an IP address; ignored", source, where ?? PodLocation(ns, name),
+                    index < 0 ? "status.podIP" : $"status.podIPs[{index}].ip");
             }
         }
+    }
 
-        if (addresses.Count == 0)
+    private static int IndexOfNamedPort(List<NamedPort> named, string name, L4Protocol protocol)
+    {
+        for (var i = 0; i < named.Count; i++)
         {
-            return null;
-        }
-
-        var named = new List<NamedPort>();
-        foreach (var container in pod.Spec?.Containers ?? [])
-        {
-            foreach (var port in container?.Ports ?? [])
+            if (named[i].Name == name && named[i].Protocol == protocol)
             {
-                if (port is not null && !string.IsNullOrEmpty(port.Name) && ParseProtocol(port.Protocol) is { } protocol
-                    && !named.Any(n => n.Name == port.Name && n.Protocol == protocol))
-                {
-                    named.Add(new NamedPort(port.Name, protocol, port.ContainerPort));
-                }
+                return i;
             }
         }
 
-        return new PodModel(ns, name, _options.LogicalSwitchPortName(ns, name),
-            new EquatableMap(pod.Metadata?.Labels ?? new Dictionary<string, string>()),
-            SortedAddresses(addresses),
-            named.ToEquatableArray());
+        return -1;
     }
 
     /// <summary>IPv4 before IPv6, then by text; a pod has one or two addresses, so no sorting machinery for those.</summary>
@@ -316,7 +479,7 @@ internal sealed class PolicyReader
             addresses.Sort(Compare);
         }
 
-        return addresses.ToEquatableArray();
+        return ImmutableArray.CreateRange(addresses);
     }
 
     private PolicyModel? ReadPolicy(V1NetworkPolicy policy, ObjectSource? source)
@@ -663,9 +826,7 @@ internal sealed class PolicyReader
 
     private bool CheckName(string name, NameKind kind, ObjectSource? source, string where, string field)
     {
-        var valid = kind == NameKind.Label
-            ? name.Length <= 63 && IsDns1123Part(name)
-            : name.Length <= 253 && name.Split('.').All(IsDns1123Part); // Kubernetes' IsDNS1123Subdomain: no limit per part
+        var valid = IsValidName(name, kind);
         if (!valid)
         {
             Error(CompileDiagnosticCodes.InvalidName, kind == NameKind.Label
@@ -677,10 +838,47 @@ internal sealed class PolicyReader
         return valid;
     }
 
-    private static bool IsDns1123Part(string label) =>
-        label.Length >= 1
-        && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
-        && label[0] != '-' && label[^1] != '-';
+    private static bool IsValidName(string name, NameKind kind)
+    {
+        if (kind == NameKind.Label)
+        {
+            return name.Length <= 63 && IsDns1123Part(name);
+        }
+
+        if (name.Length > 253)
+        {
+            return false;
+        }
+
+        // Kubernetes' IsDNS1123Subdomain: no limit per part.
+        foreach (var part in name.AsSpan().Split('.'))
+        {
+            if (!IsDns1123Part(name.AsSpan(part)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsDns1123Part(ReadOnlySpan<char> label)
+    {
+        if (label.IsEmpty || label[0] == '-' || label[^1] == '-')
+        {
+            return false;
+        }
+
+        foreach (var c in label)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 

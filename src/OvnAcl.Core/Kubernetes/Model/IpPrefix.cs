@@ -67,19 +67,23 @@ internal readonly record struct IpPrefix(bool IsIPv6, UInt128 Address, int Lengt
             return IPAddress.TryParse(text, out address) && address.AddressFamily == AddressFamily.InterNetworkV6;
         }
 
-        var parts = text.Split('.');
-        if (parts.Length != 4)
+        // Parts as spans: a pod event parses its address here, and the address is all it should allocate.
+        Span<byte> bytes = stackalloc byte[4];
+        var count = 0;
+        foreach (var range in text.AsSpan().Split('.'))
         {
-            return false;
-        }
-
-        var bytes = new byte[4];
-        for (var i = 0; i < 4; i++)
-        {
-            if (parts[i].Length is 0 or > 3 || !byte.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i]))
+            var part = text.AsSpan(range);
+            if (count == 4 || part.Length is 0 or > 3 || !byte.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out bytes[count]))
             {
                 return false;
             }
+
+            count++;
+        }
+
+        if (count != 4)
+        {
+            return false;
         }
 
         address = new IPAddress(bytes);

@@ -14,14 +14,29 @@ internal enum SelectorOperator
 /// <summary>One requirement of a label selector; <c>matchLabels: {k: v}</c> is <c>k In (v)</c>. Values sorted and unique.</summary>
 internal sealed record LabelRequirement(string Key, SelectorOperator Operator, EquatableArray<string> Values)
 {
-    public bool Matches(IReadOnlyDictionary<string, string> labels) => Operator switch
+    /// <summary>Generic in the labels so that an <see cref="EquatableMap"/> (a struct) is not boxed on every pod event.</summary>
+    public bool Matches<TLabels>(TLabels labels)
+        where TLabels : IReadOnlyDictionary<string, string> => Operator switch
     {
-        SelectorOperator.In => labels.TryGetValue(Key, out var v) && Values.Items.Contains(v, StringComparer.Ordinal),
-        SelectorOperator.NotIn => !labels.TryGetValue(Key, out var v) || !Values.Items.Contains(v, StringComparer.Ordinal),
+        SelectorOperator.In => labels.TryGetValue(Key, out var v) && HasValue(v),
+        SelectorOperator.NotIn => !labels.TryGetValue(Key, out var v) || !HasValue(v),
         SelectorOperator.Exists => labels.ContainsKey(Key),
         SelectorOperator.DoesNotExist => !labels.ContainsKey(Key),
         _ => false,
     };
+
+    private bool HasValue(string value)
+    {
+        foreach (var candidate in Values)
+        {
+            if (string.Equals(candidate, value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>
@@ -35,7 +50,8 @@ internal sealed record LabelSelectorModel(EquatableArray<LabelRequirement> Requi
 
     public bool IsAll => Requirements.Count == 0;
 
-    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    public bool Matches<TLabels>(TLabels labels)
+        where TLabels : IReadOnlyDictionary<string, string>
     {
         foreach (var requirement in Requirements)
         {

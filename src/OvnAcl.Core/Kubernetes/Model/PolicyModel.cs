@@ -94,8 +94,36 @@ internal sealed record PodModel(
     EquatableArray<IPAddress> Addresses,
     EquatableArray<NamedPort> NamedPorts)
 {
-    public int? Resolve(string name, L4Protocol protocol) =>
-        NamedPorts.FirstOrDefault(p => p.Name == name && p.Protocol == protocol)?.Number;
+    public EquatableArray<IPAddress> Addresses
+    {
+        get;
+        init
+        {
+            field = value;
+            AddressTexts = Texts(value);
+        }
+    } = Addresses;
+
+    /// <summary>
+    /// <see cref="Addresses"/> as text, index for index: the members a pod gives address sets, made once per model
+    /// rather than once per row on every event. Follows <see cref="Addresses"/>, in <c>with</c> too.
+    /// </summary>
+    public EquatableArray<string> AddressTexts { get; private init; } = Texts(Addresses);
+
+    public int? Resolve(string name, L4Protocol protocol)
+    {
+        foreach (var port in NamedPorts)
+        {
+            if (port.Name == name && port.Protocol == protocol)
+            {
+                return port.Number;
+            }
+        }
+
+        return null;
+    }
+
+    private static EquatableArray<string> Texts(EquatableArray<IPAddress> addresses) => [.. addresses.Items.Select(a => a.ToString())];
 }
 
 /// <summary>Severity names for <c>log</c>/<c>severity</c>; null for a verdict not logged.</summary>

@@ -1,5 +1,9 @@
+using System.Globalization;
 using k8s.Models;
 using OvnAcl.Kubernetes;
+using OvnAcl.Kubernetes.Incremental;
+using OvnAcl.Kubernetes.Input;
+using OvnAcl.Kubernetes.Model;
 using OvnAcl.Reconciliation;
 
 namespace OvnAcl.Core.Tests.Kubernetes.Incremental;
@@ -107,6 +111,187 @@ public sealed class KubernetesEngineTests
         Assert.Equal("spec.ingress[0].from[0].ipBlock.cidr", diagnostic.Field);
         Assert.Equal(before, desired.Snapshot());
         Assert.False(desired.HasPendingChanges);
+    }
+
+    /// <summary>
+    /// The engine keeps the model of a pod it holds or recently removed and reuses it when the pod reads the same: a
+    /// pod added back (or updated) with anything different must land in the rows of what it is now, never of the kept model.
+    /// </summary>
+    [Theory]
+    [InlineData("as it was", true)]
+    [InlineData("as it was", false)]
+    [InlineData("relabelled", true)]
+    [InlineData("relabelled", false)]
+    [InlineData("a label added", true)]
+    [InlineData("another address", true)]
+    [InlineData("another address", false)]
+    [InlineData("dual-stack", true)]
+    [InlineData("address written with a leading zero", true)]
+    [InlineData("named port renumbered", true)]
+    [InlineData("named port renumbered", false)]
+    [InlineData("named port gone", true)]
+    [InlineData("finished", true)]
+    [InlineData("host network", false)]
+    [InlineData("moved to another namespace's name", true)]
+    public void A_pod_added_back_or_updated_lands_only_in_the_rows_of_what_it_is_now(string change, bool deletedFirst)
+    {
+        const string policies = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+                ports: [{port: http}]
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+            """;
+        V1Pod Web(string labels = "app=web", string ip = "10.0.0.20", string port = "http:8080") => K8s.Pod("shop", "web-0", labels, ip, port);
+        var pods = new Dictionary<string, V1Pod>
+        {
+            ["shop/api-0"] = K8s.Pod("shop", "api-0", "app=api", "10.0.0.30", "http:8080"),
+            ["shop/db-0"] = K8s.Pod("shop", "db-0", "app=db", "10.0.0.10"),
+            ["shop/web-0"] = Web(),
+            ["shop/web-1"] = K8s.Pod("shop", "web-1", "app=api", "10.0.0.21", "http:8080"),
+        };
+        var desired = new DesiredState("ovnacl");
+        var engine = new KubernetesEngine(desired);
+        engine.Load(K8s.Input(policies, pods.Values));
+        var (key, now) = change switch
+        {
+            "as it was" => ("shop/web-0", Web()),
+            "relabelled" => ("shop/web-0", Web(labels: "app=db")),
+            "a label added" => ("shop/web-0", Web(labels: "app=web,tier=1")),
+            "another address" => ("shop/web-0", Web(ip: "10.0.0.29")),
+            "dual-stack" => ("shop/web-0", K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080")),
+            "address written with a leading zero" => ("shop/web-0", Web(ip: "10.0.0.020")),
+            "named port renumbered" => ("shop/web-1", K8s.Pod("shop", "web-1", "app=api", "10.0.0.21", "http:8081")),
+            "named port gone" => ("shop/web-1", K8s.Pod("shop", "web-1", "app=api", "10.0.0.21")),
+            "finished" => ("shop/web-0", Finished(Web())),
+            "host network" => ("shop/web-0", HostNetwork(Web())),
+            "moved to another namespace's name" => ("edge/web-0", K8s.Pod("edge", "web-0", "app=web", "10.0.0.20", "http:8080")),
+            _ => throw new ArgumentOutOfRangeException(nameof(change)),
+        };
+
+        if (deletedFirst)
+        {
+            var (ns, name) = (key.Split('/')[0], key.Split('/')[1]);
+            var existed = pods.Remove(key);
+            engine.DeletePod(ns, name);
+            if (!existed)
+            {
+                // Not in the cluster: delete its namesake so the removal kept is of another namespace's pod.
+                pods.Remove("shop/" + name);
+                engine.DeletePod("shop", name);
+            }
+        }
+
+        pods[key] = now;
+        engine.UpsertPod(now);
+
+        var input = K8s.Input(policies, pods.Values, [K8s.Namespace("shop"), K8s.Namespace("edge")]);
+        EngineModelProperties.AssertSameRows(KubernetesCompiler.Compile(input).GetRowsOrThrow(), desired.Snapshot(), change);
+
+        // Put back as at first, which the engine may again take from what it kept: still exactly the compile's rows.
+        engine.DeletePod("shop", "web-0");
+        engine.DeletePod("shop", "web-1");
+        engine.UpsertPod(Web());
+        engine.UpsertPod(K8s.Pod("shop", "web-1", "app=api", "10.0.0.21", "http:8080"));
+        pods["shop/web-0"] = Web();
+        pods["shop/web-1"] = K8s.Pod("shop", "web-1", "app=api", "10.0.0.21", "http:8080");
+        input = K8s.Input(policies, pods.Values, [K8s.Namespace("shop"), K8s.Namespace("edge")]);
+        EngineModelProperties.AssertSameRows(KubernetesCompiler.Compile(input).GetRowsOrThrow(), desired.Snapshot(), change + ", then back");
+
+        static V1Pod Finished(V1Pod pod)
+        {
+            pod.Status.Phase = "Succeeded";
+            return pod;
+        }
+
+        static V1Pod HostNetwork(V1Pod pod)
+        {
+            pod.Spec.HostNetwork = true;
+            return pod;
+        }
+    }
+
+    [Fact]
+    public void A_pod_with_any_difference_from_a_kept_model_does_not_read_as_it()
+    {
+        var options = KubernetesCompileOptions.Default;
+        var model = PolicyReader.ReadPod(K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"), options).Pod!;
+        Assert.True(PolicyReader.ReadsAs(K8s.Pod("shop", "web-0", "app=web", ["fd00::20", "10.0.0.20"], "http:8080", "dns:53/UDP"), model));
+        Assert.True(PolicyReader.ReadsAs(K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20", "10.0.0.20"], "http:8080", "dns:53/UDP", "http:9090"), model));
+
+        V1Pod[] different =
+        [
+            K8s.Pod("shop", "web-1", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("edge", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=db", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=web,tier=1", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::21"], "http:8080", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00:0::20"], "http:8080", "dns:53/UDP"), // read in full, not reused
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20", "bogus"], "http:8080", "dns:53/UDP"), // a warning to report
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8081", "dns:53/UDP"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/TCP"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "dns:53/UDP", "http:8080"),
+            K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP", "metrics:9090"),
+        ];
+        foreach (var pod in different)
+        {
+            Assert.False(PolicyReader.ReadsAs(pod, model), $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} {string.Join(',', pod.Metadata.Labels)} {string.Join(',', pod.Status.PodIPs.Select(p => p.Ip))}");
+        }
+
+        var noNamespace = K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP");
+        noNamespace.Metadata.NamespaceProperty = null;
+        Assert.False(PolicyReader.ReadsAs(noNamespace, model));
+        var pending = K8s.Pod("shop", "web-0", "app=web", ["10.0.0.20", "fd00::20"], "http:8080", "dns:53/UDP");
+        pending.Status = new V1PodStatus { Phase = "Pending" };
+        Assert.False(PolicyReader.ReadsAs(pending, model));
+    }
+
+    [Fact]
+    public void The_engine_keeps_the_models_of_the_last_256_removed_pods_only()
+    {
+        var options = KubernetesCompileOptions.Default;
+        var engine = new PolicyEngine(new DesiredState("ovnacl"), options);
+        PodModel Model(int i, string labels = "app=web") =>
+            PolicyReader.ReadPod(K8s.Pod("shop", "pod-" + i.ToString(CultureInfo.InvariantCulture), labels, "10.0.1." + (i % 250).ToString(CultureInfo.InvariantCulture)), options).Pod!;
+        var first = Model(0);
+        engine.SetPod("shop", "pod-0", first);
+        engine.SetPod("shop", "pod-0", null);
+        Assert.Same(first, engine.HeldOrRemoved("shop", "pod-0"));
+
+        // Removed again with other labels: the newer model is the one kept, and its removal the one that counts.
+        var relabelled = Model(0, "app=db");
+        engine.SetPod("shop", "pod-0", relabelled);
+        Assert.Same(relabelled, engine.HeldOrRemoved("shop", "pod-0"));
+        engine.SetPod("shop", "pod-0", null);
+        Assert.Same(relabelled, engine.HeldOrRemoved("shop", "pod-0"));
+
+        for (var i = 1; i <= 255; i++)
+        {
+            engine.SetPod("shop", "pod-" + i.ToString(CultureInfo.InvariantCulture), Model(i));
+            engine.SetPod("shop", "pod-" + i.ToString(CultureInfo.InvariantCulture), null);
+        }
+
+        Assert.Same(relabelled, engine.HeldOrRemoved("shop", "pod-0"));
+        engine.SetPod("shop", "pod-256", Model(256));
+        engine.SetPod("shop", "pod-256", null);
+        Assert.Null(engine.HeldOrRemoved("shop", "pod-0"));
+        Assert.NotNull(engine.HeldOrRemoved("shop", "pod-1"));
+        Assert.NotNull(engine.HeldOrRemoved("shop", "pod-256"));
+        Assert.Equal(0, engine.PodCount);
     }
 
     [Fact]
