@@ -172,7 +172,7 @@ public static class ChurnBenchmark
             }
         }
 
-        return new ChurnServerResult(name, remotes, roundTrip, samples, notes);
+        return new ChurnServerResult(name, remotes, roundTrip.Median, samples, notes) { RoundTripP99Ms = roundTrip.P99 };
 
         static void Add(Dictionary<string, List<ChurnSample>> runs, ChurnSample sample)
         {

@@ -41,8 +41,8 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
         throw new BenchmarkException($"no server of {remotes} leads {Database}");
     }
 
-    /// <summary>Events <paramref name="first"/>.. one transaction at a time: the round trip of one transaction, in ms (median).</summary>
-    public async Task<double> RoundTripAsync(long first, int count, CancellationToken cancellationToken)
+    /// <summary>Events <paramref name="first"/>.. one transaction at a time: the round trip of one transaction, in ms (median and p99).</summary>
+    public async Task<(double Median, double P99)> RoundTripAsync(long first, int count, CancellationToken cancellationToken)
     {
         using var socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var receiver = new ReplyReader(socket);
@@ -57,7 +57,7 @@ internal sealed class ChurnRawPeer(ChurnWorkload workload, ChurnRows rows, Ovsdb
         }
 
         Array.Sort(times);
-        return ChurnSample.Percentile(times, 0.5);
+        return (ChurnSample.Percentile(times, 0.5), ChurnSample.Percentile(times, 0.99));
     }
 
     public async Task<ChurnSample> MeasureAsync(long first, int events, int batch, double? rate, ChurnProgress progress, TimeSpan timeout, CancellationToken cancellationToken)

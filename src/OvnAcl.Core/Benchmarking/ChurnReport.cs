@@ -93,13 +93,17 @@ public sealed record ChurnSample
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
-/// <summary>All runs against one database.</summary>
+/// <summary>All runs against one database; <see cref="RoundTripMs"/> is the median of sequential one-event raw transactions.</summary>
 public sealed record ChurnServerResult(
     string Server,
     string Remotes,
     double RoundTripMs,
     IReadOnlyList<ChurnSample> Samples,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The 99th percentile of the same round trips: how much the database alone varies, next to the clients' p99.</summary>
+    public double? RoundTripP99Ms { get; init; }
+}
 
 /// <summary>What <c>ovnacl bench churn</c> prints: per database, the median of each client's runs per batch and load.</summary>
 public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Events, int Runs, int PipelineDepth, IReadOnlyList<ChurnServerResult> Servers)
@@ -116,7 +120,7 @@ public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Ev
         foreach (var server in Servers)
         {
             text.AppendLine();
-            text.AppendLine(inv, $"{server.Server} ({server.Remotes}); one transaction's round trip: {server.RoundTripMs:0.000} ms");
+            text.AppendLine(inv, $"{server.Server} ({server.Remotes}); one transaction's round trip: {server.RoundTripMs:0.000} ms{(server.RoundTripP99Ms is { } p99 ? $" (p99 {p99:0.000} ms)" : "")}");
             text.AppendLine("peer      batch    offered   events/s  vs raw  vs ovsdbapp   txns  ev/txn  chg/ev  ops/ev  bytes/ev   p50 ms   p99 ms   max ms   cpu s  cpu us/ev");
             foreach (var s in server.Samples)
             {
@@ -153,6 +157,7 @@ public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Ev
             writer.WriteString("server", server.Server);
             writer.WriteString("remotes", server.Remotes);
             writer.WriteNumber("round_trip_ms", server.RoundTripMs);
+            WriteOptional(writer, "round_trip_p99_ms", server.RoundTripP99Ms);
             writer.WriteStartArray("samples");
             foreach (var s in server.Samples)
             {

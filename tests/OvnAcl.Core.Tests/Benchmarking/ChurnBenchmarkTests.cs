@@ -26,6 +26,7 @@ public sealed class ChurnBenchmarkTests
         using var json = Json(report);
         var server = Assert.Single(json.RootElement.GetProperty("servers").EnumerateArray());
         Assert.True(server.GetProperty("round_trip_ms").GetDouble() > 0);
+        Assert.InRange(server.GetProperty("round_trip_p99_ms").GetDouble(), server.GetProperty("round_trip_ms").GetDouble(), 10_000);
         var samples = server.GetProperty("samples").EnumerateArray().ToDictionary(s => s.GetProperty("peer").GetString()!);
         Assert.Equal(["ovnacl", "raw"], samples.Keys.Order());
         foreach (var sample in samples.Values)
