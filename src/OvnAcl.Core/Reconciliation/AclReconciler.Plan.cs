@@ -470,6 +470,9 @@ public sealed partial class AclReconciler
         public HashSet<string> MissingPorts { get; } = new(StringComparer.Ordinal);
         public int Changes { get; private set; }
 
+        /// <summary>How many refused transactions had been counted before this one's changes were drained (see <see cref="AclReconciler.CapByRefusals"/>).</summary>
+        public long RefusalsSeen { get; set; }
+
         /// <summary>The row each operation was written for, by operation index.</summary>
         public List<(DesiredRowKind Kind, string Name)> OperationRows { get; } = [];
 

@@ -40,6 +40,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private readonly Dictionary<Guid, string> _aclOwners = [];
     private readonly List<(long Version, TaskCompletionSource Done)> _waiters = [];
     private TaskCompletionSource _wake = NewSignal();
+    private int _waitingForFull;
     private OvsdbReplica? _replica;
     private int _fullResync = 1;
     private int _running;
@@ -203,16 +204,21 @@ public sealed partial class AclReconciler : IAsyncDisposable
                         failures = 0;
                         await wake.Task.WaitAsync(token).ConfigureAwait(false);
                         break;
-                    case PassOutcome.Blocked:
-                        // Waiting for a transaction in flight: only its answer wakes the loop, not every new change
-                        // (unless one was answered since the pass began, whose signal went to the previous one).
+                    case PassOutcome.Blocked or PassOutcome.NotFull:
+                        // Waiting for a transaction in flight: its answer wakes the loop, not every new change (unless
+                        // one was answered since the pass began, whose signal went to the previous one). When only
+                        // fullness was missing, enough new changes for a full transaction wake it too (Signal): a
+                        // full transaction leaves at once, however many are in flight, up to the slots.
                         var answered = NewSignal();
                         Volatile.Write(ref _answered, answered);
-                        if (Volatile.Read(ref _completions) == completions)
+                        var notFull = outcome == PassOutcome.NotFull;
+                        Volatile.Write(ref _waitingForFull, notFull ? 1 : 0);
+                        if (Volatile.Read(ref _completions) == completions && !(notFull && IsFullTransactionPending))
                         {
                             await answered.Task.WaitAsync(token).ConfigureAwait(false);
                         }
 
+                        Volatile.Write(ref _waitingForFull, 0);
                         break;
                     case PassOutcome.Failed:
                         failures++;
@@ -267,7 +273,9 @@ public sealed partial class AclReconciler : IAsyncDisposable
             ReconcilePlan last = ReconcilePlan.Empty;
             while (true)
             {
+                var refusalsSeen = Volatile.Read(ref _refusals);
                 var planned = BuildPlan(replica, FullWork(replica), _options.MaxChangesPerTransaction, dryRun: false);
+                planned.RefusalsSeen = refusalsSeen;
                 last = planned.ToPlan();
                 if (planned.Transaction.Count == 0)
                 {
@@ -411,8 +419,11 @@ public sealed partial class AclReconciler : IAsyncDisposable
         /// <summary>The server refused the transaction: back off.</summary>
         Failed,
 
-        /// <summary>Nothing to send until a transaction in flight is answered: what is pending is not a full transaction, or is held by one in flight.</summary>
+        /// <summary>Nothing to send until a transaction in flight is answered: what is pending is held by one in flight, or a full comparison waits for the replica.</summary>
         Blocked,
+
+        /// <summary>With transactions in flight, what is pending is not a full transaction: wait for an answer, or for a full transaction's worth.</summary>
+        NotFull,
     }
 
     /// <summary>
@@ -427,7 +438,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         if (InFlight > 0 && Volatile.Read(ref _fullResync) == 0 && _state.PendingChangeCount < _options.MaxChangesPerTransaction)
         {
             _slots.Release();
-            return PassOutcome.Blocked;
+            return PassOutcome.NotFull;
         }
 
         var sent = false;
@@ -444,6 +455,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         try
         {
             var replica = await AttachAsync(cancellationToken).ConfigureAwait(false);
+            var refusalsSeen = Volatile.Read(ref _refusals);
             var version = _state.Version;
             IReadOnlyList<DesiredRowChange> work;
             List<DesiredRowChange> deferred = [];
@@ -487,6 +499,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
             }
 
             var planned = BuildPlan(replica, work, _options.MaxChangesPerTransaction, dryRun: false, oneRowOnly: _isolating);
+            planned.RefusalsSeen = refusalsSeen;
             _state.RequeueQuietly(deferred);
             if (planned.Leftovers.Count > 0)
             {
@@ -529,6 +542,60 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private int _failuresInARow;
     private bool _isolating;
 
+    // Refused transactions, counted, with the newest desired version each left out: see CapByRefusals.
+    private readonly Lock _refusalLock = new();
+    private readonly Queue<(long Refusal, long Floor)> _refusalFloors = new();
+    private const int RefusalFloorsKept = 256;
+    private long _refusals;
+    private Task _lastReported = Task.CompletedTask;
+
+    private void NoteRefusal(PlannedTransaction planned)
+    {
+        var floor = long.MaxValue;
+        foreach (var change in planned.Included)
+        {
+            floor = Math.Min(floor, change.Since - 1);
+        }
+
+        lock (_refusalLock)
+        {
+            _refusalFloors.Enqueue((_refusals + 1, floor));
+            if (_refusalFloors.Count > RefusalFloorsKept)
+            {
+                _refusalFloors.Dequeue();
+            }
+
+            Volatile.Write(ref _refusals, _refusals + 1);
+        }
+    }
+
+    /// <summary>
+    /// The version a committed transaction may claim. It was planned while earlier ones were in flight, holding
+    /// changes it could not see; it counts on them committing. Those refused since it was planned (reported before
+    /// it: answers are reported in send order) put their changes back pending, so it claims nothing from the oldest
+    /// of those on. Null when it can claim nothing.
+    /// </summary>
+    internal long? CapByRefusals(long covers, long refusalsSeen)
+    {
+        lock (_refusalLock)
+        {
+            if (refusalsSeen < _refusals - _refusalFloors.Count)
+            {
+                return null; // more refusals since than are remembered: claim nothing rather than too much
+            }
+
+            foreach (var (refusal, floor) in _refusalFloors)
+            {
+                if (refusal > refusalsSeen)
+                {
+                    covers = Math.Min(covers, floor);
+                }
+            }
+        }
+
+        return covers > 0 ? covers : null;
+    }
+
     private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendAsync(
         PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, long? coversVersion, CancellationToken cancellationToken)
     {
@@ -539,9 +606,30 @@ public sealed partial class AclReconciler : IAsyncDisposable
             planned.Transaction.Assert(lockName);
         }
 
+        // Answers are reported in the order the transactions were sent (see CapByRefusals): the exchange happens
+        // before the request is queued, under the send gate, so its order is the wire's.
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = Interlocked.Exchange(ref _lastReported, reported.Task);
+        try
+        {
+            return await SendInOrderAsync(planned, plan, requeueOnFailure, coversVersion, before, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            reported.TrySetResult();
+        }
+    }
+
+    private async Task<(OvsdbTransactionStatus Status, ReconcileTransactionInfo Info)> SendInOrderAsync(
+        PlannedTransaction planned, ReconcilePlan plan, bool requeueOnFailure, long? coversVersion, Task before, CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
         var result = await _client.TransactAsync(planned.Transaction, cancellationToken).ConfigureAwait(false);
         stopwatch.Stop();
+
+        // The transactions sent before this one are answered first (one connection, answers in order); wait until
+        // they are reported too, so that a refusal among them is counted before this one claims a version.
+        await before.WaitAsync(cancellationToken).ConfigureAwait(false);
         var error = result.Status switch
         {
             OvsdbTransactionStatus.Failed => result.Error?.Message ?? "the server refused the transaction",
@@ -550,7 +638,9 @@ public sealed partial class AclReconciler : IAsyncDisposable
         };
         var info = new ReconcileTransactionInfo(plan, result.Status, stopwatch.Elapsed, error)
         {
-            CoversDesiredVersion = result.Status == OvsdbTransactionStatus.Committed ? coversVersion : null,
+            CoversDesiredVersion = result.Status == OvsdbTransactionStatus.Committed && coversVersion is { } covers
+                ? CapByRefusals(covers, planned.RefusalsSeen)
+                : null,
         };
 
         Interlocked.Increment(ref _transactions);
@@ -609,6 +699,13 @@ public sealed partial class AclReconciler : IAsyncDisposable
                 Log.TransactionOutcomeUnknown(_logger, plan.Changes);
                 RequestFullResync();
                 break;
+        }
+
+        if (result.Status == OvsdbTransactionStatus.Failed)
+        {
+            // Counted once this transaction's changes are back (above): a pass that read the count before it may
+            // have drained before they came back, so whatever it sends claims nothing from the refused version on.
+            NoteRefusal(planned);
         }
 
         try
@@ -853,7 +950,16 @@ public sealed partial class AclReconciler : IAsyncDisposable
         Signal();
     }
 
-    private void Signal() => Volatile.Read(ref _wake).TrySetResult();
+    private void Signal()
+    {
+        Volatile.Read(ref _wake).TrySetResult();
+        if (Volatile.Read(ref _waitingForFull) == 1 && IsFullTransactionPending)
+        {
+            Volatile.Read(ref _answered).TrySetResult();
+        }
+    }
+
+    private bool IsFullTransactionPending => _state.PendingChangeCount >= _options.MaxChangesPerTransaction;
 
     /// <summary>Completes when the client holds its lock (<see cref="OvsdbClientOptions.LockName"/>).</summary>
     private async Task WaitForLockAsync(CancellationToken cancellationToken)
