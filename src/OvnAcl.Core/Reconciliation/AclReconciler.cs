@@ -628,8 +628,10 @@ public sealed partial class AclReconciler : IAsyncDisposable
         stopwatch.Stop();
 
         // The transactions sent before this one are answered first (one connection, answers in order); wait until
-        // they are reported too, so that a refusal among them is counted before this one claims a version.
-        await before.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // they are reported too, so that a refusal among them is counted before this one claims a version. Not
+        // cancellable: this answer is in hand and must still be counted and its changes requeued on a refusal; the
+        // earlier ones finish as surely as this one did (each reports in a finally).
+        await before.ConfigureAwait(false);
         var error = result.Status switch
         {
             OvsdbTransactionStatus.Failed => result.Error?.Message ?? "the server refused the transaction",
