@@ -54,6 +54,10 @@ public sealed class BadInputTests : IDisposable
         { "mistyped.yaml", Policy + "  ingress: {from: []}\n", "OVNK0002", "mistyped.yaml#1", "NetworkPolicy a/p", "spec.ingress" },
         { "list.json", """{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "a", "lables": {}}}]}""",
             "OVNK0002", "list.json/items[0]", "Pod a/x", "metadata.lables" },
+        // Found by FuzzProperties: a List item whose apiVersion is an object threw InvalidOperationException.
+        { "object-version.json", """{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": {"name": "p"}, "kind": "Pod"}]}""",
+            "OVNK0002", "object-version.json/items[0]", null, "apiVersion" },
+        { "number-kind.json", """{"apiVersion": "v1", "kind": 7, "metadata": {"name": "a"}}""", "OVNK0002", "number-kind.json", null, "kind" },
         { "cidr.yaml", Policy + "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/40}}]}]\n", "OVNK0101", "cidr.yaml#1", "NetworkPolicy a/p", "spec.egress[0].to[0].ipBlock.cidr" },
         { "except.yaml", Policy + "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}]}]\n", "OVNK0102", "except.yaml#1", "NetworkPolicy a/p", "spec.egress[0].to[0].ipBlock.except[0]" },
         { "port.yaml", Policy + "  ingress: [{ports: [{port: 65536}]}]\n", "OVNK0103", "port.yaml#1", "NetworkPolicy a/p", "spec.ingress[0].ports[0].port" },

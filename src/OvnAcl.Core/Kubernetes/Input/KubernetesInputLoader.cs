@@ -107,8 +107,11 @@ public static class KubernetesInputLoader
                     return;
                 }
 
-                var apiVersion = root.TryGetProperty("apiVersion", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-                var kind = root.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+                if (!TryStringField(root, "apiVersion", source, out var apiVersion) || !TryStringField(root, "kind", source, out var kind))
+                {
+                    return;
+                }
+
                 if (kind is not null && kind.EndsWith("List", StringComparison.Ordinal))
                 {
                     var items = root.TryGetProperty("items", out var i) && i.ValueKind == JsonValueKind.Array ? i.EnumerateArray().ToList() : [];
@@ -122,9 +125,12 @@ public static class KubernetesInputLoader
                             continue;
                         }
 
-                        var itemApi = item.TryGetProperty("apiVersion", out var ia) ? ia.GetString() : ItemApiVersion(apiVersion, kind);
-                        var itemKind = item.TryGetProperty("kind", out var ik) ? ik.GetString() : ItemKind(kind);
-                        Add(itemApi, itemKind, JsonSerializer.Serialize(item), NameOf(item), itemSource, 0);
+                        if (!TryStringField(item, "apiVersion", itemSource, out var itemApi) || !TryStringField(item, "kind", itemSource, out var itemKind))
+                        {
+                            continue;
+                        }
+
+                        Add(itemApi ?? ItemApiVersion(apiVersion, kind), itemKind ?? ItemKind(kind), JsonSerializer.Serialize(item), NameOf(item), itemSource, 0);
                     }
 
                     return;
@@ -251,6 +257,25 @@ public static class KubernetesInputLoader
                 // The deserializer's own failures on hostile text, as the representation model's in ReadYaml.
                 Error(CompileDiagnosticCodes.UnparseableDocument, ex.Message, source, where, null);
             }
+        }
+
+        /// <summary>A top-level string field, null when absent; false (with an error naming the field) when it is not a string.</summary>
+        private bool TryStringField(JsonElement element, string name, ObjectSource source, out string? value)
+        {
+            value = null;
+            if (!element.TryGetProperty(name, out var field) || field.ValueKind == JsonValueKind.Null)
+            {
+                return true;
+            }
+
+            if (field.ValueKind != JsonValueKind.String)
+            {
+                Error(CompileDiagnosticCodes.UnparseableDocument, $"{name} must be a string, not {field.ValueKind.ToString().ToLowerInvariant()}", source, null, name);
+                return false;
+            }
+
+            value = field.GetString();
+            return true;
         }
 
         private void Error(string code, string message, ObjectSource source, string? where = null, string? field = null) =>
