@@ -155,6 +155,60 @@ public sealed partial class AclReconciler
         _slots.Release(slots);
     }
 
+    // Refused transactions, counted, with the newest desired version each left out: see CapByRefusals.
+    private readonly Lock _refusalLock = new();
+    private readonly Queue<(long Refusal, long Floor)> _refusalFloors = new();
+    private const int RefusalFloorsKept = 256;
+    private long _refusals;
+    private Task _lastReported = Task.CompletedTask;
+
+    private void NoteRefusal(PlannedTransaction planned)
+    {
+        var floor = long.MaxValue;
+        foreach (var change in planned.Included)
+        {
+            floor = Math.Min(floor, change.Since - 1);
+        }
+
+        lock (_refusalLock)
+        {
+            _refusalFloors.Enqueue((_refusals + 1, floor));
+            if (_refusalFloors.Count > RefusalFloorsKept)
+            {
+                _refusalFloors.Dequeue();
+            }
+
+            Volatile.Write(ref _refusals, _refusals + 1);
+        }
+    }
+
+    /// <summary>
+    /// The version a committed transaction may claim. It was planned while earlier ones were in flight, holding
+    /// changes it could not see; it counts on them committing. Those refused since it was planned (reported before
+    /// it: answers are reported in send order) put their changes back pending, so it claims nothing from the oldest
+    /// of those on. Null when it can claim nothing.
+    /// </summary>
+    private long? CapByRefusals(long covers, long refusalsSeen)
+    {
+        lock (_refusalLock)
+        {
+            if (refusalsSeen < _refusals - _refusalFloors.Count)
+            {
+                return null; // more refusals since than are remembered: claim nothing rather than too much
+            }
+
+            foreach (var (refusal, floor) in _refusalFloors)
+            {
+                if (refusal > refusalsSeen)
+                {
+                    covers = Math.Min(covers, floor);
+                }
+            }
+        }
+
+        return covers > 0 ? covers : null;
+    }
+
     private sealed class InFlightRow
     {
         public int Shape { get; set; }
