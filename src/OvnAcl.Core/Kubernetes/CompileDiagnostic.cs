@@ -114,7 +114,7 @@ public static class CompileDiagnosticCodes
     public const string NamespaceNotGiven = "OVNK0201";
     /// <summary>The <c>k8s.ovn.org/acl-logging</c> annotation is not JSON with alert/warning/notice/info/debug levels: ignored (warning).</summary>
     public const string InvalidAclLogging = "OVNK0202";
-    /// <summary>A pod IP that is not an IP address: ignored (warning).</summary>
+    /// <summary>A pod IP that is not an IP address (error: the pod is refused, never silently left out of its port groups).</summary>
     public const string InvalidPodIp = "OVNK0203";
 
     // Output (OVNK03xx)

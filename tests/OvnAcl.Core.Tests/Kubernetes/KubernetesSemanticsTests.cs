@@ -567,7 +567,7 @@ public sealed class KubernetesSemanticsTests
     }
 
     [Fact]
-    public void Pods_without_ip_on_the_host_network_or_finished_are_neither_subjects_nor_peers()
+    public void Pods_on_the_host_network_or_finished_are_neither_subjects_nor_peers_and_a_pod_without_an_IP_is_a_subject_only()
     {
         var hostNetwork = Pod("a", "host", "app=web", "192.168.0.5");
         hostNetwork.Spec.HostNetwork = true;
@@ -586,7 +586,8 @@ public sealed class KubernetesSemanticsTests
               podSelector: {}
               ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
             """, [.. Pods, hostNetwork, succeeded, failed, pending, podIpOnly], Namespaces);
-        Assert.Equal(["a_db", "a_old", "a_web"], rows.PolicyGroup("a/p").Ports);
+        // The pending pod's port exists before its IP does: it is isolated (a subject) at once, a peer once it has an IP.
+        Assert.Equal(["a_db", "a_old", "a_pending", "a_web"], rows.PolicyGroup("a/p").Ports);
         Assert.Equal(["10.0.1.1", "10.0.1.52"], rows.AddressSets.Single(a => a.ExternalIds["ip-family"] == "ip4").Addresses);
     }
 

@@ -105,7 +105,13 @@ internal sealed class PolicyReader
     /// <summary>Every address text is one of the model's, and each of the model's is among them (at most 64).</summary>
     private static bool AddressesRead(V1PodStatus? status, EquatableArray<string> texts)
     {
-        if (texts.Count is 0 or > 64)
+        if (texts.Count == 0)
+        {
+            // A pod without an IP yet (Pending): it reads the same while it still has none.
+            return status?.PodIPs is not { Count: > 0 } && string.IsNullOrEmpty(status?.PodIP);
+        }
+
+        if (texts.Count > 64)
         {
             return false;
         }
@@ -388,12 +394,15 @@ internal sealed class PolicyReader
     private PodModel? ReadPod(V1Pod pod, string ns, string name, ObjectSource? source, string? where)
     {
         // Host-network pods share the node's address and have no logical switch port; finished pods hold no IP.
+        // Every other pod is a subject from its first instant, before it has an IP: its logical switch port exists as
+        // soon as the CNI creates it, and must be in its policies' port groups then. IPs only feed peer address sets.
         if (pod.Spec?.HostNetwork == true || pod.Status?.Phase is "Succeeded" or "Failed")
         {
             return null;
         }
 
         var addresses = new List<IPAddress>(2);
+        var invalidAddress = false;
         if (pod.Status?.PodIPs is { Count: > 0 } podIps)
         {
             for (var i = 0; i < podIps.Count; i++)
@@ -401,12 +410,12 @@ internal sealed class PolicyReader
                 ReadAddress(podIps[i]?.Ip, i);
             }
         }
-        else if (pod.Status?.PodIP is { } single)
+        else if (pod.Status?.PodIP is { Length: > 0 } single)
         {
             ReadAddress(single, -1);
         }
 
-        if (addresses.Count == 0)
+        if (invalidAddress)
         {
             return null;
         }
@@ -442,7 +451,9 @@ internal sealed class PolicyReader
             }
             else
             {
-                Warning(CompileDiagnosticCodes.InvalidPodIp, $"'{text}' is not an IP address; ignored", source, where ?? PodLocation(ns, name),
+                // An error, not a warning: dropping the pod would also drop it from the port groups that isolate it.
+                invalidAddress = true;
+                Error(CompileDiagnosticCodes.InvalidPodIp, $"'{text}' is not an IP address", source, where ?? PodLocation(ns, name),
                     index < 0 ? "status.podIP" : $"status.podIPs[{index}].ip");
             }
         }

@@ -85,7 +85,10 @@ internal sealed record PolicyModel(
 /// <summary>A named container port: name and protocol resolve to the number.</summary>
 internal sealed record NamedPort(string Name, L4Protocol Protocol, int Number);
 
-/// <summary>A pod that can be a subject or a peer: it has an IP, is not host-network and is neither Succeeded nor Failed.</summary>
+/// <summary>
+/// A pod that is a subject from the moment it exists: not host-network and neither Succeeded nor Failed. It is a peer
+/// (in address sets) only once it has an IP; <see cref="Addresses"/> is empty before that.
+/// </summary>
 internal sealed record PodModel(
     string Namespace,
     string Name,
