@@ -46,13 +46,22 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = new[] { namespaces.RunAsync(stop.Token), pods.RunAsync(stop.Token), policies.RunAsync(stop.Token) };
 
-        // Reconcile only once every kind has been listed: before that, the desired state lacks rows the database
-        // rightly has, and a reconciler would delete them.
-        await Task.WhenAll(namespaces.Synced, pods.Synced, policies.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("synced: {PortGroups} port groups, {AddressSets} address sets wanted", Desired.PortGroupCount, Desired.AddressSetCount);
+        // The engine declared its three kinds to the desired state; the reconciler writes nothing until each is marked
+        // listed (before that the state lacks rows the database rightly has, and comparing would delete them).
+        async Task Listed(Task synced, KubernetesInputKind kind)
+        {
+            await synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            engine.MarkListed(kind);
+        }
+
+        var listed = Task.WhenAll(Listed(namespaces.Synced, KubernetesInputKind.Namespace), Listed(pods.Synced, KubernetesInputKind.Pod),
+            Listed(policies.Synced, KubernetesInputKind.NetworkPolicy));
         try
         {
-            await Task.WhenAll([reconciler.RunAsync(stop.Token), .. informers]).ConfigureAwait(false);
+            var running = reconciler.RunAsync(stop.Token);
+            await listed.ConfigureAwait(false);
+            _logger.LogInformation("synced: {PortGroups} port groups, {AddressSets} address sets wanted", Desired.PortGroupCount, Desired.AddressSetCount);
+            await Task.WhenAll([running, .. informers]).ConfigureAwait(false);
         }
         finally
         {

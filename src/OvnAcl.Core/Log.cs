@@ -51,6 +51,9 @@ internal static partial class Log
     [LoggerMessage(3014, LogLevel.Information, "Active: lock '{Lock}' acquired; comparing the whole state")]
     public static partial void Active(ILogger logger, string @lock);
 
+    [LoggerMessage(3016, LogLevel.Information, "Waiting for every input to be listed before writing anything: {Inputs} not yet")]
+    public static partial void WaitingForListing(ILogger logger, string inputs);
+
     [LoggerMessage(3015, LogLevel.Warning, "Lock '{Lock}' lost before a transaction: the server refused it (not owner); standing by")]
     public static partial void LockLostOnWrite(ILogger logger, string @lock);
 }

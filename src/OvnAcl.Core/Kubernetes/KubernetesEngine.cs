@@ -15,8 +15,9 @@ namespace OvnAcl.Kubernetes;
 /// </summary>
 /// <remarks>
 /// Thread-safe (calls are serialised). An invalid object throws <see cref="AclCompileException"/> naming the object and
-/// field, and changes nothing; warnings are returned. A pod without an IP, on the host network or finished takes no
-/// part (an upsert of such a pod removes it), as in the compiler.
+/// field, and changes nothing; warnings are returned. A pod on the host network or finished takes no part (an upsert
+/// of such a pod removes it), as in the compiler. A pod without an IP yet (Pending) is a subject all the same: its
+/// logical switch port joins its policies' port groups at once, and it joins peer address sets when its IP arrives.
 /// </remarks>
 public sealed class KubernetesEngine
 {
@@ -35,6 +36,26 @@ public sealed class KubernetesEngine
 
         Desired = desired;
         _engine = new PolicyEngine(desired, Options);
+        foreach (var kind in Enum.GetValues<KubernetesInputKind>())
+        {
+            desired.ExpectInput(kind.ToString());
+        }
+    }
+
+    /// <summary>
+    /// The informer of <paramref name="kind"/> has fed its first full list (its <c>HasSynced</c>). A reconciler on
+    /// <see cref="Desired"/> writes nothing until every kind is listed: before that, the state lacks rows and members
+    /// the database rightly holds, and comparing would delete protection.
+    /// </summary>
+    public void MarkListed(KubernetesInputKind kind) => Desired.MarkListed(kind.ToString());
+
+    /// <summary>Every kind is listed: for an engine fed from files or a complete snapshot (<see cref="Load"/>).</summary>
+    public void MarkAllListed()
+    {
+        foreach (var kind in Enum.GetValues<KubernetesInputKind>())
+        {
+            MarkListed(kind);
+        }
     }
 
     public DesiredState Desired { get; }
@@ -63,17 +84,24 @@ public sealed class KubernetesEngine
         }
     }
 
-    /// <summary>Adds everything in <paramref name="input"/> (files, or a first informer list): all validated first, nothing applied on an error.</summary>
+    /// <summary>
+    /// Adds everything in <paramref name="input"/>, a complete snapshot (files, or a first list of every kind): all
+    /// validated first, nothing applied on an error. Marks every kind listed (<see cref="MarkAllListed"/>).
+    /// </summary>
     public IReadOnlyList<CompileDiagnostic> Load(KubernetesInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (set, diagnostics) = PolicyReader.Read(input, Options);
         ThrowOnErrors(diagnostics);
+        IReadOnlyList<CompileDiagnostic> result;
         lock (_gate)
         {
             _engine.Load(set);
-            return Combine(diagnostics, _engine.TakeWarnings());
+            result = Combine(diagnostics, _engine.TakeWarnings());
         }
+
+        MarkAllListed();
+        return result;
     }
 
     public IReadOnlyList<CompileDiagnostic> UpsertNamespace(V1Namespace ns)
@@ -174,4 +202,17 @@ public sealed class KubernetesEngine
             }
         }
     }
+}
+
+/// <summary>The kinds of object a <see cref="KubernetesEngine"/> reads, each from its own informer.</summary>
+public enum KubernetesInputKind
+{
+    /// <summary>v1 Namespaces.</summary>
+    Namespace,
+
+    /// <summary>v1 Pods.</summary>
+    Pod,
+
+    /// <summary>networking.k8s.io/v1 NetworkPolicies.</summary>
+    NetworkPolicy,
 }

@@ -39,6 +39,25 @@ public sealed class NeutronEngine
         _desired = desired;
         _options = options ?? NeutronTranslationOptions.Default;
         _desired.PutPortGroup(NeutronNames.DropPortGroup, EquatableMap.Empty, NeutronAclBuilder.DropAcls());
+        foreach (var kind in Enum.GetValues<NeutronInputKind>())
+        {
+            _desired.ExpectInput(kind.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Every object of <paramref name="kind"/> has been fed (the first listing from the Neutron database or API). A
+    /// reconciler on the store writes nothing until every kind is listed, so a partial start never deletes rows.
+    /// </summary>
+    public void MarkListed(NeutronInputKind kind) => _desired.MarkListed(kind.ToString());
+
+    /// <summary>Every kind is listed (<see cref="Load"/> does this: it takes a complete snapshot).</summary>
+    public void MarkAllListed()
+    {
+        foreach (var kind in Enum.GetValues<NeutronInputKind>())
+        {
+            MarkListed(kind);
+        }
     }
 
     /// <summary>A copy of the objects the engine holds, as input to <see cref="NeutronTranslator.Translate"/> (costs a walk of them all).</summary>
@@ -60,14 +79,16 @@ public sealed class NeutronEngine
 
     /// <summary>
     /// Replaces everything the engine and its store hold with <paramref name="input"/>, checked and translated as a
-    /// whole; on any error (reading ones included) throws and changes nothing. Returns the warnings.
+    /// whole; on any error (reading ones included) throws and changes nothing. Returns the warnings. Marks every kind
+    /// listed (<see cref="MarkAllListed"/>): the input is the whole snapshot.
     /// </summary>
     public EquatableArray<NeutronDiagnostic> Load(NeutronInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        NeutronTranslationResult result;
         lock (_lock)
         {
-            var result = NeutronTranslator.Translate(input, _options);
+            result = NeutronTranslator.Translate(input, _options);
             var rows = result.GetRowsOrThrow();
             _groups.Clear();
             _ports.Clear();
@@ -95,8 +116,10 @@ public sealed class NeutronEngine
             }
 
             _desired.Load(rows);
-            return result.Diagnostics;
         }
+
+        MarkAllListed();
+        return result.Diagnostics;
     }
 
     /// <summary>Creates a security group or replaces it with its rules; re-puts only its port group.</summary>
@@ -471,4 +494,17 @@ public sealed class NeutronEngine
 
     /// <summary>An address group and its addresses as the address sets hold them (one reference each).</summary>
     private sealed record AddressGroupState(NeutronAddressGroup Group, HashSet<(bool IPv6, string Address)> Addresses);
+}
+
+/// <summary>The kinds of object a <see cref="NeutronEngine"/> reads.</summary>
+public enum NeutronInputKind
+{
+    /// <summary>Security groups with their rules.</summary>
+    SecurityGroup,
+
+    /// <summary>Ports.</summary>
+    Port,
+
+    /// <summary>Address groups.</summary>
+    AddressGroup,
 }

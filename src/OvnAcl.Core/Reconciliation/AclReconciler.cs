@@ -131,7 +131,8 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
     /// <summary>
     /// Reconciles until <paramref name="cancellationToken"/> fires (then returns): a full comparison first, then every
-    /// change of the desired state and every drift of the database, one transaction at a time.
+    /// change of the desired state and every drift of the database, one transaction at a time. Writes nothing until
+    /// every input the state expects has been listed (<see cref="DesiredState.IsListed"/>).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -148,6 +149,15 @@ public sealed partial class AclReconciler : IAsyncDisposable
 
             // A client without the tables the reconciler reads is a configuration error: thrown, not retried.
             await AttachAsync(token).ConfigureAwait(false);
+
+            // Never fail open at start-up: before every input has been listed the desired state lacks rows and members
+            // the database rightly holds, and a comparison would delete them.
+            if (!_state.IsListed)
+            {
+                Log.WaitingForListing(_logger, string.Join(", ", _state.UnlistedInputs));
+                await _state.WaitUntilListedAsync(token).ConfigureAwait(false);
+            }
+
             RequestFullResync();
             var failures = 0;
             while (!token.IsCancellationRequested)
@@ -257,6 +267,12 @@ public sealed partial class AclReconciler : IAsyncDisposable
         if (Volatile.Read(ref _running) != 0)
         {
             throw new InvalidOperationException("ReconcileOnceAsync cannot run while RunAsync runs");
+        }
+
+        if (_state.UnlistedInputs is { Count: > 0 } unlisted)
+        {
+            throw new InvalidOperationException(
+                $"the desired state is not complete ({string.Join(", ", unlisted)} not yet listed): applying it would delete rows the database rightly holds");
         }
 
         var stopwatch = Stopwatch.StartNew();

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using OvnAcl.Collections;
 using OvnAcl.Northbound;
+using OvnAcl.Ovsdb;
 
 namespace OvnAcl.Reconciliation;
 
@@ -26,6 +27,8 @@ public sealed class DesiredState
     private readonly Dictionary<string, RowState> _addressSets = new(StringComparer.Ordinal);
     private readonly Dictionary<(DesiredRowKind, string), RowDelta> _pending = [];
     private readonly Stack<RowDelta> _freeDeltas = new();
+    private readonly SortedSet<string> _unlisted = new(StringComparer.Ordinal);
+    private TaskCompletionSource? _listed;
     private long _version;
     private int _pendingChanges;
 
@@ -82,6 +85,128 @@ public sealed class DesiredState
                 return _addressSets.Values.Count(r => r.Exists);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether every input declared with <see cref="ExpectInput"/> has been listed. Until then the state may lack rows
+    /// the database rightly holds (the policies not listed yet, the pods of a group not listed yet), so a reconciler
+    /// writes nothing: comparing a partial state with the database would delete protection.
+    /// </summary>
+    public bool IsListed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unlisted.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>The inputs declared with <see cref="ExpectInput"/> and not yet listed, sorted.</summary>
+    public IReadOnlyList<string> UnlistedInputs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _unlisted];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Declares an input (an informer's kind, e.g. <c>Pod</c>) whose first full listing must be in this state before a
+    /// reconciler writes anything. Engines declare their inputs when created; <see cref="MarkListed"/> ends the wait.
+    /// </summary>
+    public void ExpectInput(string input)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(input);
+        lock (_lock)
+        {
+            _unlisted.Add(input);
+        }
+    }
+
+    /// <summary>The input's first full listing has been fed to this state (an informer's <c>HasSynced</c>).</summary>
+    public void MarkListed(string input)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(input);
+        TaskCompletionSource? listed = null;
+        lock (_lock)
+        {
+            if (_unlisted.Remove(input) && _unlisted.Count == 0)
+            {
+                listed = _listed;
+                _listed = null;
+            }
+        }
+
+        listed?.TrySetResult();
+    }
+
+    /// <summary>Completes when <see cref="IsListed"/> is true (at once when it already is).</summary>
+    public Task WaitUntilListedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_unlisted.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _listed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _listed.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The wanted port groups that have <paramref name="logicalSwitchPort"/> as a member, sorted: the groups a CNI adds a
+    /// new port to in the transaction that creates it (<see cref="AddPortToGroups"/>), so that the port never exists
+    /// outside the groups that isolate it.
+    /// </summary>
+    public IReadOnlyList<string> PortGroupsOf(string logicalSwitchPort)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(logicalSwitchPort);
+        lock (_lock)
+        {
+            var groups = new List<string>();
+            foreach (var (name, row) in _portGroups)
+            {
+                if (row.Exists && row.Members.ContainsKey(logicalSwitchPort))
+                {
+                    groups.Add(name);
+                }
+            }
+
+            groups.Sort(StringComparer.Ordinal);
+            return groups;
+        }
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="transaction"/> one <c>mutate</c> per port group of <paramref name="logicalSwitchPort"/>
+    /// (<see cref="PortGroupsOf"/>) inserting <paramref name="port"/> into its <c>ports</c>: put it in the transaction
+    /// that inserts the logical switch port, with <paramref name="port"/> the insert's
+    /// <see cref="OvsdbAtom.NamedUuid(string)"/>, and the port is in its groups from the instant it exists. A group the
+    /// database does not hold yet matches no row here; the reconciler creates it with its members. Returns the groups.
+    /// </summary>
+    /// <remarks>
+    /// Feed the pod to the engine first (an upsert with or without an IP): a member the desired state lacks is one the
+    /// reconciler removes.
+    /// </remarks>
+    public IReadOnlyList<string> AddPortToGroups(OvsdbTransaction transaction, string logicalSwitchPort, OvsdbAtom port)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var groups = PortGroupsOf(logicalSwitchPort);
+        var member = OvsdbDatum.Scalar(port);
+        foreach (var group in groups)
+        {
+            transaction.Mutate("Port_Group", [OvsdbCondition.Equal("name", group)],
+                [new OvsdbMutation("ports", OvsdbMutator.Insert, member)]);
+        }
+
+        return groups;
     }
 
     /// <summary>Creates or reshapes a port group: its <c>external_ids</c> and its ACLs (members are kept).</summary>

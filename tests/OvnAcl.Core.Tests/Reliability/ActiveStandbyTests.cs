@@ -26,6 +26,7 @@ public sealed class ActiveStandbyTests(StandaloneNbFixture fixture, ITestOutputH
             Client = client;
             Desired = new DesiredState("ovnacl");
             Engine = new KubernetesEngine(Desired);
+            Engine.MarkAllListed(); // the cluster starts empty, fully listed
             Reconciler = new AclReconciler(client, Desired);
         }
 

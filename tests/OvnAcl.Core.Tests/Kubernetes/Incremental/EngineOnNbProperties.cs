@@ -46,6 +46,7 @@ public sealed class EngineOnNbProperties(StandaloneNbFixture fixture, ITestOutpu
         await client.StartAsync(TimeSpan.FromSeconds(20));
         var desired = new DesiredState(Controller);
         var engine = new KubernetesEngine(desired);
+        engine.MarkAllListed(); // the stream starts from an empty cluster, fully listed
         await using var reconciler = new AclReconciler(client, desired);
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => reconciler.RunAsync(stop.Token));

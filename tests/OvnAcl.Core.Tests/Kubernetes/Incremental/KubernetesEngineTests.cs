@@ -77,17 +77,74 @@ public sealed class KubernetesEngineTests
         Assert.Equal(["10.0.1.5"], desired.Snapshot().AddressSets.Single(a => a.Name == edgeSet.Name).Addresses);
     }
 
+    /// <summary>
+    /// The CNI creates a pod's logical switch port before the kubelet reports its IP: the pod must be in its port groups
+    /// (isolated) from that moment, and joins peer address sets only once it has an IP.
+    /// </summary>
     [Fact]
-    public void A_pod_without_an_IP_takes_no_part_until_it_gets_one()
+    public void A_pod_without_an_IP_is_a_subject_at_once_and_a_peer_once_it_has_one()
     {
         var (desired, engine) = Seeded();
-        var pending = K8s.Pod("shop", "db-1", "app=db", "10.0.0.11");
+        var pending = K8s.Pod("shop", "web-1", "app=web", "10.0.0.21");
         pending.Status = new V1PodStatus { Phase = "Pending" };
         engine.UpsertPod(pending);
-        Assert.DoesNotContain("shop_db-1", desired.Snapshot().PolicyGroup("shop/db").Ports);
+        var snapshot = desired.Snapshot();
+        var webPeers = snapshot.AddressSets.Single(a => a.ExternalIds.Get("owner") == "namespace=shop;pods=app In (web)" && a.Name.EndsWith("_ip4", StringComparison.Ordinal));
+        Assert.Contains("shop_web-1", snapshot.PolicyGroup("shop/web").Ports);
+        Assert.Contains("shop_web-1", snapshot.DenyGroup("shop", "Ingress").Ports);
+        Assert.Equal(["10.0.0.20"], webPeers.Addresses);
+        Assert.Equal(new[] { snapshot.DenyGroup("shop", "Ingress").Name, snapshot.PolicyGroup("shop/web").Name }.Order(StringComparer.Ordinal), desired.PortGroupsOf("shop_web-1"));
 
-        engine.UpsertPod(K8s.Pod("shop", "db-1", "app=db", "10.0.0.11"));
-        Assert.Contains("shop_db-1", desired.Snapshot().PolicyGroup("shop/db").Ports);
+        // A status update that still has no IP reads the same and changes nothing.
+        desired.DrainChanges();
+        var stillPending = K8s.Pod("shop", "web-1", "app=web", "10.0.0.21");
+        stillPending.Status = new V1PodStatus { Phase = "Pending" };
+        engine.UpsertPod(stillPending);
+        Assert.Empty(desired.DrainChanges());
+
+        engine.UpsertPod(K8s.Pod("shop", "web-1", "app=web", "10.0.0.21"));
+        snapshot = desired.Snapshot();
+        Assert.Contains("shop_web-1", snapshot.PolicyGroup("shop/web").Ports);
+        Assert.Equal(["10.0.0.20", "10.0.0.21"], snapshot.AddressSets.Single(a => a.Name == webPeers.Name).Addresses);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.300", null, "status.podIP")]
+    [InlineData(null, "not-an-ip", "status.podIPs[0].ip")]
+    public void A_pod_IP_that_is_not_an_IP_is_an_error_naming_the_field_and_changes_nothing(string? podIp, string? podIps, string field)
+    {
+        var (desired, engine) = Seeded();
+        var before = desired.Snapshot();
+        var pod = K8s.Pod("shop", "db-0", "app=db", "10.0.0.10");
+        pod.Status.PodIP = podIp;
+        pod.Status.PodIPs = podIps is null ? null : [new V1PodIP { Ip = podIps }];
+        var error = Assert.Throws<AclCompileException>(() => engine.UpsertPod(pod));
+        var diagnostic = Assert.Single(error.Diagnostics, d => d.IsError);
+        Assert.Equal(CompileDiagnosticCodes.InvalidPodIp, diagnostic.Code);
+        Assert.Equal("Pod shop/db-0", diagnostic.Object);
+        Assert.Equal(field, diagnostic.Field);
+        Assert.Equal(before, desired.Snapshot());
+    }
+
+    [Fact]
+    public void An_engine_declares_its_kinds_and_the_state_is_listed_once_each_is_marked()
+    {
+        var desired = new DesiredState("ovnacl");
+        var engine = new KubernetesEngine(desired);
+        Assert.False(desired.IsListed);
+        Assert.Equal(["Namespace", "NetworkPolicy", "Pod"], desired.UnlistedInputs);
+        var listed = desired.WaitUntilListedAsync();
+        engine.MarkListed(KubernetesInputKind.Pod);
+        engine.MarkListed(KubernetesInputKind.Namespace);
+        Assert.False(listed.IsCompleted);
+        Assert.Equal(["NetworkPolicy"], desired.UnlistedInputs);
+        engine.MarkListed(KubernetesInputKind.NetworkPolicy);
+        Assert.True(listed.IsCompletedSuccessfully);
+        Assert.True(desired.IsListed);
+
+        var loaded = new DesiredState("ovnacl");
+        new KubernetesEngine(loaded).Load(K8s.Input(Policies, [], []));
+        Assert.True(loaded.IsListed);
     }
 
     [Fact]
