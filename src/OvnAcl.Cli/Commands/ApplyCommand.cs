@@ -12,7 +12,8 @@ namespace OvnAcl.Cli.Commands;
 /// the rows the input compiles to. The controller's rows the input no longer wants are deleted; rows of other owners are
 /// never touched. Prints the plan (rows inserted, updated, deleted; members and ACLs; operations; request bytes), then
 /// applies it. Exit 0 when the database holds every wanted row, 2 when some were left alone (a name owned by someone
-/// else, a column the schema lacks), 1 on an error (nothing is written when the input has one).
+/// else, a column the schema lacks), 1 on an error (nothing is written when the input has one). An input with no objects
+/// is refused (exit 1, nothing sent, the message says what it would delete) unless <c>--allow-empty</c>.
 /// </summary>
 internal static class ApplyCommand
 {
@@ -25,6 +26,10 @@ internal static class ApplyCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and send nothing" };
+        var allowEmpty = new Option<bool>("--allow-empty")
+        {
+            Description = "Apply an input with no objects, deleting every row of the controller (refused without it: a wrong path must not remove all isolation)",
+        };
         var controller = new Option<string>("--controller")
         {
             Description = "Owner of the rows (external_ids:owner-controller): only its rows are changed or deleted",
@@ -42,6 +47,7 @@ internal static class ApplyCommand
         common.AddTo(command);
         command.Add(inputs);
         command.Add(dryRun);
+        command.Add(allowEmpty);
         command.Add(controller);
         command.Add(rowsOption);
         command.Add(json);
@@ -62,11 +68,14 @@ internal static class ApplyCommand
             }
 
             // Compile before connecting: invalid input writes nothing and needs no database.
-            var rows = await CompileCommand.CompileInputsAsync(result.GetValue(inputs)!, name, ct).ConfigureAwait(false);
+            var paths = result.GetValue(inputs)!;
+            var (rows, objects) = await CompileCommand.CompileInputsAsync(paths, name, ct).ConfigureAwait(false);
             if (rows is null)
             {
                 return 1;
             }
+
+            var empty = objects == 0;
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(TimeSpan.FromSeconds(result.GetValue(timeout)));
@@ -76,10 +85,19 @@ internal static class ApplyCommand
             await client.StartAsync(deadline.Token).ConfigureAwait(false);
             await using var reconciler = new AclReconciler(client, desired, AclReconcilerOptions.Default with { MaxChangesPerTransaction = max });
             var plan = await reconciler.PlanAsync(deadline.Token).ConfigureAwait(false);
+            if (empty && !result.GetValue(allowEmpty))
+            {
+                // Never fail open: an input that names nothing (a wrong path, a glob that matched no file) would
+                // delete every row of the controller, and with them every isolation. kubectl apply refuses it too.
+                throw new CliException(
+                    $"the input has no objects ({string.Join(", ", paths)}); applying it would delete {Deletions(plan)} owned by '{name}'. " +
+                    "Nothing was sent; pass --allow-empty if deleting them is meant");
+            }
+
             var listRows = result.GetValue(rowsOption);
             if (result.GetValue(dryRun))
             {
-                Console.Out.Write(result.GetValue(json) ? Json(plan, null) : Describe(plan, listRows) + "Dry run: nothing sent." + Environment.NewLine);
+                Console.Out.Write(result.GetValue(json) ? Json(plan, null) : Describe(plan, listRows, empty) + "Dry run: nothing sent." + Environment.NewLine);
                 return plan.Conflicts.Count > 0 ? 2 : 0;
             }
 
@@ -90,7 +108,7 @@ internal static class ApplyCommand
             }
             else
             {
-                var text = new StringBuilder(Describe(plan, listRows));
+                var text = new StringBuilder(Describe(plan, listRows, empty));
                 text.Append(CultureInfo.InvariantCulture, $"Applied: {outcome.Transactions} transaction(s), {outcome.Applied.Operations} operation(s), {outcome.Applied.RequestBytes:N0} bytes in {outcome.Elapsed.TotalMilliseconds:F0} ms.");
                 text.AppendLine();
                 Console.Out.Write(text.ToString());
@@ -106,9 +124,23 @@ internal static class ApplyCommand
         return command;
     }
 
-    private static string Describe(ReconcilePlan plan, bool listRows)
+    /// <summary>What the plan deletes, in words: "3 port groups (12 ACLs) and 4 address sets".</summary>
+    private static string Deletions(ReconcilePlan plan)
+    {
+        var portGroups = plan.RowsOf("Port_Group").Where(r => r.Action == ReconcileRowAction.Delete).ToList();
+        var addressSets = plan.RowsOf("Address_Set").Count(r => r.Action == ReconcileRowAction.Delete);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{portGroups.Count} port group(s) ({portGroups.Sum(r => r.AclsDeleted)} ACLs) and {addressSets} address set(s)");
+    }
+
+    private static string Describe(ReconcilePlan plan, bool listRows, bool emptyInput)
     {
         var text = new StringBuilder();
+        if (emptyInput)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Warning: the input has no objects (--allow-empty): {Deletions(plan)} of this controller to delete.");
+        }
+
         if (plan.IsEmpty)
         {
             text.AppendLine("Plan: nothing to change, the database already holds these rows.");

@@ -47,7 +47,7 @@ internal static class CompileCommand
             throw new CliException("--controller needs a name");
         }
 
-        var rows = await CompileInputsAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
+        var (rows, _) = await CompileInputsAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
         if (rows is null)
         {
             return 1;
@@ -57,13 +57,16 @@ internal static class CompileCommand
         return 0;
     }
 
-    /// <summary>Compiles Kubernetes or Neutron input (told apart by content); diagnostics go to stderr; null on any error.</summary>
-    public static async Task<NorthboundRows?> CompileInputsAsync(string[] inputs, string controller, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Compiles Kubernetes or Neutron input (told apart by content); diagnostics go to stderr. Rows are null on any
+    /// error; <c>Objects</c> counts the objects read (0: the input describes nothing).
+    /// </summary>
+    public static async Task<(NorthboundRows? Rows, int Objects)> CompileInputsAsync(string[] inputs, string controller, CancellationToken cancellationToken) =>
         PolicyInput.Detect(inputs) == PolicyInputKind.Neutron
             ? await CompileNeutronAsync(inputs).ConfigureAwait(false)
             : await CompileKubernetesAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<NorthboundRows?> CompileKubernetesAsync(string[] inputs, string controller, CancellationToken cancellationToken)
+    private static async Task<(NorthboundRows?, int)> CompileKubernetesAsync(string[] inputs, string controller, CancellationToken cancellationToken)
     {
         var input = await KubernetesInputLoader.LoadAsync(inputs, cancellationToken).ConfigureAwait(false);
         var result = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { ControllerName = controller });
@@ -72,17 +75,18 @@ internal static class CompileCommand
             await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
 
-        return result.Rows;
+        return (result.Rows, input.ObjectCount);
     }
 
-    private static async Task<NorthboundRows?> CompileNeutronAsync(string[] inputs)
+    private static async Task<(NorthboundRows?, int)> CompileNeutronAsync(string[] inputs)
     {
-        var result = NeutronTranslator.Translate(NeutronInput.Load(inputs));
+        var input = NeutronInput.Load(inputs);
+        var result = NeutronTranslator.Translate(input);
         foreach (var diagnostic in result.Diagnostics)
         {
             await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
 
-        return result.Rows;
+        return (result.Rows, input.ObjectCount);
     }
 }

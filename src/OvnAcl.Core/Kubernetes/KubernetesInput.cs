@@ -34,6 +34,9 @@ public sealed class KubernetesInput
 
     public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
 
+    /// <summary>Policies, pods and namespaces read: none means the input describes nothing (a wrong path, an empty glob).</summary>
+    public int ObjectCount => Policies.Length + Pods.Length + Namespaces.Length;
+
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
     public ImmutableArray<CompileDiagnostic> LoadDiagnostics { get; }
 

@@ -15,6 +15,9 @@ public sealed record NeutronInput
     public EquatableArray<NeutronSecurityGroup> SecurityGroups { get; init; } = EquatableArray<NeutronSecurityGroup>.Empty;
     public EquatableArray<NeutronPort> Ports { get; init; } = EquatableArray<NeutronPort>.Empty;
     public EquatableArray<NeutronAddressGroup> AddressGroups { get; init; } = EquatableArray<NeutronAddressGroup>.Empty;
+
+    /// <summary>Security groups, ports and address groups read: none means the input describes nothing (a wrong path).</summary>
+    public int ObjectCount => SecurityGroups.Count + Ports.Count + AddressGroups.Count;
     /// <summary>What could not be read: unreadable files, bad JSON, fields of the wrong type.</summary>
     public EquatableArray<NeutronDiagnostic> Diagnostics { get; init; } = EquatableArray<NeutronDiagnostic>.Empty;
 

@@ -117,7 +117,11 @@ public sealed partial class AclReconciler
         if (!wanted)
         {
             txn.Delete(PortGroupTable, where);
-            planned.Add(new ReconcileRowPlan(PortGroupTable, name, ReconcileRowAction.Delete));
+            planned.Add(new ReconcileRowPlan(PortGroupTable, name, ReconcileRowAction.Delete)
+            {
+                MembersRemoved = row["ports"].Count,
+                AclsDeleted = row["acls"].Count,
+            });
             planned.Included.Add(item);
             return;
         }
@@ -241,7 +245,7 @@ public sealed partial class AclReconciler
         if (!wanted)
         {
             txn.Delete(AddressSetTable, where);
-            planned.Add(new ReconcileRowPlan(AddressSetTable, name, ReconcileRowAction.Delete));
+            planned.Add(new ReconcileRowPlan(AddressSetTable, name, ReconcileRowAction.Delete) { MembersRemoved = row["addresses"].Count });
             planned.Included.Add(item);
             return;
         }

@@ -27,9 +27,17 @@ public sealed record ReconcileRowPlan(string Table, string Name, ReconcileRowAct
     /// <summary>Whether <c>external_ids</c> are rewritten (an update of the row).</summary>
     public bool ExternalIdsChanged { get; init; }
 
-    /// <summary>Changes counted against <see cref="AclReconcilerOptions.MaxChangesPerTransaction"/>.</summary>
-    public int Changes => (Action == ReconcileRowAction.Update ? 0 : 1) + MembersAdded + MembersRemoved + AclsInserted + AclsUpdated + AclsDeleted
-        + (ExternalIdsChanged ? 1 : 0);
+    /// <summary>
+    /// Changes counted against <see cref="AclReconcilerOptions.MaxChangesPerTransaction"/>. A deleted row is one
+    /// change: its members and ACLs (counted in <see cref="MembersRemoved"/> and <see cref="AclsDeleted"/>, so a plan
+    /// says what protection it takes away) go with it in the same <c>delete</c> operation.
+    /// </summary>
+    public int Changes => Action switch
+    {
+        ReconcileRowAction.Delete => 1,
+        ReconcileRowAction.Insert => 1 + MembersAdded + AclsInserted,
+        _ => MembersAdded + MembersRemoved + AclsInserted + AclsUpdated + AclsDeleted + (ExternalIdsChanged ? 1 : 0),
+    };
 }
 
 /// <summary>

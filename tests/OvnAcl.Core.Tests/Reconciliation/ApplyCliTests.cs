@@ -50,6 +50,46 @@ public sealed class ApplyCliTests(StandaloneNbFixture fixture) : IAsyncLifetime
         Assert.Contains("three-tier/db:ingress:0:0", show.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A wrong path or a glob that matched nothing must not remove every isolation: an input with no objects is refused,
+    /// the database left byte for byte as it was, and the refusal says what would have been deleted.
+    /// </summary>
+    [Fact]
+    public async Task An_input_with_no_objects_is_refused_and_the_database_is_untouched_unless_allow_empty()
+    {
+        var apply = await CliProcess.RunAsync("apply", "--db", _nb.UnixRemote, _sample);
+        Assert.True(apply.Succeeded, apply.Describe());
+        var empty = Path.Combine(Path.GetTempPath(), "ovnacl-empty-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(empty);
+        try
+        {
+            // A file that is there but holds no object counts as empty too (a "---" left by a template).
+            await File.WriteAllTextAsync(Path.Combine(empty, "nothing.yaml"), "---\n");
+            var before = (await OvsdbTool.RunAsync("ovsdb-client", ["dump", _nb.UnixRemote, "OVN_Northbound"])).Stdout;
+            foreach (var args in new[] { new[] { empty }, ["--dry-run", empty] })
+            {
+                var refused = await CliProcess.RunAsync(["apply", "--db", _nb.UnixRemote, .. args]);
+                Assert.Equal(1, refused.ExitCode);
+                Assert.Contains("the input has no objects", refused.Stderr, StringComparison.Ordinal);
+                Assert.Contains("would delete 7 port group(s) (7 ACLs) and 4 address set(s)", refused.Stderr, StringComparison.Ordinal);
+                Assert.Contains("owned by 'ovnacl'", refused.Stderr, StringComparison.Ordinal);
+                Assert.Contains("--allow-empty", refused.Stderr, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(before, (await OvsdbTool.RunAsync("ovsdb-client", ["dump", _nb.UnixRemote, "OVN_Northbound"])).Stdout);
+
+            var allowed = await CliProcess.RunAsync("apply", "--db", _nb.UnixRemote, "--allow-empty", empty);
+            Assert.True(allowed.Succeeded, allowed.Describe());
+            Assert.Contains("Warning: the input has no objects (--allow-empty): 7 port group(s)", allowed.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Plan: port groups: 0 to insert, 0 to update, 7 to delete", allowed.Stdout, StringComparison.Ordinal);
+            Assert.Equal("", await NbContents.ReadAsync(_nb.UnixRemote, "ovnacl"));
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Invalid_input_writes_nothing_and_a_name_owned_by_another_is_left_alone_with_exit_code_2()
     {
