@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>The parts of <c>ovs-appctl cluster/status OVN_Northbound</c> the fixtures act on; <see cref="Raw"/> holds it all.</summary>
 /// <param name="ServerId">Short server id, e.g. <c>a36f</c>.</param>
@@ -25,7 +25,7 @@ public sealed record RaftStatus(string ServerId, string Status, string Role, lon
 
         string Field(string name) => fields.TryGetValue(name, out var value)
             ? value
-            : throw new FixtureException($"cluster/status has no '{name}:' line:\n{text}");
+            : throw new SandboxException($"cluster/status has no '{name}:' line:\n{text}");
 
         // "Server ID: a36f (a36f31f3-80ab-400b-bf93-8e9f015ab4f3)"
         var serverId = Field("Server ID").Split(' ')[0];

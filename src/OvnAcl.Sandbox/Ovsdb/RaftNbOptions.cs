@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 public sealed record RaftNbOptions
 {

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>What every ovsdb-server launch shares: db creation, readiness probe, port discovery, emptying a db.</summary>
 internal static partial class OvsdbServers
@@ -14,7 +14,7 @@ internal static partial class OvsdbServers
     {
         if (!File.Exists(schemaPath))
         {
-            throw new FixtureException($"schema {schemaPath} does not exist; install Debian's ovn-common package (`make deps`).");
+            throw new SandboxException($"schema {schemaPath} does not exist; install Debian's ovn-common package (`make deps`).");
         }
 
         await OvsdbTool.RunAsync("ovsdb-tool", ["create", dbPath, schemaPath], cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal static partial class OvsdbServers
 
             if (DateTime.UtcNow > deadline || !server.IsRunning)
             {
-                throw new FixtureException(
+                throw new SandboxException(
                     $"{server.Name} did not log listening port #{ordinal + 1} (\"listening on port N\"); is the file log level below info?{server.Diagnostics()}");
             }
 

@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>The OVN schemas the installed packages ship (Debian: ovn-common).</summary>
 public static class OvnSchemas

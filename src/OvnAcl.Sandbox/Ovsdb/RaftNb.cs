@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// A RAFT cluster of the OVN Northbound database on loopback: node 0 made by <c>ovsdb-tool create-cluster</c>,
@@ -13,12 +13,12 @@ public sealed class RaftNb : IAsyncDisposable
 {
     public const string DatabaseName = OvnSchemas.NorthboundDatabase;
 
-    private readonly TestDirectory _directory;
+    private readonly SandboxDirectory _directory;
     private readonly RaftNbOptions _options;
     private readonly RaftNode[] _nodes;
     private readonly NetworkNamespace? _network;
 
-    private RaftNb(TestDirectory directory, RaftNbOptions options, RaftNode[] nodes, NetworkNamespace? network)
+    private RaftNb(SandboxDirectory directory, RaftNbOptions options, RaftNode[] nodes, NetworkNamespace? network)
     {
         _directory = directory;
         _options = options;
@@ -54,7 +54,7 @@ public sealed class RaftNb : IAsyncDisposable
 
         var started = Stopwatch.StartNew();
         var network = options.NamespacedNode is null ? null : await NetworkNamespace.CreateAsync(cancellationToken).ConfigureAwait(false);
-        var directory = TestDirectory.Create("raft");
+        var directory = SandboxDirectory.Create("raft");
         var ports = FreePorts.Take(options.Nodes);
         var nodes = Enumerable.Range(0, options.Nodes).Select(i => network is null ? new RaftNode(i, directory.Path, ports[i])
             : i == options.NamespacedNode ? new RaftNode(i, directory.Path, ports[i], network.NamespaceAddress, network)
@@ -95,7 +95,7 @@ public sealed class RaftNb : IAsyncDisposable
     {
         var statuses = await GetStatusesAsync(cancellationToken).ConfigureAwait(false);
         var leader = statuses.Where(s => s.Status?.IsLeader == true).OrderByDescending(s => s.Status!.Term).FirstOrDefault();
-        return leader.Status is not null ? leader.Node.Index : throw new FixtureException("no node is the leader:" + Describe(statuses));
+        return leader.Status is not null ? leader.Node.Index : throw new SandboxException("no node is the leader:" + Describe(statuses));
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public sealed class RaftNb : IAsyncDisposable
 
             if (waited.Elapsed > limit)
             {
-                throw new FixtureException(
+                throw new SandboxException(
                     $"the cluster did not agree on a leader within {limit.TotalSeconds:0.#} s:" + Describe(statuses) +
                     string.Concat(running.Select(s => s.Node.Process.Diagnostics(15))));
             }
@@ -157,7 +157,7 @@ public sealed class RaftNb : IAsyncDisposable
         {
             if (waited.Elapsed > _options.ClusterTimeout)
             {
-                throw new FixtureException($"{_nodes[old].Name} still leads {_options.ClusterTimeout.TotalSeconds:0.#} s after transfer-leadership.");
+                throw new SandboxException($"{_nodes[old].Name} still leads {_options.ClusterTimeout.TotalSeconds:0.#} s after transfer-leadership.");
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -181,7 +181,7 @@ public sealed class RaftNb : IAsyncDisposable
         {
             if (waited.Elapsed > _options.ClusterTimeout)
             {
-                throw new FixtureException($"{node.Name} did not leave the cluster within {_options.ClusterTimeout.TotalSeconds:0.#} s.{node.Process.Diagnostics()}");
+                throw new SandboxException($"{node.Name} did not leave the cluster within {_options.ClusterTimeout.TotalSeconds:0.#} s.{node.Process.Diagnostics()}");
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -213,7 +213,7 @@ public sealed class RaftNb : IAsyncDisposable
 
             if (waited.Elapsed > _options.ClusterTimeout)
             {
-                throw new FixtureException($"the election timer did not reach {milliseconds} ms on every member:" + Describe(statuses));
+                throw new SandboxException($"the election timer did not reach {milliseconds} ms on every member:" + Describe(statuses));
             }
 
             var leader = _nodes[await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false)];
@@ -298,7 +298,7 @@ public sealed class RaftNb : IAsyncDisposable
 
         if (await WaitForLeaderAsync(cancellationToken: cancellationToken).ConfigureAwait(false) != index)
         {
-            throw new FixtureException($"{_nodes[index].Name} did not become leader after 5 leadership transfers.");
+            throw new SandboxException($"{_nodes[index].Name} did not become leader after 5 leadership transfers.");
         }
     }
 

@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// A throw-away PKI made with openssl in a temp dir: a CA with a server and a client certificate, a second,
@@ -8,9 +8,9 @@ namespace OvnAcl.Testing;
 /// </summary>
 public sealed class Pki : IDisposable
 {
-    private readonly TestDirectory _directory;
+    private readonly SandboxDirectory _directory;
 
-    private Pki(TestDirectory directory) => _directory = directory;
+    private Pki(SandboxDirectory directory) => _directory = directory;
 
     public string Dir => _directory.Path;
 
@@ -53,7 +53,7 @@ public sealed class Pki : IDisposable
 
     public static async Task<Pki> CreateAsync(CancellationToken cancellationToken = default)
     {
-        var pki = new Pki(TestDirectory.Create("pki"));
+        var pki = new Pki(SandboxDirectory.Create("pki"));
         try
         {
             await pki.CreateCaAsync("ca", "OvnAcl test CA", cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// OVN's control plane without a hypervisor: standalone NB and SB ovsdb-servers on unix sockets and an
@@ -9,9 +9,9 @@ namespace OvnAcl.Testing;
 /// </summary>
 public sealed class OvnSandbox : IAsyncDisposable
 {
-    private readonly TestDirectory _directory;
+    private readonly SandboxDirectory _directory;
 
-    private OvnSandbox(TestDirectory directory, ServerProcess nb, ServerProcess sb, ServerProcess northd)
+    private OvnSandbox(SandboxDirectory directory, ServerProcess nb, ServerProcess sb, ServerProcess northd)
     {
         _directory = directory;
         NbServer = nb;
@@ -41,7 +41,7 @@ public sealed class OvnSandbox : IAsyncDisposable
     public static async Task<OvnSandbox> StartAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.StartNew();
-        var directory = TestDirectory.Create("ovn");
+        var directory = SandboxDirectory.Create("ovn");
         var servers = new List<ServerProcess>();
         try
         {
@@ -132,7 +132,7 @@ public sealed class OvnSandbox : IAsyncDisposable
     }
 
     private static async Task<ServerProcess> StartDbAsync(
-        TestDirectory directory, string name, string schema, string database, CancellationToken cancellationToken)
+        SandboxDirectory directory, string name, string schema, string database, CancellationToken cancellationToken)
     {
         var dbPath = directory.File(name + ".db");
         var socketPath = directory.File(name + ".sock");

@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>What one run of a command-line tool produced.</summary>
 public sealed record ToolResult(string CommandLine, int ExitCode, string Stdout, string Stderr)

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
-/// <summary>Finds OVS/OVN executables: Debian puts ovsdb-server in /usr/sbin, which a test host's PATH may lack.</summary>
+/// <summary>Finds OVS/OVN executables: Debian puts ovsdb-server in /usr/sbin, which a user's PATH may lack.</summary>
 internal static class ToolPaths
 {
     private static readonly string[] ExtraDirectories = ["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin", "/usr/local/bin"];
@@ -22,9 +22,9 @@ internal static class ToolPaths
             }
         }
 
-        throw new FixtureException(
+        throw new SandboxException(
             $"'{name}' was not found on PATH or in {string.Join(", ", ExtraDirectories)}. " +
-            "Integration tests need Debian's ovn-central, ovn-common, openvswitch-common and openssl packages (`make deps`).");
+            "The sandbox needs Debian's ovn-central, ovn-common, openvswitch-common and openssl packages (`make deps`).");
     }
 
     /// <summary>

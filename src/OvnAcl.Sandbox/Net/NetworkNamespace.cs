@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// A network namespace joined to the host by a veth pair on a private /30 (<c>10.231.N.1</c> on the host end,
@@ -65,7 +65,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
                     continue;
                 }
 
-                throw new FixtureException(
+                throw new SandboxException(
                     "could not create a veth pair for a network namespace (partition tests need root, CAP_NET_ADMIN and veth support): " + claim.Describe());
             }
 
@@ -81,7 +81,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
             }
         }
 
-        throw new FixtureException("every veth name ovp1h…ovp254h is taken: are that many partition fixtures running?");
+        throw new SandboxException("every veth name ovp1h…ovp254h is taken: are that many partition fixtures running?");
     }
 
     /// <summary>
@@ -164,7 +164,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
         var result = await OvsdbTool.TryRunAsync(executable, args, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throw new FixtureException("network namespace set-up failed (partition tests need root and iptables): " + result.Describe());
+            throw new SandboxException("network namespace set-up failed (partition tests need root and iptables): " + result.Describe());
         }
     }
 
@@ -174,7 +174,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
         var namespaces = await OvsdbTool.TryRunAsync("ip", ["netns", "list"], cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!namespaces.Succeeded)
         {
-            throw new FixtureException("`ip netns` does not work here (partition tests need root and network namespaces): " + namespaces.Describe());
+            throw new SandboxException("`ip netns` does not work here (partition tests need root and network namespaces): " + namespaces.Describe());
         }
 
         foreach (var name in namespaces.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]))
@@ -190,7 +190,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
         var rules = await OvsdbTool.TryRunAsync("iptables", ["-w", "-S", "INPUT"], cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!rules.Succeeded)
         {
-            throw new FixtureException("`iptables` does not work here (partition tests need root and iptables): " + rules.Describe());
+            throw new SandboxException("`iptables` does not work here (partition tests need root and iptables): " + rules.Describe());
         }
 
         foreach (var line in rules.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>How to launch one OVS/OVN daemon (ovsdb-server, ovn-northd) in the foreground under test control.</summary>
 public sealed record ServerProcessOptions
@@ -14,13 +14,13 @@ public sealed record ServerProcessOptions
 
     /// <summary>
     /// The daemon's own arguments. <c>--log-file</c>, <c>-v</c> levels and <c>--unixctl</c> are added; never pass
-    /// <c>--detach</c>: the test host must stay the parent so it can signal and reap the process.
+    /// <c>--detach</c>: the host process must stay the parent so it can signal and reap the process.
     /// </summary>
     public required IReadOnlyList<string> Arguments { get; init; }
 
     /// <summary>
     /// A command the daemon is run through, e.g. <see cref="NetworkNamespace.Exec"/> (<c>ip netns exec NAME</c>). It must
-    /// exec the daemon, not fork it, so that the pid the test host holds stays the daemon's. Empty: run it directly.
+    /// exec the daemon, not fork it, so that the pid the host process holds stays the daemon's. Empty: run it directly.
     /// </summary>
     public IReadOnlyList<string> Launcher { get; init; } = [];
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// Runs the OVS/OVN command-line tools (ovsdb-client, ovsdb-tool, ovn-nbctl, ovs-appctl, openssl…) as independent
@@ -31,7 +31,7 @@ public static class OvsdbTool
         ToolPaths.Sanitize(startInfo.Environment);
         var commandLine = FormatCommandLine(executable, args);
 
-        using var process = Process.Start(startInfo) ?? throw new FixtureException($"could not start `{commandLine}`");
+        using var process = Process.Start(startInfo) ?? throw new SandboxException($"could not start `{commandLine}`");
         ProcessRegistry.Register(process);
         try
         {
@@ -49,7 +49,7 @@ public static class OvsdbTool
                 ProcessRegistry.SendKill(process);
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new FixtureException(
+                throw new SandboxException(
                     $"`{commandLine}` did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s and was killed.\n" +
                     $"--- stdout so far ---\n{await stdout.ConfigureAwait(false)}\n--- stderr so far ---\n{await stderr.ConfigureAwait(false)}");
             }
@@ -96,7 +96,7 @@ public static class OvsdbTool
     /// <summary>
     /// <c>ovsdb-client transact REMOTE TRANSACTION</c> with the params array of a <c>transact</c> request
     /// (<c>["OVN_Northbound", {op…}, …]</c>); returns the result array. ovsdb-client exits 0 even when an
-    /// operation fails, so an <c>error</c> in the results is raised here as <see cref="FixtureException"/>.
+    /// operation fails, so an <c>error</c> in the results is raised here as <see cref="SandboxException"/>.
     /// </summary>
     public static async Task<JsonElement> TransactAsync(string remote, string transactionJson, CancellationToken cancellationToken = default)
     {
@@ -107,7 +107,7 @@ public static class OvsdbTool
         if (results.ValueKind == JsonValueKind.Array &&
             results.EnumerateArray().Any(r => r.ValueKind == JsonValueKind.Object && r.TryGetProperty("error", out _)))
         {
-            throw new FixtureException($"transaction on {remote} failed: {results.GetRawText()}\ntransaction: {transactionJson}");
+            throw new SandboxException($"transaction on {remote} failed: {results.GetRawText()}\ntransaction: {transactionJson}");
         }
 
         return results;

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
-/// Every child process and temp dir the test infrastructure creates, so that none outlives the test host:
-/// fixtures clean up theirs on dispose, and whatever a test forgot is SIGKILLed and deleted when the host exits.
+/// Every child process and temp dir the sandbox creates, so that none outlives the process that made it (a test
+/// host, the CLI's benchmarks): owners clean up theirs on dispose, and whatever one forgot is SIGKILLed and deleted
+/// when that process exits.
 /// </summary>
 internal static class ProcessRegistry
 {
@@ -16,7 +17,7 @@ internal static class ProcessRegistry
     private const int SigStop = 19;
 
     private static readonly ConcurrentDictionary<int, Process> Live = new();
-    private static readonly ConcurrentDictionary<string, TestDirectory> Directories = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, SandboxDirectory> Directories = new(StringComparer.Ordinal);
 
     static ProcessRegistry()
     {
@@ -30,9 +31,9 @@ internal static class ProcessRegistry
         };
     }
 
-    public static void Register(TestDirectory directory) => Directories[directory.Path] = directory;
+    public static void Register(SandboxDirectory directory) => Directories[directory.Path] = directory;
 
-    public static void Unregister(TestDirectory directory) => Directories.TryRemove(directory.Path, out _);
+    public static void Unregister(SandboxDirectory directory) => Directories.TryRemove(directory.Path, out _);
 
     public static void Register(Process process) => Live[process.Id] = process;
 

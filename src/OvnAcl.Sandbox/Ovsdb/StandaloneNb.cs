@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// A standalone OVN Northbound ovsdb-server in its own temp dir, on a unix socket and optionally on loopback
@@ -9,9 +9,9 @@ public sealed class StandaloneNb : IAsyncDisposable
     public const string DatabaseName = OvnSchemas.NorthboundDatabase;
     private const string Loopback = "127.0.0.1";
 
-    private readonly TestDirectory _directory;
+    private readonly SandboxDirectory _directory;
 
-    private StandaloneNb(TestDirectory directory, ServerProcess process, string? tcpRemote, string? sslRemote)
+    private StandaloneNb(SandboxDirectory directory, ServerProcess process, string? tcpRemote, string? sslRemote)
     {
         _directory = directory;
         Process = process;
@@ -39,7 +39,7 @@ public sealed class StandaloneNb : IAsyncDisposable
     public static async Task<StandaloneNb> StartAsync(StandaloneNbOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= StandaloneNbOptions.Default;
-        var directory = TestDirectory.Create("nb");
+        var directory = SandboxDirectory.Create("nb");
         ServerProcess? process = null;
         try
         {

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
-/// One OVS/OVN daemon run as a child of the test host, in the foreground: its log goes to
+/// One OVS/OVN daemon run as a child of this process (a test host, the CLI), in the foreground: its log goes to
 /// <see cref="LogPath"/>, its control socket is <see cref="UnixctlPath"/> (for <c>ovs-appctl -t</c>), and it is
-/// registered so that it is SIGKILLed on dispose or, at the latest, when the test host exits.
+/// registered so that it is SIGKILLed on dispose or, at the latest, when this process exits.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -146,7 +146,7 @@ public sealed class ServerProcess : IAsyncDisposable
         ProcessRegistry.SendKill(process);
         if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
         {
-            throw new FixtureException($"{Name} (pid {process.Id}) survived SIGKILL for 10 s.{Diagnostics()}");
+            throw new SandboxException($"{Name} (pid {process.Id}) survived SIGKILL for 10 s.{Diagnostics()}");
         }
 
         ProcessRegistry.Unregister(process);
@@ -261,7 +261,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => AppendConsole(e.Data);
         if (!process.Start())
         {
-            throw new FixtureException($"could not start {Name}: `{OvsdbTool.FormatCommandLine(startInfo.FileName, startInfo.ArgumentList.ToArray())}`");
+            throw new SandboxException($"could not start {Name}: `{OvsdbTool.FormatCommandLine(startInfo.FileName, startInfo.ArgumentList.ToArray())}`");
         }
 
         ProcessRegistry.Register(process);
@@ -282,7 +282,7 @@ public sealed class ServerProcess : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (_process is { } process && !IsAlive(process))
             {
-                throw new FixtureException(
+                throw new SandboxException(
                     $"{Name} exited with code {process.ExitCode} before it was ready.\n" +
                     $"command: {OvsdbTool.FormatCommandLine(process.StartInfo.FileName, process.StartInfo.ArgumentList.ToArray())}{Diagnostics()}");
             }
@@ -291,7 +291,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 lastSeen = await probe(this, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is FixtureException or ToolFailedException or IOException)
+            catch (Exception e) when (e is SandboxException or ToolFailedException or IOException)
             {
                 lastSeen = e.Message;
             }
@@ -303,7 +303,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
             if (waited.Elapsed > _options.ReadyTimeout)
             {
-                throw new FixtureException(
+                throw new SandboxException(
                     $"{Name} was not ready after {_options.ReadyTimeout.TotalSeconds:0.#} s. Last probe: {lastSeen}{Diagnostics()}");
             }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>
 /// A database's contents as <c>ovsdb-client -f json dump</c> printed them: table name → rows, each row

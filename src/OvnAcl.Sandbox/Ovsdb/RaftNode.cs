@@ -1,4 +1,4 @@
-namespace OvnAcl.Testing;
+namespace OvnAcl.Sandbox;
 
 /// <summary>One member of a <see cref="RaftNb"/> cluster.</summary>
 public sealed class RaftNode
