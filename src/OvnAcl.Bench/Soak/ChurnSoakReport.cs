@@ -5,22 +5,22 @@ using System.Text.Json;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>Events offered and confirmed so far, at <see cref="Seconds"/> into the soak.</summary>
-public sealed record SoakSample(double Seconds, long Offered, long Confirmed)
+internal sealed record SoakSample(double Seconds, long Offered, long Confirmed)
 {
     public long Backlog => Offered - Confirmed;
 }
 
 /// <summary>The process's memory at <see cref="Seconds"/>: working set, GC heap, and the live heap after a full collection when one was made.</summary>
-public sealed record SoakMemorySample(double Seconds, long WorkingSetBytes, long HeapBytes, long? LiveHeapBytes);
+internal sealed record SoakMemorySample(double Seconds, long WorkingSetBytes, long HeapBytes, long? LiveHeapBytes);
 
 /// <summary>Latency of the events offered in one second of the soak, from the offer to the confirming commit.</summary>
-public sealed record SoakLatency(int Second, int Events, double P50Ms, double P99Ms, double MaxMs);
+internal sealed record SoakLatency(int Second, int Events, double P50Ms, double P99Ms, double MaxMs);
 
 /// <summary>
 /// One fault: when, what, on which server, how long the action took (down or frozen, and the restart), and how the
 /// event stream came back: the backlog's peak, and when it was back to normal.
 /// </summary>
-public sealed record SoakFaultRecord(double AtSeconds, string Fault, int Server, bool Leader, double ActionSeconds)
+internal sealed record SoakFaultRecord(double AtSeconds, string Fault, int Server, bool Leader, double ActionSeconds)
 {
     /// <summary>Events offered and not yet confirmed, at most, from the fault until recovery.</summary>
     public long PeakBacklog { get; init; }
@@ -83,7 +83,7 @@ public sealed record SoakFaultRecord(double AtSeconds, string Fault, int Server,
 }
 
 /// <summary>One soak on one database.</summary>
-public sealed record SoakServerResult(string Name, string Remotes)
+internal sealed record SoakServerResult(string Name, string Remotes)
 {
     public long Offered { get; init; }
 
@@ -159,7 +159,7 @@ public sealed record SoakServerResult(string Name, string Remotes)
 }
 
 /// <summary>What <c>ovnacl bench churn --soak</c> measured, on each database.</summary>
-public sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions Soak, int Batch, int PipelineDepth, IReadOnlyList<SoakServerResult> Servers)
+internal sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions Soak, int Batch, int PipelineDepth, IReadOnlyList<SoakServerResult> Servers)
 {
     public string ToTable()
     {

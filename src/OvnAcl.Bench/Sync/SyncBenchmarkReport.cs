@@ -9,10 +9,10 @@ namespace OvnAcl.Benchmarking;
 /// <param name="Rows">Rows the peer saw, to check that every peer read the same database.</param>
 /// <param name="ManagedBytes">For OvnAcl: managed heap growth with the synchronized client alive, after full collections.</param>
 /// <param name="PeakRssBytes">For a child process that reports it: its peak resident set.</param>
-public sealed record SyncSample(TimeSpan Elapsed, long Rows, long? ManagedBytes = null, long? PeakRssBytes = null);
+internal sealed record SyncSample(TimeSpan Elapsed, long Rows, long? ManagedBytes = null, long? PeakRssBytes = null);
 
 /// <summary>The runs of one peer, or why it was skipped.</summary>
-public sealed record SyncPeerResult(string Name, string Description, IReadOnlyList<SyncSample> Samples, SyncSample? Cold, string? SkipReason)
+internal sealed record SyncPeerResult(string Name, string Description, IReadOnlyList<SyncSample> Samples, SyncSample? Cold, string? SkipReason)
 {
     public bool Measured => Samples.Count > 0;
 
@@ -40,7 +40,7 @@ public sealed record SyncPeerResult(string Name, string Description, IReadOnlyLi
 /// The figures of one <c>ovnacl bench sync</c>: every peer's runs, and the goals: OvnAcl's median within
 /// <see cref="DumpGoalRatio"/> times <c>ovsdb-client dump</c>'s, and below ovsdbapp's.
 /// </summary>
-public sealed record SyncBenchmarkReport(string Remotes, string Database, string Tables, int Runs, int WarmupRuns, IReadOnlyList<SyncPeerResult> Peers)
+internal sealed record SyncBenchmarkReport(string Remotes, string Database, string Tables, int Runs, int WarmupRuns, IReadOnlyList<SyncPeerResult> Peers)
 {
     public const double DumpGoalRatio = 1.5;
 

@@ -1,7 +1,7 @@
 namespace OvnAcl.Benchmarking;
 
 /// <summary>A fault <see cref="ChurnSoak"/> injects into the database it started.</summary>
-public enum SoakFault
+internal enum SoakFault
 {
     /// <summary>SIGKILL the server (standalone) or the RAFT leader, restart it on its files after <see cref="ChurnSoakOptions.Down"/>.</summary>
     Kill,
@@ -14,7 +14,7 @@ public enum SoakFault
 }
 
 /// <summary>How long <see cref="ChurnSoak"/> offers events, how fast, and which faults it injects when.</summary>
-public sealed record ChurnSoakOptions
+internal sealed record ChurnSoakOptions
 {
     public static ChurnSoakOptions Default { get; } = new();
 

@@ -5,7 +5,7 @@ namespace OvnAcl.Benchmarking;
 /// Northbound database, next to ovsdbapp and a raw pipelined client making the same row changes on the same database,
 /// taking turns in every round (OvnAcl, raw, ovsdbapp, OvnAcl, …) so that noise hits all of them alike.
 /// </summary>
-public static class ChurnBenchmark
+internal static class ChurnBenchmark
 {
     /// <summary>Sequential one-event transactions timed for <see cref="ChurnServerResult.RoundTripMs"/>.</summary>
     private const int RoundTrips = 200;

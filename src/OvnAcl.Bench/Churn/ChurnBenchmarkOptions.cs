@@ -4,7 +4,7 @@ namespace OvnAcl.Benchmarking;
 
 /// <summary>The clients measured next to OvnAcl by <see cref="ChurnBenchmark"/>.</summary>
 [Flags]
-public enum ChurnBenchmarkPeers
+internal enum ChurnBenchmarkPeers
 {
     None = 0,
 
@@ -18,7 +18,7 @@ public enum ChurnBenchmarkPeers
 }
 
 /// <summary>What <see cref="ChurnBenchmark"/> measures.</summary>
-public sealed record ChurnBenchmarkOptions
+internal sealed record ChurnBenchmarkOptions
 {
     public static ChurnBenchmarkOptions Default { get; } = new();
 

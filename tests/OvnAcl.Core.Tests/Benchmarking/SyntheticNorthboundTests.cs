@@ -1,8 +1,9 @@
+using OvnAcl.Benchmarking;
 using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 using OvnAcl.Testing;
 
-namespace OvnAcl.Core.Tests.Northbound;
+namespace OvnAcl.Core.Tests.Benchmarking;
 
 [Collection(FixtureCollections.StandaloneNb)]
 public sealed class SyntheticNorthboundTests(StandaloneNbFixture fixture)

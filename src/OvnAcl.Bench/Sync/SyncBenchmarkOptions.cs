@@ -4,7 +4,7 @@ namespace OvnAcl.Benchmarking;
 
 /// <summary>The programs measured next to OvnAcl by <see cref="SyncBenchmark"/>.</summary>
 [Flags]
-public enum SyncBenchmarkPeers
+internal enum SyncBenchmarkPeers
 {
     None = 0,
 
@@ -24,7 +24,7 @@ public enum SyncBenchmarkPeers
 }
 
 /// <summary>What <see cref="SyncBenchmark"/> measures, and how often.</summary>
-public sealed record SyncBenchmarkOptions
+internal sealed record SyncBenchmarkOptions
 {
     public static SyncBenchmarkOptions Default { get; } = new();
 

@@ -8,7 +8,7 @@ using OvnAcl.Ovsdb;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>Which Northbound database a benchmark starts for itself.</summary>
-public enum BenchmarkServerKind
+internal enum BenchmarkServerKind
 {
     /// <summary>None: the caller gives the remotes of a running one.</summary>
     None,

@@ -7,7 +7,7 @@ namespace OvnAcl.Benchmarking;
 /// database, next to <c>ovsdb-client dump</c>, ovsdbapp and the raw wire, each run in turn in every round
 /// (A, B, C, A, B, C, …) so that noise on the machine hits all of them alike.
 /// </summary>
-public static class SyncBenchmark
+internal static class SyncBenchmark
 {
     public static async Task<SyncBenchmarkReport> RunAsync(SyncBenchmarkOptions options, CancellationToken cancellationToken = default)
     {

@@ -5,7 +5,7 @@ using OvnAcl.Ovsdb;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>The size of the Northbound database <c>ovnacl bench sync --populate</c> writes.</summary>
-public sealed record SyncBenchmarkShape
+internal sealed record SyncBenchmarkShape
 {
     public static SyncBenchmarkShape Default { get; } = new();
 
@@ -45,10 +45,10 @@ public sealed record SyncBenchmarkShape
 }
 
 /// <summary>What <see cref="SyncBenchmarkDatabase.PopulateAsync"/> found and did.</summary>
-public sealed record SyncBenchmarkPopulation(bool Seeded, long Acls, long PortGroups, long AddressSets, long LogicalSwitchPorts, TimeSpan Elapsed);
+internal sealed record SyncBenchmarkPopulation(bool Seeded, long Acls, long PortGroups, long AddressSets, long LogicalSwitchPorts, TimeSpan Elapsed);
 
 /// <summary>Fills a Northbound database for the sync benchmark, once: a database already that large is left alone.</summary>
-public static class SyncBenchmarkDatabase
+internal static class SyncBenchmarkDatabase
 {
     public static async Task<SyncBenchmarkPopulation> PopulateAsync(string remotes, SyncBenchmarkShape shape, OvsdbConnectionOptions? connection = null, CancellationToken cancellationToken = default)
     {

@@ -1,9 +1,9 @@
 using OvnAcl.Ovsdb;
 
-namespace OvnAcl.Northbound;
+namespace OvnAcl.Benchmarking;
 
 /// <summary>Shape of a synthetic Northbound database, for demos and benchmarks.</summary>
-public sealed record SyntheticNorthboundOptions
+internal sealed record SyntheticNorthboundOptions
 {
     public static SyntheticNorthboundOptions Default { get; } = new();
 
@@ -23,7 +23,7 @@ public sealed record SyntheticNorthboundOptions
 /// Writes a synthetic Northbound database through an <see cref="OvsdbClient"/>: one logical switch with ports, port groups
 /// holding ports and ACLs of the shapes ovn-kubernetes and Neutron write, and address sets of IPv4 addresses.
 /// </summary>
-public static class SyntheticNorthbound
+internal static class SyntheticNorthbound
 {
     public static async Task<SyntheticNorthboundSummary> SeedAsync(OvsdbClient client, SyntheticNorthboundOptions options, CancellationToken cancellationToken = default)
     {
@@ -143,4 +143,4 @@ public static class SyntheticNorthbound
     }
 }
 
-public sealed record SyntheticNorthboundSummary(int LogicalSwitchPorts, int PortGroups, int Acls, int AddressSets, int Transactions);
+internal sealed record SyntheticNorthboundSummary(int LogicalSwitchPorts, int PortGroups, int Acls, int AddressSets, int Transactions);

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>One measured run of one client: <see cref="Events"/> pod events at one batch size and offered load.</summary>
-public sealed record ChurnSample
+internal sealed record ChurnSample
 {
     public required string Peer { get; init; }
 
@@ -94,7 +94,7 @@ public sealed record ChurnSample
 }
 
 /// <summary>All runs against one database; <see cref="RoundTripMs"/> is the median of sequential one-event raw transactions.</summary>
-public sealed record ChurnServerResult(
+internal sealed record ChurnServerResult(
     string Server,
     string Remotes,
     double RoundTripMs,
@@ -106,7 +106,7 @@ public sealed record ChurnServerResult(
 }
 
 /// <summary>What <c>ovnacl bench churn</c> prints: per database, the median of each client's runs per batch and load.</summary>
-public sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Events, int Runs, int PipelineDepth, IReadOnlyList<ChurnServerResult> Servers)
+internal sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int Events, int Runs, int PipelineDepth, IReadOnlyList<ChurnServerResult> Servers)
 {
     public const string OvnAclName = "ovnacl";
     public const string RawName = "raw";

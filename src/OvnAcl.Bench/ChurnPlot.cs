@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>Draws a benchmark report as a PNG with a script of <c>benchmarks/plots/</c> (Debian's python3-matplotlib) reading its JSON.</summary>
-public static class ChurnPlot
+internal static class ChurnPlot
 {
     /// <summary>Runs <paramref name="script"/> on the JSON that <paramref name="writeJson"/> writes, to draw <paramref name="pngPath"/>.</summary>
     public static async Task DrawAsync(Action<Utf8JsonWriter> writeJson, string script, string pngPath, string python = "/usr/bin/python3", CancellationToken cancellationToken = default)

@@ -17,7 +17,7 @@ namespace OvnAcl.Benchmarking;
 /// <see cref="ReconcileTransactionInfo.CoversDesiredVersion"/> reaches the desired state's version right after it.
 /// Every per-event array is allocated before the run, so that the soak's own bookkeeping does not grow the heap.
 /// </remarks>
-public static class ChurnSoak
+internal static class ChurnSoak
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(100);
 
