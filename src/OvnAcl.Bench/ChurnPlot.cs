@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OvnAcl.Sandbox;
 
 namespace OvnAcl.Benchmarking;
 
@@ -24,19 +25,19 @@ internal static class ChurnPlot
                 Directory.CreateDirectory(directory);
             }
 
-            ChildProcess.Outcome outcome;
+            ToolResult outcome;
             try
             {
-                outcome = await ChildProcess.RunAsync(python, [script, json, pngPath], _ => { }, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+                outcome = await OvsdbTool.TryRunAsync(python, [script, json, pngPath], TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
             }
-            catch (SyncPeerException ex)
+            catch (SandboxException ex)
             {
                 throw new BenchmarkException($"plotting failed: {ex.Message}");
             }
 
             if (outcome.ExitCode != 0)
             {
-                throw new BenchmarkException($"plotting failed ({ChildProcess.FirstLine(outcome.StandardError)}); install python3-matplotlib");
+                throw new BenchmarkException($"plotting failed ({outcome.FirstStderrLine}); install python3-matplotlib");
             }
         }
         finally

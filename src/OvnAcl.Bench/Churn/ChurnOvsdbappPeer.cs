@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OvnAcl.Sandbox;
 
 namespace OvnAcl.Benchmarking;
 
@@ -20,11 +21,11 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
 
         try
         {
-            var outcome = await ChildProcess.RunAsync(options.PythonProgram, ["-c", "import ovsdbapp.schema.ovn_northbound.impl_idl"], _ => { },
+            var outcome = await OvsdbTool.TryRunAsync(options.PythonProgram, ["-c", "import ovsdbapp.schema.ovn_northbound.impl_idl"],
                 TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode == 0 ? null : $"ovsdbapp is not importable by {options.PythonProgram}; install python3-ovsdbapp";
         }
-        catch (SyncPeerException ex)
+        catch (SandboxException ex)
         {
             return $"{ex.Message}; install python3-ovsdbapp";
         }
@@ -65,13 +66,12 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
 
             arguments.Add(remotes);
             progress.Update($"ovsdbapp batch {batch} {(rate is { } o ? $"{o:0}/s" : "max")}", 0, events);
-            var output = new ChildProcess.TextCollector();
-            ChildProcess.Outcome outcome;
+            ToolResult outcome;
             try
             {
-                outcome = await ChildProcess.RunAsync(options.PythonProgram, arguments, output.Add, options.RunTimeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                outcome = await OvsdbTool.TryRunAsync(options.PythonProgram, arguments, options.RunTimeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             }
-            catch (SyncPeerException ex)
+            catch (SandboxException ex)
             {
                 throw new BenchmarkException($"ovsdbapp: {ex.Message}");
             }
@@ -79,10 +79,10 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
             progress.Clear();
             if (outcome.ExitCode != 0)
             {
-                throw new BenchmarkException($"the ovsdbapp script exited with {outcome.ExitCode}{(outcome.ExitCode == ModulesMissing ? " (ovsdbapp missing)" : "")}: {ChildProcess.FirstLine(outcome.StandardError)}");
+                throw new BenchmarkException($"the ovsdbapp script exited with {outcome.ExitCode}{(outcome.ExitCode == ModulesMissing ? " (ovsdbapp missing)" : "")}: {outcome.FirstStderrLine}");
             }
 
-            using var result = JsonDocument.Parse(output.ToString());
+            using var result = JsonDocument.Parse(outcome.Stdout);
             var root = result.RootElement;
             var latency = root.GetProperty("latency_ms");
             return new ChurnSample

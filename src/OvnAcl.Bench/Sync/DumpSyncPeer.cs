@@ -1,3 +1,5 @@
+using OvnAcl.Sandbox;
+
 namespace OvnAcl.Benchmarking;
 
 /// <summary><c>ovsdb-client dump</c> as a child process, its output drained: OVS's C client reading every table once.</summary>
@@ -13,10 +15,10 @@ internal sealed class DumpSyncPeer(SyncBenchmarkOptions options, bool json) : Sy
     {
         try
         {
-            var outcome = await ChildProcess.RunAsync(options.OvsdbClientProgram, ["--version"], _ => { }, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            return outcome.ExitCode == 0 ? null : $"{options.OvsdbClientProgram} --version failed: {ChildProcess.FirstLine(outcome.StandardError)}";
+            var outcome = await OvsdbTool.TryRunAsync(options.OvsdbClientProgram, ["--version"], TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            return outcome.ExitCode == 0 ? null : $"{options.OvsdbClientProgram} --version failed: {outcome.FirstStderrLine}";
         }
-        catch (SyncPeerException ex)
+        catch (SandboxException ex)
         {
             return $"{ex.Message} (install openvswitch-common)";
         }
@@ -39,10 +41,10 @@ internal sealed class DumpSyncPeer(SyncBenchmarkOptions options, bool json) : Sy
 
         arguments.AddRange(["dump", options.Remotes, options.Database]);
         var rows = new DumpRowCounter();
-        var outcome = await ChildProcess.RunAsync(options.OvsdbClientProgram, arguments, json ? _ => { } : rows.Add, options.RunTimeout, cancellationToken).ConfigureAwait(false);
+        var outcome = await OvsdbTool.TryStreamAsync(options.OvsdbClientProgram, arguments, json ? _ => { } : rows.Add, options.RunTimeout, cancellationToken).ConfigureAwait(false);
         if (outcome.ExitCode != 0)
         {
-            throw new SyncPeerException($"{options.OvsdbClientProgram} dump exited with {outcome.ExitCode}: {ChildProcess.FirstLine(outcome.StandardError)}");
+            throw new SyncPeerException($"{options.OvsdbClientProgram} dump exited with {outcome.ExitCode}: {outcome.FirstStderrLine}");
         }
 
         return new SyncSample(outcome.Elapsed, json ? 0 : rows.Rows);

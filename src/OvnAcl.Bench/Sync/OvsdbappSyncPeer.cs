@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OvnAcl.Sandbox;
 
 namespace OvnAcl.Benchmarking;
 
@@ -30,17 +31,16 @@ internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
 
         try
         {
-            var outcome = await ChildProcess.RunAsync(
+            var outcome = await OvsdbTool.TryRunAsync(
                 options.PythonProgram,
                 ["-c", "import ovs.db.idl, ovsdbapp.backend.ovs_idl.connection"],
-                _ => { },
                 TimeSpan.FromSeconds(30),
                 cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode == 0
                 ? null
-                : $"ovsdbapp is not importable by {options.PythonProgram} ({ChildProcess.FirstLine(outcome.StandardError)}); install python3-ovsdbapp";
+                : $"ovsdbapp is not importable by {options.PythonProgram} ({outcome.FirstStderrLine}); install python3-ovsdbapp";
         }
-        catch (SyncPeerException ex)
+        catch (SandboxException ex)
         {
             return $"{ex.Message}; install python3-ovsdbapp";
         }
@@ -55,23 +55,22 @@ internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
         }
 
         arguments.AddRange([options.Remotes, options.Database]);
-        var output = new ChildProcess.TextCollector();
 
         // A little longer than the script's own timeout, so that it can report it.
-        var outcome = await ChildProcess.RunAsync(options.PythonProgram, arguments, output.Add, options.RunTimeout + TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
+        var outcome = await OvsdbTool.TryRunAsync(options.PythonProgram, arguments, options.RunTimeout + TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
         if (outcome.ExitCode == ModulesMissing)
         {
-            throw new SyncPeerException($"ovsdbapp is not importable: {ChildProcess.FirstLine(outcome.StandardError)}");
+            throw new SyncPeerException($"ovsdbapp is not importable: {outcome.FirstStderrLine}");
         }
 
         if (outcome.ExitCode != 0)
         {
-            throw new SyncPeerException($"the ovsdbapp script exited with {outcome.ExitCode}: {ChildProcess.FirstLine(outcome.StandardError)}");
+            throw new SyncPeerException($"the ovsdbapp script exited with {outcome.ExitCode}: {outcome.FirstStderrLine}");
         }
 
         try
         {
-            using var result = JsonDocument.Parse(output.ToString());
+            using var result = JsonDocument.Parse(outcome.Stdout);
             var root = result.RootElement;
             return new SyncSample(
                 TimeSpan.FromSeconds(root.GetProperty("seconds").GetDouble()),
@@ -80,7 +79,7 @@ internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new SyncPeerException($"the ovsdbapp script printed something other than its JSON result: {ChildProcess.FirstLine(output.ToString())}");
+            throw new SyncPeerException($"the ovsdbapp script printed something other than its JSON result: {outcome.Stdout.Trim().Split('\n', 2)[0]}");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OvnAcl.Sandbox;
 
 namespace OvnAcl.Benchmarking;
 
@@ -65,7 +66,7 @@ internal static class SyncBenchmark
                 {
                     sample = await state.Peer.MeasureAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (SyncPeerException ex)
+                catch (Exception ex) when (ex is SyncPeerException or SandboxException)
                 {
                     state.SkipReason = $"failed in {(round < 0 ? "warm-up" : $"run {round + 1}")}: {ex.Message}";
                     state.Samples.Clear();

@@ -13,7 +13,7 @@ internal abstract class SyncPeer
     /// <summary>Why the peer cannot run here (program or module missing, transport not supported), or null.</summary>
     public virtual Task<string?> CheckAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
-    /// <summary>One run; a <see cref="SyncPeerException"/> means this peer failed and is left out of the rest.</summary>
+    /// <summary>One run; a <see cref="SyncPeerException"/> (or a tool that timed out) means this peer failed and is left out of the rest.</summary>
     public abstract Task<SyncSample> MeasureAsync(CancellationToken cancellationToken);
 }
 

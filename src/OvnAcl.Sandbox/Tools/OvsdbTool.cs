@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 
 namespace OvnAcl.Sandbox;
@@ -11,10 +13,34 @@ public static class OvsdbTool
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs a tool and returns its output whatever its exit code; throws only when it times out.</summary>
+    /// <summary>Runs a tool and returns its output whatever its exit code; throws only when it cannot start or times out.</summary>
     public static async Task<ToolResult> TryRunAsync(
         string executable, IReadOnlyList<string> args, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        var stdout = new MemoryStream();
+        string Text() => Encoding.UTF8.GetString(stdout.GetBuffer(), 0, (int)stdout.Length);
+        try
+        {
+            var result = await TryStreamAsync(executable, args, chunk => stdout.Write(chunk), timeout, cancellationToken).ConfigureAwait(false);
+            return result with { Stdout = Text() };
+        }
+        catch (SandboxException e) when (stdout.Length > 0)
+        {
+            throw new SandboxException($"{e.Message}\n--- stdout so far ---\n{Text()}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a tool and hands every chunk of its stdout to <paramref name="onOutput"/> as it comes, so that a large
+    /// output (a whole database dump) is never held and a full pipe never slows the tool down. Returns once the tool
+    /// has exited and its output is drained, with <see cref="ToolResult.Elapsed"/> covering exactly that and an empty
+    /// <see cref="ToolResult.Stdout"/>; throws only when it cannot start or times out (it is killed then).
+    /// </summary>
+    public static async Task<ToolResult> TryStreamAsync(
+        string executable, IReadOnlyList<string> args, Action<ReadOnlySpan<byte>> onOutput, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onOutput);
         var path = ToolPaths.Resolve(executable);
         var startInfo = new ProcessStartInfo(path)
         {
@@ -30,18 +56,35 @@ public static class OvsdbTool
 
         ToolPaths.Sanitize(startInfo.Environment);
         var commandLine = FormatCommandLine(executable, args);
+        var limit = timeout ?? DefaultTimeout;
+        var elapsed = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new SandboxException($"could not start `{commandLine}`: {e.Message}", e);
+        }
 
-        using var process = Process.Start(startInfo) ?? throw new SandboxException($"could not start `{commandLine}`");
         ProcessRegistry.Register(process);
         try
         {
             process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(timeout ?? DefaultTimeout);
+            timeoutSource.CancelAfter(limit);
             try
             {
+                var stdout = process.StandardOutput.BaseStream;
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await stdout.ReadAsync(buffer, timeoutSource.Token).ConfigureAwait(false)) > 0)
+                {
+                    onOutput(buffer.AsSpan(0, read));
+                }
+
                 await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -50,11 +93,12 @@ public static class OvsdbTool
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new SandboxException(
-                    $"`{commandLine}` did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s and was killed.\n" +
-                    $"--- stdout so far ---\n{await stdout.ConfigureAwait(false)}\n--- stderr so far ---\n{await stderr.ConfigureAwait(false)}");
+                    $"`{commandLine}` did not finish within {limit.TotalSeconds:0.#} s and was killed.\n" +
+                    $"--- stderr so far ---\n{await stderr.ConfigureAwait(false)}");
             }
 
-            return new ToolResult(commandLine, process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+            elapsed.Stop();
+            return new ToolResult(commandLine, process.ExitCode, "", await stderr.ConfigureAwait(false)) { Elapsed = elapsed.Elapsed };
         }
         finally
         {

@@ -5,6 +5,12 @@ public sealed record ToolResult(string CommandLine, int ExitCode, string Stdout,
 {
     public bool Succeeded => ExitCode == 0;
 
+    /// <summary>From the start of the process until it had exited and its output was read.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The first line of stderr, for a one-line note; <c>(no error output)</c> when there was none.</summary>
+    public string FirstStderrLine => Stderr.Trim().Split('\n', 2)[0].Trim() is { Length: > 0 } line ? line : "(no error output)";
+
     /// <summary>A multi-line account of the run for assertion and exception messages.</summary>
     public string Describe() =>
         $"`{CommandLine}` exited with {ExitCode}" +
