@@ -3,7 +3,7 @@ using OvnAcl.Sandbox;
 
 namespace OvnAcl.Benchmarking;
 
-/// <summary>Draws a benchmark report as a PNG with a script of <c>benchmarks/plots/</c> (Debian's python3-matplotlib) reading its JSON.</summary>
+/// <summary>Draws a benchmark report as a PNG with a plot script (<see cref="PeerScripts.Plot"/>; Debian's python3-matplotlib) reading its JSON.</summary>
 internal static class ChurnPlot
 {
     /// <summary>Runs <paramref name="script"/> on the JSON that <paramref name="writeJson"/> writes, to draw <paramref name="pngPath"/>.</summary>
@@ -19,6 +19,7 @@ internal static class ChurnPlot
                 writeJson(writer);
             }
 
+            PeerScripts.Require(script);
             var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
             if (directory is not null)
             {

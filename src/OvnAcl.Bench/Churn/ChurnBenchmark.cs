@@ -44,50 +44,35 @@ internal static class ChurnBenchmark
                 "none" when names.Length == 1 => ChurnBenchmarkPeers.None,
                 "ovsdbapp" => ChurnBenchmarkPeers.Ovsdbapp,
                 "raw" => ChurnBenchmarkPeers.Raw,
-                _ => throw new ArgumentException($"unknown peer '{name}' in --peers; known: ovsdbapp, raw, or none alone"),
+                _ => throw new ArgumentException($"unknown peer '{name}'; known: ovsdbapp, raw, or none alone", nameof(ChurnBenchmarkOptions.Peers)),
             };
         }
 
-        return names.Length == 0 ? throw new ArgumentException("--peers needs ovsdbapp, raw, both, or none") : peers;
-    }
-
-    /// <summary>Finds <c>benchmarks/peers/ovsdbapp_churn.py</c> in one of <paramref name="startDirectories"/> or their parents.</summary>
-    public static string? FindOvsdbappScript(params IEnumerable<string> startDirectories) => FindFile(Path.Combine("benchmarks", "peers", "ovsdbapp_churn.py"), startDirectories);
-
-    /// <summary>Finds <paramref name="relative"/> (a path in the checkout) in one of <paramref name="startDirectories"/> or their parents.</summary>
-    public static string? FindFile(string relative, IEnumerable<string> startDirectories)
-    {
-        ArgumentNullException.ThrowIfNull(startDirectories);
-        foreach (var start in startDirectories)
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, relative);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
+        return names.Length == 0 ? throw new ArgumentException("needs ovsdbapp, raw, both, or none", nameof(ChurnBenchmarkOptions.Peers)) : peers;
     }
 
     private static void Validate(ChurnBenchmarkOptions options)
     {
         if (options.Start.Count == 0 && string.IsNullOrWhiteSpace(options.Remotes))
         {
-            throw new ArgumentException("give --db REMOTE or --start standalone|raft");
+            throw new ArgumentException("no database: give the remotes of a running one, or servers to start", nameof(ChurnBenchmarkOptions.Remotes));
         }
 
-        if (options.Events < 1 || options.Runs < 1 || options.Batches.Count == 0 || options.Batches.Any(b => b < 1) || options.PipelineDepth < 1)
+        foreach (var (value, name) in new[]
+                 {
+                     (options.Events, nameof(options.Events)), (options.Runs, nameof(options.Runs)), (options.PipelineDepth, nameof(options.PipelineDepth)),
+                     (options.Batches.Count == 0 ? 0 : options.Batches.Min(), nameof(options.Batches)),
+                 })
         {
-            throw new ArgumentException("--events, --runs, --batch and --pipeline must be 1 or more");
+            if (value < 1)
+            {
+                throw new ArgumentException($"must be 1 or more, not {value}", name);
+            }
         }
 
         if (options.Rates.Any(r => !(r > 0)))
         {
-            throw new ArgumentException("--rate must be more than 0 events/s");
+            throw new ArgumentException("must be more than 0 events/s", nameof(options.Rates));
         }
     }
 

@@ -66,8 +66,8 @@ internal sealed record ChurnBenchmarkOptions
     /// <summary>A Python with <c>ovsdbapp</c> importable: Debian's <c>python3-ovsdbapp</c> is for the system Python.</summary>
     public string PythonProgram { get; init; } = "/usr/bin/python3";
 
-    /// <summary>Path of <c>benchmarks/peers/ovsdbapp_churn.py</c>; when null, the ovsdbapp peer is skipped with a note.</summary>
-    public string? OvsdbappScript { get; init; }
+    /// <summary>Path of the ovsdbapp peer's script: by default <c>peers/ovsdbapp_churn.py</c> next to the bench assembly.</summary>
+    public string OvsdbappScript { get; init; } = PeerScripts.OvsdbappChurn;
 
     /// <summary>When set, <see cref="ChurnSoak"/> runs instead: one offered load for minutes, with faults on a schedule.</summary>
     public ChurnSoakOptions? Soak { get; init; }

@@ -5,7 +5,7 @@ using OvnAcl.Sandbox;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>
-/// ovsdbapp's OVN Northbound API committing the same events, run by <c>benchmarks/peers/ovsdbapp_churn.py</c> in
+/// ovsdbapp's OVN Northbound API committing the same events, run by <c>peers/ovsdbapp_churn.py</c> (<see cref="PeerScripts"/>) in
 /// the system Python. Times and CPU are the script's own, from its first event (its IDL already synchronized).
 /// </summary>
 internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWorkload workload, string remotes)
@@ -14,11 +14,8 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
 
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (options.OvsdbappScript is null || !File.Exists(options.OvsdbappScript))
-        {
-            return "benchmarks/peers/ovsdbapp_churn.py not found; pass --ovsdbapp-script PATH";
-        }
-
+        // A missing script is a broken build, not a peer that cannot run here: that is an error, naming the path.
+        PeerScripts.Require(options.OvsdbappScript);
         try
         {
             var outcome = await OvsdbTool.TryRunAsync(options.PythonProgram, ["-c", "import ovsdbapp.schema.ovn_northbound.impl_idl"],
@@ -58,7 +55,7 @@ internal sealed class ChurnOvsdbappPeer(ChurnBenchmarkOptions options, ChurnWork
             }
 
             var inv = CultureInfo.InvariantCulture;
-            List<string> arguments = [options.OvsdbappScript!, "--events", file, "--batch", batch.ToString(inv), "--timeout", options.RunTimeout.TotalSeconds.ToString(inv)];
+            List<string> arguments = [options.OvsdbappScript, "--events", file, "--batch", batch.ToString(inv), "--timeout", options.RunTimeout.TotalSeconds.ToString(inv)];
             if (rate is { } r)
             {
                 arguments.AddRange(["--rate", r.ToString(inv)]);

@@ -25,12 +25,12 @@ internal sealed class ChurnWorkload
     {
         if (pods < 2)
         {
-            throw new ArgumentException($"--pods must be 2 or more, not {pods}");
+            throw new ArgumentException($"must be 2 or more, not {pods}", nameof(ChurnBenchmarkOptions.Pods));
         }
 
         if (policies < 1 || policies > pods)
         {
-            throw new ArgumentException($"--policies must be between 1 and --pods ({pods}), not {policies}");
+            throw new ArgumentException($"must be between 1 and the number of pods ({pods}), not {policies}", nameof(ChurnBenchmarkOptions.Policies));
         }
 
         Pods = pods;

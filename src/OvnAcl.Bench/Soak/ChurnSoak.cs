@@ -24,15 +24,30 @@ internal static class ChurnSoak
     public static async Task<ChurnSoakReport> RunAsync(ChurnBenchmarkOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var soak = options.Soak ?? throw new ArgumentException("options.Soak is not set");
+        var soak = options.Soak ?? throw new ArgumentException("is not set", nameof(options.Soak));
         if (options.Start.Count == 0)
         {
-            throw new ArgumentException("--soak starts its own database(s) to inject faults into: give --start standalone|raft, not --db");
+            throw new ArgumentException("a soak starts its own database(s) to inject faults into: give servers to start, not the remotes of a running one", nameof(options.Start));
         }
 
-        if (!(soak.Rate > 0) || soak.Duration <= TimeSpan.Zero || soak.FaultEvery <= TimeSpan.Zero || options.Batches.Count != 1 || options.Batches[0] < 1)
+        if (soak.Duration <= TimeSpan.Zero)
         {
-            throw new ArgumentException("--soak needs a duration, one --rate above 0, one --batch of 1 or more and --fault-every above 0");
+            throw new ArgumentException("a soak needs a duration above 0", nameof(options.Soak));
+        }
+
+        if (!(soak.Rate > 0))
+        {
+            throw new ArgumentException($"a soak needs one offered load above 0 events/s, not {soak.Rate}", nameof(options.Rates));
+        }
+
+        if (options.Batches is not [>= 1])
+        {
+            throw new ArgumentException("a soak needs one batch of 1 or more events", nameof(options.Batches));
+        }
+
+        if (soak.FaultEvery <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("the time between faults must be above 0", nameof(soak.FaultEvery));
         }
 
         var progress = new ChurnProgress(options.Progress, options.ProgressBar);

@@ -52,13 +52,13 @@ internal sealed record ChurnSoakOptions
         }
 
         return names.Length == 0
-            ? throw new ArgumentException("--faults needs kill, freeze, kill-follower, or none")
+            ? throw new ArgumentException("needs kill, freeze, kill-follower, or none", nameof(Faults))
             : [.. names.Select(n => n.ToLowerInvariant() switch
             {
                 "kill" => SoakFault.Kill,
                 "freeze" => SoakFault.Freeze,
                 "kill-follower" => SoakFault.KillFollower,
-                _ => throw new ArgumentException($"unknown fault '{n}' in --faults; known: kill, freeze, kill-follower, or none alone"),
+                _ => throw new ArgumentException($"unknown fault '{n}'; known: kill, freeze, kill-follower, or none alone", nameof(Faults)),
             })];
     }
 

@@ -4,7 +4,7 @@ using OvnAcl.Sandbox;
 namespace OvnAcl.Benchmarking;
 
 /// <summary>
-/// ovsdbapp's IDL, as Neutron builds it, run by <c>benchmarks/peers/ovsdbapp_sync.py</c> in the system Python. The time
+/// ovsdbapp's IDL, as Neutron builds it, run by <c>peers/ovsdbapp_sync.py</c> (<see cref="PeerScripts"/>) in the system Python. The time
 /// is the script's own (schema fetch to replica ready), so the interpreter's start-up and imports are not counted.
 /// </summary>
 internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
@@ -19,16 +19,8 @@ internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
 
     public override async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (options.OvsdbappScript is null)
-        {
-            return "benchmarks/peers/ovsdbapp_sync.py not found; pass --ovsdbapp-script PATH";
-        }
-
-        if (!File.Exists(options.OvsdbappScript))
-        {
-            return $"{options.OvsdbappScript} does not exist";
-        }
-
+        // A missing script is a broken build, not a peer that cannot run here: that is an error, naming the path.
+        PeerScripts.Require(options.OvsdbappScript);
         try
         {
             var outcome = await OvsdbTool.TryRunAsync(
@@ -48,7 +40,7 @@ internal sealed class OvsdbappSyncPeer(SyncBenchmarkOptions options) : SyncPeer
 
     public override async Task<SyncSample> MeasureAsync(CancellationToken cancellationToken)
     {
-        List<string> arguments = [options.OvsdbappScript!, "--timeout", options.RunTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        List<string> arguments = [options.OvsdbappScript, "--timeout", options.RunTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (options.Connection.Tls is { } tls)
         {
             arguments.AddRange(["--private-key", tls.PrivateKeyFile, "--certificate", tls.CertificateFile, "--ca-cert", tls.CaCertificateFile]);

@@ -15,12 +15,12 @@ internal static class SyncBenchmark
         ArgumentNullException.ThrowIfNull(options);
         if (options.Runs < 1)
         {
-            throw new ArgumentException($"--runs must be 1 or more, not {options.Runs}");
+            throw new ArgumentException($"must be 1 or more, not {options.Runs}", nameof(options.Runs));
         }
 
         if (options.WarmupRuns < 0)
         {
-            throw new ArgumentException($"--warmup must be 0 or more, not {options.WarmupRuns}");
+            throw new ArgumentException($"must be 0 or more, not {options.WarmupRuns}", nameof(options.WarmupRuns));
         }
 
         var schema = await ServerProbe.GetSchemaAsync(options.Remotes, options.Database, options.Connection, cancellationToken).ConfigureAwait(false);
@@ -98,7 +98,7 @@ internal static class SyncBenchmark
     }
 
     /// <summary>
-    /// Reads <c>--peers</c>: a comma-separated list of <c>dump</c>, <c>dump-json</c>, <c>ovsdbapp</c>, <c>wire</c>, or
+    /// Reads a list of peers: comma-separated of <c>dump</c>, <c>dump-json</c>, <c>ovsdbapp</c>, <c>wire</c>, or
     /// <c>none</c> alone (OvnAcl is always measured).
     /// </summary>
     /// <exception cref="ArgumentException">An unknown name, or <c>none</c> with others.</exception>
@@ -108,7 +108,7 @@ internal static class SyncBenchmark
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (names.Length == 0)
         {
-            throw new ArgumentException("--peers needs a list such as dump,ovsdbapp,wire, or none");
+            throw new ArgumentException("needs a list such as dump,ovsdbapp,wire, or none", nameof(SyncBenchmarkOptions.Peers));
         }
 
         var peers = SyncBenchmarkPeers.None;
@@ -117,38 +117,16 @@ internal static class SyncBenchmark
             peers |= name.ToLowerInvariant() switch
             {
                 "none" when names.Length == 1 => SyncBenchmarkPeers.None,
-                "none" => throw new ArgumentException("--peers none cannot be combined with other peers"),
+                "none" => throw new ArgumentException("none cannot be combined with other peers", nameof(SyncBenchmarkOptions.Peers)),
                 "dump" => SyncBenchmarkPeers.Dump,
                 "dump-json" => SyncBenchmarkPeers.DumpJson,
                 "ovsdbapp" => SyncBenchmarkPeers.Ovsdbapp,
                 "wire" => SyncBenchmarkPeers.Wire,
-                _ => throw new ArgumentException($"unknown peer '{name}' in --peers; known: dump, dump-json, ovsdbapp, wire, none"),
+                _ => throw new ArgumentException($"unknown peer '{name}'; known: dump, dump-json, ovsdbapp, wire, none", nameof(SyncBenchmarkOptions.Peers)),
             };
         }
 
         return peers;
-    }
-
-    /// <summary>
-    /// Finds <c>benchmarks/peers/ovsdbapp_sync.py</c> in one of <paramref name="startDirectories"/> or their parents
-    /// (a checkout run from anywhere inside it, or the CLI's build output inside the checkout); null when none has it.
-    /// </summary>
-    public static string? FindOvsdbappScript(params IEnumerable<string> startDirectories)
-    {
-        ArgumentNullException.ThrowIfNull(startDirectories);
-        foreach (var start in startDirectories)
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, "benchmarks", "peers", "ovsdbapp_sync.py");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
     }
 
     private static void Report(SyncBenchmarkOptions options, string line) => options.Progress?.WriteLine(line);

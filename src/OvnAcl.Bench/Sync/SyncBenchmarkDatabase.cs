@@ -28,7 +28,7 @@ internal sealed record SyncBenchmarkShape
 
         if (PortGroups == 0 ? Acls != 0 : Acls % PortGroups != 0)
         {
-            throw new ArgumentException($"--acls ({Acls}) must be a multiple of --port-groups ({PortGroups}): every port group holds the same number of ACLs");
+            throw new ArgumentException($"{Acls} ACLs do not divide among {PortGroups} port groups: every port group holds the same number of ACLs", nameof(Acls));
         }
 
         return SyntheticNorthboundOptions.Default with
@@ -91,7 +91,7 @@ internal static class SyncBenchmarkDatabase
         {
             throw new BenchmarkException(
                 $"the database holds a smaller synthetic population ({replica.Count("ACL")} ACLs, {replica.Count("Port_Group")} port groups, {replica.Count("Address_Set")} address sets) "
-                + "than asked for; start from an empty database to --populate it");
+                + "than asked for; start from an empty database to populate it");
         }
 
         try

@@ -56,8 +56,8 @@ internal sealed record SyncBenchmarkOptions
     /// <summary>A Python with <c>ovsdbapp</c> and <c>ovs</c> importable: Debian's <c>python3-ovsdbapp</c> is for the system Python.</summary>
     public string PythonProgram { get; init; } = "/usr/bin/python3";
 
-    /// <summary>Path of <c>benchmarks/peers/ovsdbapp_sync.py</c>; when null, the ovsdbapp peer is skipped with a note.</summary>
-    public string? OvsdbappScript { get; init; }
+    /// <summary>Path of the ovsdbapp peer's script: by default <c>peers/ovsdbapp_sync.py</c> next to the bench assembly.</summary>
+    public string OvsdbappScript { get; init; } = PeerScripts.OvsdbappSync;
 
     /// <summary>Where progress lines go (one per run); null for none.</summary>
     public TextWriter? Progress { get; init; }

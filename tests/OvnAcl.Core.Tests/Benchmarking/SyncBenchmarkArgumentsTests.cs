@@ -23,7 +23,8 @@ public sealed class SyncBenchmarkArgumentsTests
     public void Refuses_acls_that_do_not_divide_among_port_groups()
     {
         var error = Assert.Throws<ArgumentException>(() => (SyncBenchmarkShape.Default with { Acls = 7, PortGroups = 2 }).ToSeederOptions());
-        Assert.Contains("multiple of --port-groups", error.Message, StringComparison.Ordinal);
+        Assert.Contains("7 ACLs do not divide among 2 port groups", error.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(SyncBenchmarkShape.Acls), error.ParamName);
     }
 
     [Fact]
