@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using OvnAcl.Benchmarking;
 using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using OvnAcl.Benchmarking;
 using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 

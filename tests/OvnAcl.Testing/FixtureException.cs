@@ -1,9 +1,6 @@
 namespace OvnAcl.Testing;
 
-/// <summary>
-/// The test infrastructure could not get a real server into the state a test needs (did not start, did not
-/// become ready, lost its cluster). The message carries what was probed and the tail of the server's log.
-/// </summary>
+/// <summary>The scripted fake peer did not see what a test expects of the client (no connection, no complete message).</summary>
 public sealed class FixtureException : Exception
 {
     public FixtureException(string message) : base(message) { }

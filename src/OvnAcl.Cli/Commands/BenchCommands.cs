@@ -30,7 +30,7 @@ internal static class BenchCommands
         var warmup = new Option<int>("--warmup-events") { Description = "Unmeasured events OvnAcl and raw each run first, so that they are measured with the JIT warm", DefaultValueFactory = _ => defaults.WarmupEvents };
         var pipeline = new Option<int>("--pipeline") { Description = "Transactions OvnAcl's reconciler keeps in flight", DefaultValueFactory = _ => defaults.PipelineDepth };
         var python = new Option<string>("--python") { Description = "Python with ovsdbapp (and matplotlib for --plot) installed", DefaultValueFactory = _ => defaults.PythonProgram };
-        var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of benchmarks/peers/ovsdbapp_churn.py (default: found from the current directory or the CLI's)" };
+        var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of ovsdbapp_churn.py (default: peers/ovsdbapp_churn.py next to the ovnacl binary, copied there from benchmarks/peers at build)" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of throughput and latency against offered load (needs python3-matplotlib)" };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
         var soakDefaults = ChurnSoakOptions.Default;
@@ -45,7 +45,7 @@ internal static class BenchCommands
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((result, ct) => RunAsync(async () =>
         {
             var kinds = (result.GetValue(start) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(k => k.ToLowerInvariant() switch
@@ -69,48 +69,79 @@ internal static class BenchCommands
                 PipelineDepth = result.GetValue(pipeline),
                 Connection = common.GetConnectionOptions(result),
                 PythonProgram = result.GetValue(python)!,
-                OvsdbappScript = result.GetValue(script) ?? ChurnBenchmark.FindOvsdbappScript(Environment.CurrentDirectory, AppContext.BaseDirectory),
+                OvsdbappScript = result.GetValue(script) ?? defaults.OvsdbappScript,
                 Progress = Console.Error,
                 ProgressBar = !Console.IsErrorRedirected,
             };
-            try
+            if (result.GetValue(soak) is { } soakFor)
             {
-                if (result.GetValue(soak) is { } soakFor)
+                var rates = options.Rates.Count == 0 ? [soakDefaults.Rate] : options.Rates;
+                if (rates.Count != 1 || options.Batches.Count != 1)
                 {
-                    var rates = options.Rates.Count == 0 ? [soakDefaults.Rate] : options.Rates;
-                    if (rates.Count != 1 || options.Batches.Count != 1)
-                    {
-                        throw new CliException("--soak takes one --rate and one --batch");
-                    }
-
-                    return await SoakAsync(options with
-                    {
-                        Soak = soakDefaults with
-                        {
-                            Duration = ParseDuration(soakFor, "--soak"),
-                            Rate = rates[0],
-                            FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
-                            Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
-                        },
-                    }, new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), ct).ConfigureAwait(false);
+                    throw new CliException("--soak takes one --rate and one --batch");
                 }
 
-                var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
-                await EmitAsync(report.WriteJson, report.ToTable, "churn_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), options.PythonProgram, ct)
-                    .ConfigureAwait(false);
-                return 0;
+                return await SoakAsync(options with
+                {
+                    Soak = soakDefaults with
+                    {
+                        Duration = ParseDuration(soakFor, "--soak"),
+                        Rate = rates[0],
+                        FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
+                        Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
+                    },
+                }, new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), ct).ConfigureAwait(false);
             }
-            catch (BenchmarkException ex)
-            {
-                throw new CliException(ex.Message);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new CliException(ex.Message);
-            }
+
+            var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
+            await EmitAsync(report.WriteJson, report.ToTable, "churn_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), options.PythonProgram, ct)
+                .ConfigureAwait(false);
+            return 0;
         }));
         return command;
     }
+
+    /// <summary>
+    /// The flag of each benchmark option that the bench names as an <see cref="ArgumentException.ParamName"/> (a
+    /// property of its options): the bench words its errors for any caller, the CLI says which flag was wrong.
+    /// </summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        [nameof(ChurnBenchmarkOptions.Remotes)] = "--db",
+        [nameof(ChurnBenchmarkOptions.Start)] = "--start",
+        [nameof(ChurnBenchmarkOptions.Pods)] = "--pods",
+        [nameof(ChurnBenchmarkOptions.Policies)] = "--policies",
+        [nameof(ChurnBenchmarkOptions.Events)] = "--events",
+        [nameof(ChurnBenchmarkOptions.Runs)] = "--runs",
+        [nameof(ChurnBenchmarkOptions.Batches)] = "--batch",
+        [nameof(ChurnBenchmarkOptions.Rates)] = "--rate",
+        [nameof(ChurnBenchmarkOptions.Peers)] = "--peers",
+        [nameof(ChurnBenchmarkOptions.PipelineDepth)] = "--pipeline",
+        [nameof(ChurnBenchmarkOptions.WarmupEvents)] = "--warmup-events",
+        [nameof(ChurnBenchmarkOptions.Soak)] = "--soak",
+        [nameof(ChurnSoakOptions.Faults)] = "--faults",
+        [nameof(ChurnSoakOptions.FaultEvery)] = "--fault-every",
+        [nameof(SyncBenchmarkOptions.WarmupRuns)] = "--warmup",
+        [nameof(SyncBenchmarkShape.Acls)] = "--acls",
+    };
+
+    /// <summary>Runs a bench command: a benchmark's failure and a bad option value become one error line naming the flag.</summary>
+    private static Task<int> RunAsync(Func<Task<int>> body) => CommandRunner.RunAsync(async () =>
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (BenchmarkException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        catch (ArgumentException ex) when (ex.ParamName is { } name && Flags.TryGetValue(name, out var flag))
+        {
+            var suffix = $" (Parameter '{name}')";
+            throw new CliException($"{flag}: {(ex.Message.EndsWith(suffix, StringComparison.Ordinal) ? ex.Message[..^suffix.Length] : ex.Message)}");
+        }
+    });
 
     /// <summary>Where a benchmark's figures go besides the screen: a plot, JSON instead of the table, a JSON file.</summary>
     private sealed record Output(string? Plot, bool Json, string? ReportFile);
@@ -127,9 +158,7 @@ internal static class BenchCommands
 
         if (output.Plot is not null)
         {
-            var plotScript = ChurnBenchmark.FindFile(Path.Combine("benchmarks", "plots", plotScriptName), [Environment.CurrentDirectory, AppContext.BaseDirectory])
-                ?? throw new CliException($"benchmarks/plots/{plotScriptName} not found: run from the checkout");
-            await ChurnPlot.DrawAsync(writeJson, plotScript, output.Plot, python, cancellationToken).ConfigureAwait(false);
+            await ChurnPlot.DrawAsync(writeJson, PeerScripts.Plot(plotScriptName), output.Plot, python, cancellationToken).ConfigureAwait(false);
             Console.Error.WriteLine($"plot written to {output.Plot}");
         }
 
@@ -206,7 +235,7 @@ internal static class BenchCommands
         var peers = new Option<string>("--peers") { Description = "Peers measured in the same run: dump, dump-json, ovsdbapp, wire, comma-separated, or none", DefaultValueFactory = _ => "dump,ovsdbapp,wire" };
         var timeout = new Option<int>("--run-timeout") { Description = "Seconds one run may take", DefaultValueFactory = _ => (int)defaults.RunTimeout.TotalSeconds };
         var python = new Option<string>("--python") { Description = "Python with ovsdbapp installed", DefaultValueFactory = _ => defaults.PythonProgram };
-        var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of benchmarks/peers/ovsdbapp_sync.py (default: found from the current directory or the CLI's)" };
+        var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of ovsdbapp_sync.py (default: peers/ovsdbapp_sync.py next to the ovnacl binary, copied there from benchmarks/peers at build)" };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
         var command = new Command("sync", "Time from nothing to a synchronized replica of the whole database: OvnAcl, ovsdb-client dump, ovsdbapp, the raw wire");
         common.AddTo(command);
@@ -215,7 +244,7 @@ internal static class BenchCommands
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((result, ct) => RunAsync(async () =>
         {
             var remotes = common.GetRemotes(result);
             var connection = common.GetConnectionOptions(result);
@@ -230,47 +259,40 @@ internal static class BenchCommands
                     : throw new CliException("--run-timeout must be 1 or more seconds"),
                 Connection = connection,
                 PythonProgram = result.GetValue(python)!,
-                OvsdbappScript = result.GetValue(script) ?? SyncBenchmark.FindOvsdbappScript(Environment.CurrentDirectory, AppContext.BaseDirectory),
+                OvsdbappScript = result.GetValue(script) ?? defaults.OvsdbappScript,
                 Progress = Console.Error,
             };
-            try
+            if (result.GetValue(populate))
             {
-                if (result.GetValue(populate))
+                var population = await SyncBenchmarkDatabase.PopulateAsync(remotes, shape with
                 {
-                    var population = await SyncBenchmarkDatabase.PopulateAsync(remotes, shape with
-                    {
-                        Acls = result.GetValue(acls),
-                        PortGroups = result.GetValue(groups),
-                        AddressSets = result.GetValue(sets),
-                        LogicalSwitchPorts = result.GetValue(ports),
-                    }, connection, ct).ConfigureAwait(false);
-                    Console.Error.WriteLine(
-                        $"{(population.Seeded ? "populated" : "already populated")}: {population.Acls} ACLs, {population.PortGroups} port groups, "
-                        + $"{population.AddressSets} address sets, {population.LogicalSwitchPorts} ports ({population.Elapsed.TotalSeconds:0.0} s)");
-                }
-
-                var report = await SyncBenchmark.RunAsync(options, ct).ConfigureAwait(false);
-                if (result.GetValue(json))
-                {
-                    using var stdout = Console.OpenStandardOutput();
-                    using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-                    {
-                        report.WriteJson(writer);
-                    }
-
-                    Console.WriteLine();
-                }
-                else
-                {
-                    Console.Write(report.ToTable());
-                }
-
-                return 0;
+                    Acls = result.GetValue(acls),
+                    PortGroups = result.GetValue(groups),
+                    AddressSets = result.GetValue(sets),
+                    LogicalSwitchPorts = result.GetValue(ports),
+                }, connection, ct).ConfigureAwait(false);
+                Console.Error.WriteLine(
+                    $"{(population.Seeded ? "populated" : "already populated")}: {population.Acls} ACLs, {population.PortGroups} port groups, "
+                    + $"{population.AddressSets} address sets, {population.LogicalSwitchPorts} ports ({population.Elapsed.TotalSeconds:0.0} s)");
             }
-            catch (BenchmarkException ex)
+
+            var report = await SyncBenchmark.RunAsync(options, ct).ConfigureAwait(false);
+            if (result.GetValue(json))
             {
-                throw new CliException(ex.Message);
+                using var stdout = Console.OpenStandardOutput();
+                using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+                {
+                    report.WriteJson(writer);
+                }
+
+                Console.WriteLine();
             }
+            else
+            {
+                Console.Write(report.ToTable());
+            }
+
+            return 0;
         }));
         return command;
     }

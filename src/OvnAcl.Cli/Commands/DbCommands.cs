@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using OvnAcl.Benchmarking;
 using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 

@@ -9,8 +9,9 @@ public sealed class ChurnSoakTests
     [Theory]
     [InlineData(BenchmarkServerKind.Standalone)]
     [InlineData(BenchmarkServerKind.Raft)]
-    public async Task A_short_soak_with_faults_confirms_every_event_and_leaves_exactly_the_desired_rows(BenchmarkServerKind kind)
+    public async Task A_short_soak_with_faults_confirms_every_event_and_leaves_exactly_the_desired_rows(object serverKind)
     {
+        var kind = (BenchmarkServerKind)serverKind;
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var report = await ChurnSoak.RunAsync(ChurnBenchmarkOptions.Default with
         {
@@ -91,7 +92,7 @@ public sealed class ChurnSoakTests
     [InlineData("kill,freeze", new[] { SoakFault.Kill, SoakFault.Freeze })]
     [InlineData(" Kill-Follower ", new[] { SoakFault.KillFollower })]
     [InlineData("none", new SoakFault[0])]
-    public void Reads_fault_lists(string text, SoakFault[] expected) => Assert.Equal(expected, ChurnSoakOptions.ParseFaults(text));
+    public void Reads_fault_lists(string text, object expected) => Assert.Equal((SoakFault[])expected, ChurnSoakOptions.ParseFaults(text));
 
     [Theory]
     [InlineData("")]

@@ -26,7 +26,7 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
     private static readonly Probe Udp81 = new("UDP", 81);
     private static readonly Probe Sctp80 = new("SCTP", 80);
 
-    private readonly TestDirectory _scratch = TestDirectory.Create("ovn-reachability");
+    private readonly SandboxDirectory _scratch = SandboxDirectory.Create("ovn-reachability");
     private readonly List<string> _mismatches = [];
     private OvnPodNetwork _network = null!;
     private int _probes;

@@ -113,7 +113,7 @@ public sealed class OvnSemanticsTests(OvnSandboxFixture fixture, ITestOutputHelp
         }
 
         await Sandbox.RunNbctlAsync(args[1..]);
-        using var scratch = TestDirectory.Create("neutron-ovn");
+        using var scratch = SandboxDirectory.Create("neutron-ovn");
         var script = scratch.File("rows.sh");
         await File.WriteAllTextAsync(script, NorthboundFormatter.Format(rows, NorthboundFormat.Nbctl));
         await OvsdbTool.RunAsync("sh", [script, "--db=" + Sandbox.NbRemote]);

@@ -29,7 +29,7 @@ public sealed class ApplyProcessKillTests(StandaloneNbFixture fixture, ITestOutp
     public async Task Apply_killed_mid_batch_and_run_again_leaves_exactly_the_desired_rows()
     {
         await _nb.ResetAsync();
-        using var dir = TestDirectory.Create("bulk-input");
+        using var dir = SandboxDirectory.Create("bulk-input");
         await File.WriteAllTextAsync(dir.File("bulk.yaml"), Manifest());
         await ReconcilerHarness.NbctlAsync(_nb.UnixRemote,
             ["ls-add", "pods", .. Enumerable.Range(0, Pods).SelectMany(i => new[] { "--", "lsp-add", "pods", $"big_p{i}" })]);

@@ -8,9 +8,9 @@ public sealed class ServerProcessSmokeTests
     [Fact]
     public async Task A_daemon_that_dies_at_startup_is_reported_with_its_exit_code_and_log()
     {
-        using var directory = TestDirectory.Create("bad");
+        using var directory = SandboxDirectory.Create("bad");
 
-        var error = await Assert.ThrowsAsync<FixtureException>(() => ServerProcess.StartAsync(new ServerProcessOptions
+        var error = await Assert.ThrowsAsync<SandboxException>(() => ServerProcess.StartAsync(new ServerProcessOptions
         {
             Name = "bad",
             Executable = "ovsdb-server",
@@ -32,7 +32,7 @@ public sealed class ServerProcessSmokeTests
         await nb.DisposeAsync();
 
         Assert.False(IsAlive(pid), $"pid {pid} survived dispose");
-        Assert.Equal(TestDirectory.KeepDirectories, Directory.Exists(dir));
+        Assert.Equal(SandboxDirectory.KeepDirectories, Directory.Exists(dir));
     }
 
     private static bool IsAlive(int pid)

@@ -11,7 +11,7 @@ namespace OvnAcl.Testing;
 /// </summary>
 public sealed class ScriptedPeer : IAsyncDisposable
 {
-    private readonly TestDirectory _directory;
+    private readonly SandboxDirectory _directory;
     private readonly ScriptedPeerOptions _options;
     private readonly List<Socket> _listeners = [];
     private readonly Channel<ScriptedConnection> _accepted = Channel.CreateUnbounded<ScriptedConnection>();
@@ -19,7 +19,7 @@ public sealed class ScriptedPeer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = [];
 
-    private ScriptedPeer(TestDirectory directory, ScriptedPeerOptions options)
+    private ScriptedPeer(SandboxDirectory directory, ScriptedPeerOptions options)
     {
         _directory = directory;
         _options = options;
@@ -48,7 +48,7 @@ public sealed class ScriptedPeer : IAsyncDisposable
     public static ScriptedPeer Start(ScriptedPeerOptions? options = null)
     {
         options ??= ScriptedPeerOptions.Default;
-        var peer = new ScriptedPeer(TestDirectory.Create("peer"), options);
+        var peer = new ScriptedPeer(SandboxDirectory.Create("peer"), options);
         try
         {
             var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -2,7 +2,7 @@ using Xunit;
 
 namespace OvnAcl.Testing;
 
-/// <summary>One <see cref="Testing.OvnSandbox"/> shared by a collection; tests call <see cref="OvnSandbox.ResetAsync"/>.</summary>
+/// <summary>One <see cref="OvnAcl.Sandbox.OvnSandbox"/> shared by a collection; tests call <see cref="OvnSandbox.ResetAsync"/>.</summary>
 public sealed class OvnSandboxFixture : IAsyncLifetime
 {
     private OvnSandbox? _sandbox;

@@ -2,7 +2,7 @@ using Xunit;
 
 namespace OvnAcl.Testing;
 
-/// <summary>A <see cref="Testing.Pki"/> and a standalone NB server listening on <c>pssl:</c> with its server certificate.</summary>
+/// <summary>A <see cref="OvnAcl.Sandbox.Pki"/> and a standalone NB server listening on <c>pssl:</c> with its server certificate.</summary>
 public sealed class TlsNbFixture : IAsyncLifetime
 {
     private Pki? _pki;
