@@ -24,10 +24,19 @@ public sealed record OfflineTopologyOptions
     public string KubernetesSwitch { get; init; } = "ovnacl-pods";
 }
 
-/// <summary>The inputs could not be compiled; <see cref="Diagnostics"/> says why, one line each.</summary>
-public sealed class OfflineTopologyException(string message, ImmutableArray<string> diagnostics) : OvnAclException(message)
+/// <summary>The inputs could not be compiled, so there is nothing to explain; <see cref="AclCompileException.Diagnostics"/> says why.</summary>
+public sealed class OfflineTopologyException : AclCompileException
 {
-    public ImmutableArray<string> Diagnostics { get; } = diagnostics;
+    public OfflineTopologyException(ImmutableArray<Diagnostic> diagnostics)
+        : base(Describe(diagnostics), diagnostics)
+    {
+    }
+
+    private static string Describe(ImmutableArray<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToList();
+        return $"the input has {errors.Count} error(s); nothing to explain:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+    }
 }
 
 /// <summary>
@@ -45,7 +54,7 @@ public sealed partial class OfflineTopology
     private readonly Dictionary<string, string> _unplaced;
 
     private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
-        Dictionary<string, string> unplaced, ImmutableArray<string> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
+        Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
     {
         Kind = kind;
         Rows = rows;
@@ -71,8 +80,8 @@ public sealed partial class OfflineTopology
     /// <summary>Objects without a logical switch port (pods without an IP, host-network or finished pods): id and why.</summary>
     public IReadOnlyDictionary<string, string> Unplaced => _unplaced;
 
-    /// <summary>The compiler's warnings, one line each.</summary>
-    public ImmutableArray<string> Diagnostics { get; }
+    /// <summary>The compiler's warnings.</summary>
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
 
     /// <summary>Neutron security group names by id (empty for Kubernetes).</summary>
     public IReadOnlyDictionary<string, string> SecurityGroupNames { get; }
@@ -101,10 +110,10 @@ public sealed partial class OfflineTopology
         ArgumentNullException.ThrowIfNull(input);
         options ??= OfflineTopologyOptions.Default;
         var result = KubernetesCompiler.Compile(input, options.Kubernetes);
-        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
+        var diagnostics = result.Diagnostics;
         if (result.Rows is not { } rows)
         {
-            throw Failed(diagnostics.Where((_, i) => result.Diagnostics[i].IsError));
+            throw new OfflineTopologyException(diagnostics);
         }
 
         var endpoints = new List<OfflineEndpoint>();
@@ -161,10 +170,10 @@ public sealed partial class OfflineTopology
         ArgumentNullException.ThrowIfNull(input);
         options ??= OfflineTopologyOptions.Default;
         var result = NeutronTranslator.Translate(input, options.Neutron);
-        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
+        var diagnostics = result.Diagnostics.Items;
         if (result.Rows is not { } rows)
         {
-            throw Failed(result.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+            throw new OfflineTopologyException(diagnostics);
         }
 
         var endpoints = new List<OfflineEndpoint>();
@@ -295,13 +304,6 @@ public sealed partial class OfflineTopology
     }
 
     private string What => Kind == PolicyInputKind.Kubernetes ? "pod" : "Neutron port";
-
-    private static OfflineTopologyException Failed(IEnumerable<string> errors)
-    {
-        var lines = errors.ToImmutableArray();
-        return new OfflineTopologyException(
-            $"the input has {lines.Length} error(s); nothing to explain:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", lines), lines);
-    }
 
     private static IEnumerable<LogicalSwitchRow> SwitchRows(IEnumerable<OfflineEndpoint> endpoints) =>
         endpoints.GroupBy(e => e.Switch, StringComparer.Ordinal).Select(g => new LogicalSwitchRow(g.Key)

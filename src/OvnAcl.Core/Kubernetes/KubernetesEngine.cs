@@ -64,7 +64,7 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>Adds everything in <paramref name="input"/> (files, or a first informer list): all validated first, nothing applied on an error.</summary>
-    public IReadOnlyList<CompileDiagnostic> Load(KubernetesInput input)
+    public IReadOnlyList<Diagnostic> Load(KubernetesInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (set, diagnostics) = PolicyReader.Read(input, Options);
@@ -76,7 +76,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertNamespace(V1Namespace ns)
+    public IReadOnlyList<Diagnostic> UpsertNamespace(V1Namespace ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
         var (model, diagnostics) = PolicyReader.ReadNamespace(ns, Options);
@@ -89,7 +89,7 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The Namespace object is gone; until its pods and policies go too, selectors see only its name label.</summary>
-    public IReadOnlyList<CompileDiagnostic> DeleteNamespace(string name)
+    public IReadOnlyList<Diagnostic> DeleteNamespace(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
@@ -99,7 +99,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertPod(V1Pod pod)
+    public IReadOnlyList<Diagnostic> UpsertPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         if (pod.Metadata is { NamespaceProperty: { Length: > 0 } knownNs, Name: { Length: > 0 } knownName })
@@ -125,7 +125,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> DeletePod(string ns, string name)
+    public IReadOnlyList<Diagnostic> DeletePod(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -136,7 +136,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertPolicy(V1NetworkPolicy policy)
+    public IReadOnlyList<Diagnostic> UpsertPolicy(V1NetworkPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var (model, diagnostics) = PolicyReader.ReadPolicy(policy, Options);
@@ -148,7 +148,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> DeletePolicy(string ns, string name)
+    public IReadOnlyList<Diagnostic> DeletePolicy(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -160,10 +160,10 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
-    private static IReadOnlyList<CompileDiagnostic> Combine(ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
+    private static IReadOnlyList<Diagnostic> Combine(ImmutableArray<Diagnostic> diagnostics, IReadOnlyList<Diagnostic> warnings) =>
         warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
 
-    private static void ThrowOnErrors(ImmutableArray<CompileDiagnostic> diagnostics)
+    private static void ThrowOnErrors(ImmutableArray<Diagnostic> diagnostics)
     {
         // A loop over the array itself: LINQ on it would box it on every event.
         foreach (var diagnostic in diagnostics)

@@ -20,7 +20,7 @@ public sealed class KubernetesInput
         ImmutableArray<SourcedObject<V1NetworkPolicy>> policies,
         ImmutableArray<SourcedObject<V1Pod>> pods,
         ImmutableArray<SourcedObject<V1Namespace>> namespaces,
-        ImmutableArray<CompileDiagnostic> loadDiagnostics)
+        ImmutableArray<Diagnostic> loadDiagnostics)
     {
         Policies = policies.IsDefault ? [] : policies;
         Pods = pods.IsDefault ? [] : pods;
@@ -35,7 +35,7 @@ public sealed class KubernetesInput
     public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
 
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
-    public ImmutableArray<CompileDiagnostic> LoadDiagnostics { get; }
+    public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
     public static KubernetesInput FromObjects(
         IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces)

@@ -8,7 +8,7 @@ namespace OvnAcl.Neutron;
 internal static class NeutronRuleChecks
 {
     /// <summary>The API layer: direction, protocol, ports, ethertype, remote_ip_prefix, in that order.</summary>
-    public static CanonicalRule? Convert(NeutronSecurityGroupRule rule, NeutronLocation location, out NeutronDiagnostic? error)
+    public static CanonicalRule? Convert(NeutronSecurityGroupRule rule, NeutronLocation location, out Diagnostic? error)
     {
         error = null;
         if (rule.Direction is null)
@@ -130,7 +130,7 @@ internal static class NeutronRuleChecks
     /// _validate_port_range, _validate_ip_prefix, _validate_ethertype_and_protocol, the single-remote check and the
     /// remote look-ups of _validate_security_group_rule; the first failure, or null.
     /// </summary>
-    public static NeutronDiagnostic? Validate(CanonicalRule rule, Func<string, bool> groupExists, Func<string, bool> addressGroupExists, NeutronLocation location)
+    public static Diagnostic? Validate(CanonicalRule rule, Func<string, bool> groupExists, Func<string, bool> addressGroupExists, NeutronLocation location)
     {
         if (ValidatePortRange(rule, location) is { } portError)
         {
@@ -166,7 +166,7 @@ internal static class NeutronRuleChecks
         return null;
     }
 
-    private static NeutronDiagnostic? ValidatePortRange(CanonicalRule rule, NeutronLocation location)
+    private static Diagnostic? ValidatePortRange(CanonicalRule rule, NeutronLocation location)
     {
         var (min, max) = (rule.PortRangeMin, rule.PortRangeMax);
         if (min is null && max is null)
@@ -259,6 +259,6 @@ internal static class NeutronRuleChecks
         _ => NeutronProtocols.IpProtocolMap.FirstOrDefault(p => NeutronMessages.Num(p.Number) == text).Name,
     };
 
-    private static NeutronDiagnostic Error(string code, string message, NeutronLocation location, string? field) =>
-        new(code, NeutronDiagnosticSeverity.Error, message, location with { Field = field });
+    private static Diagnostic Error(string code, string message, NeutronLocation location, string? field) =>
+        new(code, DiagnosticSeverity.Error, message, location with { Field = field });
 }
