@@ -62,7 +62,7 @@ internal static class ApplyCommand
             }
 
             // Compile before connecting: invalid input writes nothing and needs no database.
-            var rows = await CompileCommand.CompileInputsAsync(result.GetValue(inputs)!, name, ct).ConfigureAwait(false);
+            var rows = (await CompileCommand.CompileAndReportAsync(result.GetValue(inputs)!, name, ct).ConfigureAwait(false)).Rows;
             if (rows is null)
             {
                 return 1;

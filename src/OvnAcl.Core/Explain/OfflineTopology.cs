@@ -89,32 +89,49 @@ public sealed partial class OfflineTopology
     /// <summary>The rows on the topology's switches, without external endpoints.</summary>
     public AclPolicyView View { get; }
 
-    /// <summary>Detects the kind of <paramref name="paths"/> (<see cref="PolicyInput.Detect"/>), loads and compiles them.</summary>
+    /// <summary>Loads and compiles <paramref name="paths"/> with <see cref="PolicyCompiler.CompileAsync"/> and places the objects.</summary>
     /// <exception cref="OfflineTopologyException">The input has errors.</exception>
     public static async Task<OfflineTopology> LoadAsync(IReadOnlyList<string> paths, OfflineTopologyOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= OfflineTopologyOptions.Default;
-        if (PolicyInput.Detect(paths) == PolicyInputKind.Neutron)
-        {
-            return FromNeutron(NeutronInput.Load(paths), options);
-        }
-
-        var input = await KubernetesInputLoader.LoadAsync(paths, cancellationToken).ConfigureAwait(false);
-        return FromKubernetes(input, options);
+        var compilation = await PolicyCompiler.CompileAsync(paths, new PolicyCompileOptions { Kubernetes = options.Kubernetes, Neutron = options.Neutron },
+            cancellationToken).ConfigureAwait(false);
+        return FromCompilation(compilation, options);
     }
 
     /// <exception cref="OfflineTopologyException">The input has errors.</exception>
     public static OfflineTopology FromKubernetes(KubernetesInput input, OfflineTopologyOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(input);
         options ??= OfflineTopologyOptions.Default;
-        var result = KubernetesCompiler.Compile(input, options.Kubernetes);
-        var diagnostics = result.Diagnostics;
-        if (result.Rows is not { } rows)
+        return FromCompilation(PolicyCompiler.Compile(input, options.Kubernetes), options);
+    }
+
+    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
+    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null)
+    {
+        options ??= OfflineTopologyOptions.Default;
+        return FromCompilation(PolicyCompiler.Compile(input, options.Neutron), options);
+    }
+
+    /// <summary>The objects of a compilation placed on their switches.</summary>
+    /// <exception cref="OfflineTopologyException">The compilation has errors.</exception>
+    public static OfflineTopology FromCompilation(PolicyCompilation compilation, OfflineTopologyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        options ??= OfflineTopologyOptions.Default;
+        if (compilation.Rows is not { } rows)
         {
-            throw new OfflineTopologyException(diagnostics);
+            throw new OfflineTopologyException(compilation.Diagnostics);
         }
+
+        return compilation.Kind == PolicyInputKind.Kubernetes
+            ? PlaceKubernetes(compilation.KubernetesInput!, rows, compilation.Diagnostics, options)
+            : PlaceNeutron(compilation.NeutronInput!, rows, compilation.Diagnostics, options);
+    }
+
+    private static OfflineTopology PlaceKubernetes(KubernetesInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
+    {
 
         var endpoints = new List<OfflineEndpoint>();
         var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -164,17 +181,8 @@ public sealed partial class OfflineTopology
         return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
-    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
-    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null)
+    private static OfflineTopology PlaceNeutron(NeutronInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        options ??= OfflineTopologyOptions.Default;
-        var result = NeutronTranslator.Translate(input, options.Neutron);
-        var diagnostics = result.Diagnostics.Items;
-        if (result.Rows is not { } rows)
-        {
-            throw new OfflineTopologyException(diagnostics);
-        }
 
         var endpoints = new List<OfflineEndpoint>();
         var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
