@@ -1,3 +1,4 @@
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 using OvnAcl.Reconciliation;
 
@@ -380,7 +381,7 @@ public sealed class NeutronEngine
     }
 
     private static HashSet<(bool IPv6, string Address)> Addresses(List<IpPrefix> prefixes) =>
-        prefixes.Select(p => (p.IsIPv6, p.ToString())).ToHashSet();
+        prefixes.Select(p => (p.IsIPv6, p.ToNetaddrString())).ToHashSet();
 
     private void IndexRules(NeutronSecurityGroup group)
     {

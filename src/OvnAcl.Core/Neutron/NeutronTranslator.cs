@@ -94,7 +94,7 @@ public static class NeutronTranslator
                     addressSets.Add(new AddressSetRow
                     {
                         Name = AddressSetName(addressGroup.Id, ipv6),
-                        Addresses = addresses.Where(a => a.IsIPv6 == ipv6).Select(a => a.ToString()).ToSortedSet(),
+                        Addresses = addresses.Where(a => a.IsIPv6 == ipv6).Select(a => a.ToNetaddrString()).ToSortedSet(),
                         ExternalIds = AddressSetExternalIds(addressGroup.Id),
                     });
                 }

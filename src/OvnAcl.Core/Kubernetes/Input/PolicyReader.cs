@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using k8s.Models;
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 using OvnAcl.Kubernetes.Model;
 

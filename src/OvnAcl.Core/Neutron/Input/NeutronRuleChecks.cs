@@ -1,3 +1,5 @@
+using OvnAcl.Addressing;
+
 namespace OvnAcl.Neutron;
 
 /// <summary>
@@ -77,7 +79,7 @@ internal static class NeutronRuleChecks
         IpPrefix? prefix = null;
         if (!string.IsNullOrEmpty(rule.RemoteIpPrefix))
         {
-            if (!IpPrefix.TryParse(rule.RemoteIpPrefix, out var parsed))
+            if (!IpPrefix.TryParseNetaddr(rule.RemoteIpPrefix, out var parsed))
             {
                 error = Error(NeutronDiagnosticCodes.InvalidCidr, NeutronMessages.InvalidCidr(rule.RemoteIpPrefix), location, "remote_ip_prefix");
                 return null;
@@ -139,7 +141,7 @@ internal static class NeutronRuleChecks
 
         if (rule.RemoteIpPrefix is { } prefix && rule.Ethertype != $"IPv{prefix.Version}")
         {
-            return Error(NeutronDiagnosticCodes.EthertypeConflictWithPrefix, NeutronMessages.EthertypeConflictWithPrefix(rule.Ethertype, prefix.ToString()), location, "remote_ip_prefix");
+            return Error(NeutronDiagnosticCodes.EthertypeConflictWithPrefix, NeutronMessages.EthertypeConflictWithPrefix(rule.Ethertype, prefix.ToNetaddrString()), location, "remote_ip_prefix");
         }
 
         if (rule.Ethertype == "IPv4" && rule.Protocol is { } protocol && NeutronProtocols.Ipv6OnlyProtocols.Contains(protocol))
@@ -217,7 +219,7 @@ internal static class NeutronRuleChecks
     public static string RuleKey(CanonicalRule rule, string securityGroupId)
     {
         const string none = "+";
-        var prefix = rule.RemoteIpPrefix?.ToString();
+        var prefix = rule.RemoteIpPrefix?.ToNetaddrString();
         return string.Join('_',
             rule.Direction,
             rule.Ethertype,

@@ -1,3 +1,4 @@
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 
 namespace OvnAcl.Neutron;
@@ -242,22 +243,22 @@ internal sealed class NeutronValidator
         var addresses = new List<IpPrefix>();
         foreach (var address in addressGroup.Addresses)
         {
-            if (!IpPrefix.TryParse(address, out var prefix))
+            if (!IpPrefix.TryParseNetaddr(address, out var prefix))
             {
                 Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.InvalidSubnet(address), location);
                 continue;
             }
 
-            if (!address.Contains('/', StringComparison.Ordinal) || (!prefix.IsIPv6 && prefix.ToString() != address))
+            if (!address.Contains('/', StringComparison.Ordinal) || (!prefix.IsIPv6 && prefix.ToNetaddrString() != address))
             {
-                Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.SubnetNotCidr(address, prefix.ToString()), location);
+                Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.SubnetNotCidr(address, prefix.ToNetaddrString()), location);
                 continue;
             }
 
             if (prefix.HasHostBits)
             {
                 Warning(diagnostics, NeutronDiagnosticCodes.AddressHostBits,
-                    $"{address} has host bits set; OVN refuses such an address set entry (the network is {prefix.Network()})", location);
+                    $"{address} has host bits set; OVN refuses such an address set entry (the network is {prefix.Network().ToNetaddrString()})", location);
             }
 
             addresses.Add(prefix);
