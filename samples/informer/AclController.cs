@@ -69,7 +69,7 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
         }
     }
 
-    private void Guard(IKubernetesObject<V1ObjectMeta> item, Func<IReadOnlyList<CompileDiagnostic>> apply)
+    private void Guard(IKubernetesObject<V1ObjectMeta> item, Func<IReadOnlyList<Diagnostic>> apply)
     {
         try
         {

@@ -69,13 +69,14 @@ internal static class ApplyCommand
 
             // Compile before connecting: invalid input writes nothing and needs no database.
             var paths = result.GetValue(inputs)!;
-            var (rows, objects) = await CompileCommand.CompileInputsAsync(paths, name, ct).ConfigureAwait(false);
+            var compilation = await CompileCommand.CompileAndReportAsync(paths, name, ct).ConfigureAwait(false);
+            var rows = compilation.Rows;
             if (rows is null)
             {
                 return 1;
             }
 
-            var empty = objects == 0;
+            var empty = compilation.ObjectCount == 0;
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(TimeSpan.FromSeconds(result.GetValue(timeout)));

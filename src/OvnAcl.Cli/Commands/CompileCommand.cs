@@ -1,6 +1,5 @@
 using System.CommandLine;
 using OvnAcl.Kubernetes;
-using OvnAcl.Neutron;
 using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
 
@@ -47,7 +46,7 @@ internal static class CompileCommand
             throw new CliException("--controller needs a name");
         }
 
-        var (rows, _) = await CompileInputsAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
+        var rows = (await CompileAndReportAsync(inputs, controller, cancellationToken).ConfigureAwait(false)).Rows;
         if (rows is null)
         {
             return 1;
@@ -58,35 +57,19 @@ internal static class CompileCommand
     }
 
     /// <summary>
-    /// Compiles Kubernetes or Neutron input (told apart by content); diagnostics go to stderr. Rows are null on any
-    /// error; <c>Objects</c> counts the objects read (0: the input describes nothing).
+    /// Compiles Kubernetes or Neutron input (<see cref="PolicyCompiler"/>, told apart by content) and prints every
+    /// diagnostic to stderr; <see cref="PolicyCompilation.Rows"/> is null on any error.
     /// </summary>
-    public static async Task<(NorthboundRows? Rows, int Objects)> CompileInputsAsync(string[] inputs, string controller, CancellationToken cancellationToken) =>
-        PolicyInput.Detect(inputs) == PolicyInputKind.Neutron
-            ? await CompileNeutronAsync(inputs).ConfigureAwait(false)
-            : await CompileKubernetesAsync(inputs, controller, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<(NorthboundRows?, int)> CompileKubernetesAsync(string[] inputs, string controller, CancellationToken cancellationToken)
+    public static async Task<PolicyCompilation> CompileAndReportAsync(string[] inputs, string controller, CancellationToken cancellationToken)
     {
-        var input = await KubernetesInputLoader.LoadAsync(inputs, cancellationToken).ConfigureAwait(false);
-        var result = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { ControllerName = controller });
-        foreach (var diagnostic in result.Diagnostics)
+        var compilation = await PolicyCompiler.CompileAsync(inputs,
+            PolicyCompileOptions.Default with { Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller } },
+            cancellationToken).ConfigureAwait(false);
+        foreach (var diagnostic in compilation.Diagnostics)
         {
             await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
 
-        return (result.Rows, input.ObjectCount);
-    }
-
-    private static async Task<(NorthboundRows?, int)> CompileNeutronAsync(string[] inputs)
-    {
-        var input = NeutronInput.Load(inputs);
-        var result = NeutronTranslator.Translate(input);
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            await Console.Error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
-        }
-
-        return (result.Rows, input.ObjectCount);
+        return compilation;
     }
 }

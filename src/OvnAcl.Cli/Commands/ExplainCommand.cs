@@ -79,19 +79,20 @@ internal static class ExplainCommand
             var topology = await OfflineTopology.LoadAsync(paths, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var warning in topology.Diagnostics)
             {
-                await Console.Error.WriteLineAsync(warning).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(warning.ToString()).ConfigureAwait(false);
             }
 
             return topology;
         }
         catch (OfflineTopologyException ex)
         {
-            foreach (var line in ex.Diagnostics)
+            var errors = ex.Errors.ToList();
+            foreach (var error in errors)
             {
-                await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
             }
 
-            throw new CliException($"the input has {ex.Diagnostics.Length} error(s); nothing to explain");
+            throw new CliException($"the input has {errors.Count} error(s); nothing to explain");
         }
     }
 

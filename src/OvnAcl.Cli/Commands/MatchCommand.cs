@@ -33,9 +33,9 @@ internal static class MatchCommand
                     {
                         code = d.Code,
                         message = d.Message,
-                        line = d.Position?.Line,
-                        column = d.Position?.Column,
-                        offset = d.Position?.Offset,
+                        line = d.Location.Position?.Line,
+                        column = d.Location.Position?.Column,
+                        offset = d.Location.Position?.Offset,
                     }),
                 },
                 new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
@@ -48,16 +48,9 @@ internal static class MatchCommand
             return 0;
         }
 
-        var lines = text.Split('\n');
         foreach (var diagnostic in diagnostics)
         {
-            Console.Error.WriteLine(diagnostic.ToString());
-            if (diagnostic.Position is { } at && at.Line <= lines.Length)
-            {
-                var line = lines[at.Line - 1].TrimEnd('\r');
-                Console.Error.WriteLine("  " + line);
-                Console.Error.WriteLine("  " + new string(' ', Math.Min(at.Column - 1, line.Length)) + "^");
-            }
+            Console.Error.WriteLine(diagnostic.ToStringWithCaret(text));
         }
 
         return 1;

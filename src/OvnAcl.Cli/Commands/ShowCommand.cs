@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using OvnAcl.Northbound;
 using OvnAcl.Ovsdb;
 using OvnAcl.Reconciliation;
 
@@ -131,8 +132,7 @@ internal static class ShowCommand
             var groups = replica.GetRows("Port_Group").Where(Owned).Select(row => new OwnedPortGroup(
                     row.GetString("name") ?? "", From(row), row["ports"].Count,
                     [.. row["acls"].Keys.ToArray().Select(a => replica.TryGetRow("ACL", a.AsUuid(), out var acl) ? acl : null).OfType<OvsdbRow>()
-                        .Select(acl => new OwnedAcl(acl.GetString("direction") ?? "", (int)acl["priority"].Keys[0].AsInteger(),
-                            acl.GetString("action") ?? "", acl.GetString("name"), acl.GetString("match") ?? ""))
+                        .Select(NorthboundRowReader.ReadAcl).Select(acl => new OwnedAcl(acl.Direction, acl.Priority, acl.Action, acl.Name, acl.Match))
                         .OrderBy(a => a.Direction, StringComparer.Ordinal).ThenByDescending(a => a.Priority).ThenBy(a => a.Match, StringComparer.Ordinal)]))
                 .OrderBy(g => g.Name, StringComparer.Ordinal).ToList();
             var sets = replica.GetRows("Address_Set").Where(Owned)

@@ -83,21 +83,7 @@ public sealed partial class AclPolicyView
         Enabled = row["enabled"].Count == 0 ? null : row["enabled"].Keys[0].AsBoolean(),
     };
 
-    private static AclRow ReadAcl(OvsdbRow row) => new()
-    {
-        Uuid = row.Uuid,
-        Name = row.GetString("name"),
-        Direction = row.GetString("direction") ?? "",
-        Priority = (int)row["priority"].Keys[0].AsInteger(),
-        Match = row.GetString("match") ?? "",
-        Action = row.GetString("action") ?? "",
-        Tier = row.TryGet("tier", out var tier) && tier.Count > 0 ? (int)tier.Keys[0].AsInteger() : 0,
-        Log = row["log"].Count > 0 && row["log"].Keys[0].AsBoolean(),
-        Severity = row.GetString("severity"),
-        Meter = row.GetString("meter"),
-        ExternalIds = Map(row["external_ids"]),
-        Options = Map(row["options"]),
-    };
+    private static AclRow ReadAcl(OvsdbRow row) => NorthboundRowReader.ReadAcl(row);
 
     private static IEnumerable<Guid> Uuids(OvsdbDatum datum)
     {
@@ -121,14 +107,4 @@ public sealed partial class AclPolicyView
         return result.MoveToImmutable();
     }
 
-    private static EquatableMap Map(OvsdbDatum datum)
-    {
-        var entries = new List<KeyValuePair<string, string>>(datum.Count);
-        for (var i = 0; i < datum.Count; i++)
-        {
-            entries.Add(new(datum.Keys[i].AsString(), datum.Values[i].AsString()));
-        }
-
-        return new EquatableMap(entries);
-    }
 }

@@ -24,10 +24,19 @@ public sealed record OfflineTopologyOptions
     public string KubernetesSwitch { get; init; } = "ovnacl-pods";
 }
 
-/// <summary>The inputs could not be compiled; <see cref="Diagnostics"/> says why, one line each.</summary>
-public sealed class OfflineTopologyException(string message, ImmutableArray<string> diagnostics) : OvnAclException(message)
+/// <summary>The inputs could not be compiled, so there is nothing to explain; <see cref="AclCompileException.Diagnostics"/> says why.</summary>
+public sealed class OfflineTopologyException : AclCompileException
 {
-    public ImmutableArray<string> Diagnostics { get; } = diagnostics;
+    public OfflineTopologyException(ImmutableArray<Diagnostic> diagnostics)
+        : base(Describe(diagnostics), diagnostics)
+    {
+    }
+
+    private static string Describe(ImmutableArray<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToList();
+        return $"the input has {errors.Count} error(s); nothing to explain:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+    }
 }
 
 /// <summary>
@@ -45,7 +54,7 @@ public sealed partial class OfflineTopology
     private readonly Dictionary<string, string> _unplaced;
 
     private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
-        Dictionary<string, string> unplaced, ImmutableArray<string> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
+        Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
     {
         Kind = kind;
         Rows = rows;
@@ -71,8 +80,8 @@ public sealed partial class OfflineTopology
     /// <summary>Objects without a logical switch port (pods without an IP, host-network or finished pods): id and why.</summary>
     public IReadOnlyDictionary<string, string> Unplaced => _unplaced;
 
-    /// <summary>The compiler's warnings, one line each.</summary>
-    public ImmutableArray<string> Diagnostics { get; }
+    /// <summary>The compiler's warnings.</summary>
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
 
     /// <summary>Neutron security group names by id (empty for Kubernetes).</summary>
     public IReadOnlyDictionary<string, string> SecurityGroupNames { get; }
@@ -80,32 +89,49 @@ public sealed partial class OfflineTopology
     /// <summary>The rows on the topology's switches, without external endpoints.</summary>
     public AclPolicyView View { get; }
 
-    /// <summary>Detects the kind of <paramref name="paths"/> (<see cref="PolicyInput.Detect"/>), loads and compiles them.</summary>
+    /// <summary>Loads and compiles <paramref name="paths"/> with <see cref="PolicyCompiler.CompileAsync"/> and places the objects.</summary>
     /// <exception cref="OfflineTopologyException">The input has errors.</exception>
     public static async Task<OfflineTopology> LoadAsync(IReadOnlyList<string> paths, OfflineTopologyOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= OfflineTopologyOptions.Default;
-        if (PolicyInput.Detect(paths) == PolicyInputKind.Neutron)
-        {
-            return FromNeutron(NeutronInput.Load(paths), options);
-        }
-
-        var input = await KubernetesInputLoader.LoadAsync(paths, cancellationToken).ConfigureAwait(false);
-        return FromKubernetes(input, options);
+        var compilation = await PolicyCompiler.CompileAsync(paths, new PolicyCompileOptions { Kubernetes = options.Kubernetes, Neutron = options.Neutron },
+            cancellationToken).ConfigureAwait(false);
+        return FromCompilation(compilation, options);
     }
 
     /// <exception cref="OfflineTopologyException">The input has errors.</exception>
     public static OfflineTopology FromKubernetes(KubernetesInput input, OfflineTopologyOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(input);
         options ??= OfflineTopologyOptions.Default;
-        var result = KubernetesCompiler.Compile(input, options.Kubernetes);
-        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
-        if (result.Rows is not { } rows)
+        return FromCompilation(PolicyCompiler.Compile(input, options.Kubernetes), options);
+    }
+
+    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
+    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null)
+    {
+        options ??= OfflineTopologyOptions.Default;
+        return FromCompilation(PolicyCompiler.Compile(input, options.Neutron), options);
+    }
+
+    /// <summary>The objects of a compilation placed on their switches.</summary>
+    /// <exception cref="OfflineTopologyException">The compilation has errors.</exception>
+    public static OfflineTopology FromCompilation(PolicyCompilation compilation, OfflineTopologyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        options ??= OfflineTopologyOptions.Default;
+        if (compilation.Rows is not { } rows)
         {
-            throw Failed(diagnostics.Where((_, i) => result.Diagnostics[i].IsError));
+            throw new OfflineTopologyException(compilation.Diagnostics);
         }
+
+        return compilation.Kind == PolicyInputKind.Kubernetes
+            ? PlaceKubernetes(compilation.KubernetesInput!, rows, compilation.Diagnostics, options)
+            : PlaceNeutron(compilation.NeutronInput!, rows, compilation.Diagnostics, options);
+    }
+
+    private static OfflineTopology PlaceKubernetes(KubernetesInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
+    {
 
         var endpoints = new List<OfflineEndpoint>();
         var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -155,17 +181,8 @@ public sealed partial class OfflineTopology
         return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
-    /// <exception cref="OfflineTopologyException">The input has errors.</exception>
-    public static OfflineTopology FromNeutron(NeutronInput input, OfflineTopologyOptions? options = null)
+    private static OfflineTopology PlaceNeutron(NeutronInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        options ??= OfflineTopologyOptions.Default;
-        var result = NeutronTranslator.Translate(input, options.Neutron);
-        var diagnostics = result.Diagnostics.Select(d => d.ToString()).ToImmutableArray();
-        if (result.Rows is not { } rows)
-        {
-            throw Failed(result.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
-        }
 
         var endpoints = new List<OfflineEndpoint>();
         var unplaced = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -295,13 +312,6 @@ public sealed partial class OfflineTopology
     }
 
     private string What => Kind == PolicyInputKind.Kubernetes ? "pod" : "Neutron port";
-
-    private static OfflineTopologyException Failed(IEnumerable<string> errors)
-    {
-        var lines = errors.ToImmutableArray();
-        return new OfflineTopologyException(
-            $"the input has {lines.Length} error(s); nothing to explain:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", lines), lines);
-    }
 
     private static IEnumerable<LogicalSwitchRow> SwitchRows(IEnumerable<OfflineEndpoint> endpoints) =>
         endpoints.GroupBy(e => e.Switch, StringComparer.Ordinal).Select(g => new LogicalSwitchRow(g.Key)

@@ -7,11 +7,11 @@ using OvnAcl.Reconciliation;
 namespace OvnAcl.Kubernetes;
 
 /// <summary>What a compilation produced: the rows (null when any error was found) and every diagnostic, warnings included.</summary>
-public sealed class KubernetesCompileResult(NorthboundRows? rows, ImmutableArray<CompileDiagnostic> diagnostics)
+public sealed class KubernetesCompileResult(NorthboundRows? rows, ImmutableArray<Diagnostic> diagnostics)
 {
     public NorthboundRows? Rows { get; } = rows;
 
-    public ImmutableArray<CompileDiagnostic> Diagnostics { get; } = diagnostics;
+    public ImmutableArray<Diagnostic> Diagnostics { get; } = diagnostics;
 
     public bool Succeeded => Rows is not null;
 

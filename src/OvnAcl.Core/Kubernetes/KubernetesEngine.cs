@@ -88,12 +88,12 @@ public sealed class KubernetesEngine
     /// Adds everything in <paramref name="input"/>, a complete snapshot (files, or a first list of every kind): all
     /// validated first, nothing applied on an error. Marks every kind listed (<see cref="MarkAllListed"/>).
     /// </summary>
-    public IReadOnlyList<CompileDiagnostic> Load(KubernetesInput input)
+    public IReadOnlyList<Diagnostic> Load(KubernetesInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (set, diagnostics) = PolicyReader.Read(input, Options);
         ThrowOnErrors(diagnostics);
-        IReadOnlyList<CompileDiagnostic> result;
+        IReadOnlyList<Diagnostic> result;
         lock (_gate)
         {
             _engine.Load(set);
@@ -104,7 +104,7 @@ public sealed class KubernetesEngine
         return result;
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertNamespace(V1Namespace ns)
+    public IReadOnlyList<Diagnostic> UpsertNamespace(V1Namespace ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
         var (model, diagnostics) = PolicyReader.ReadNamespace(ns, Options);
@@ -117,7 +117,7 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The Namespace object is gone; until its pods and policies go too, selectors see only its name label.</summary>
-    public IReadOnlyList<CompileDiagnostic> DeleteNamespace(string name)
+    public IReadOnlyList<Diagnostic> DeleteNamespace(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
@@ -127,7 +127,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertPod(V1Pod pod)
+    public IReadOnlyList<Diagnostic> UpsertPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         if (pod.Metadata is { NamespaceProperty: { Length: > 0 } knownNs, Name: { Length: > 0 } knownName })
@@ -153,7 +153,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> DeletePod(string ns, string name)
+    public IReadOnlyList<Diagnostic> DeletePod(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -164,7 +164,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> UpsertPolicy(V1NetworkPolicy policy)
+    public IReadOnlyList<Diagnostic> UpsertPolicy(V1NetworkPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var (model, diagnostics) = PolicyReader.ReadPolicy(policy, Options);
@@ -176,7 +176,7 @@ public sealed class KubernetesEngine
         }
     }
 
-    public IReadOnlyList<CompileDiagnostic> DeletePolicy(string ns, string name)
+    public IReadOnlyList<Diagnostic> DeletePolicy(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -188,10 +188,10 @@ public sealed class KubernetesEngine
     }
 
     /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
-    private static IReadOnlyList<CompileDiagnostic> Combine(ImmutableArray<CompileDiagnostic> diagnostics, IReadOnlyList<CompileDiagnostic> warnings) =>
+    private static IReadOnlyList<Diagnostic> Combine(ImmutableArray<Diagnostic> diagnostics, IReadOnlyList<Diagnostic> warnings) =>
         warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
 
-    private static void ThrowOnErrors(ImmutableArray<CompileDiagnostic> diagnostics)
+    private static void ThrowOnErrors(ImmutableArray<Diagnostic> diagnostics)
     {
         // A loop over the array itself: LINQ on it would box it on every event.
         foreach (var diagnostic in diagnostics)

@@ -20,7 +20,7 @@ public sealed class KubernetesInput
         ImmutableArray<SourcedObject<V1NetworkPolicy>> policies,
         ImmutableArray<SourcedObject<V1Pod>> pods,
         ImmutableArray<SourcedObject<V1Namespace>> namespaces,
-        ImmutableArray<CompileDiagnostic> loadDiagnostics)
+        ImmutableArray<Diagnostic> loadDiagnostics)
     {
         Policies = policies.IsDefault ? [] : policies;
         Pods = pods.IsDefault ? [] : pods;
@@ -34,11 +34,8 @@ public sealed class KubernetesInput
 
     public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
 
-    /// <summary>Policies, pods and namespaces read: none means the input describes nothing (a wrong path, an empty glob).</summary>
-    public int ObjectCount => Policies.Length + Pods.Length + Namespaces.Length;
-
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
-    public ImmutableArray<CompileDiagnostic> LoadDiagnostics { get; }
+    public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
     public static KubernetesInput FromObjects(
         IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces)

@@ -12,17 +12,17 @@ public class MatchException : OvnAclException
 /// <summary>The text is not a match expression at all: the message reads <c>match: LINE:COL: expected …</c>.</summary>
 public sealed class MatchSyntaxException : MatchException
 {
-    public MatchSyntaxException(MatchDiagnostic diagnostic, IReadOnlyList<string> expected)
+    public MatchSyntaxException(Diagnostic diagnostic, IReadOnlyList<string> expected)
         : base(diagnostic.ToString())
     {
         Diagnostic = diagnostic;
-        Position = diagnostic.Position ?? new MatchPosition(0, 1, 1);
+        Position = diagnostic.Location.Position ?? new TextPosition(0, 1, 1);
         Expected = expected;
     }
 
-    public MatchDiagnostic Diagnostic { get; }
+    public Diagnostic Diagnostic { get; }
 
-    public MatchPosition Position { get; }
+    public TextPosition Position { get; }
 
     /// <summary>What the parser would have accepted at <see cref="Position"/> (e.g. <c>')'</c>, <c>relational operator</c>); empty when the error is a custom one.</summary>
     public IReadOnlyList<string> Expected { get; }
@@ -31,13 +31,13 @@ public sealed class MatchSyntaxException : MatchException
 /// <summary>The text parses but does not mean anything OVN accepts; every problem found is in <see cref="Diagnostics"/>.</summary>
 public sealed class MatchCheckException : MatchException
 {
-    public MatchCheckException(ImmutableArray<MatchDiagnostic> diagnostics)
+    public MatchCheckException(ImmutableArray<Diagnostic> diagnostics)
         : base(string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString())))
     {
         Diagnostics = diagnostics;
     }
 
-    public ImmutableArray<MatchDiagnostic> Diagnostics { get; }
+    public ImmutableArray<Diagnostic> Diagnostics { get; }
 }
 
 /// <summary>

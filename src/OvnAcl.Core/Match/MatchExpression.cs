@@ -30,7 +30,7 @@ public static class MatchExpression
     /// Reads and checks: true when the text is a match OVN accepts. On false, <paramref name="diagnostics"/> holds
     /// the syntax error or every meaning problem found, and <paramref name="expression"/> is null.
     /// </summary>
-    public static bool TryParse(string text, [NotNullWhen(true)] out MatchExpr? expression, out ImmutableArray<MatchDiagnostic> diagnostics)
+    public static bool TryParse(string text, [NotNullWhen(true)] out MatchExpr? expression, out ImmutableArray<Diagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(text);
         expression = null;
@@ -65,7 +65,7 @@ public static class MatchExpression
     /// Every reason OVN would reject the expression: unknown fields, constants that do not fit, operators the field
     /// does not support, invalid names. Positions are known for trees that came from <see cref="Parse"/>.
     /// </summary>
-    public static ImmutableArray<MatchDiagnostic> Check(MatchExpr expression)
+    public static ImmutableArray<Diagnostic> Check(MatchExpr expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
         return MatchChecker.Check(expression);
@@ -78,9 +78,9 @@ public static class MatchExpression
         return MatchPrinter.Print(expression);
     }
 
-    private static (MatchDiagnostic Diagnostic, IReadOnlyList<string> Expected) SyntaxError(ParseError<char> error)
+    private static (Diagnostic Diagnostic, IReadOnlyList<string> Expected) SyntaxError(ParseError<char> error)
     {
-        var position = new MatchPosition(error.ErrorOffset, error.ErrorPos.Line, error.ErrorPos.Col);
+        var position = new TextPosition(error.ErrorOffset, error.ErrorPos.Line, error.ErrorPos.Col);
         var expected = error.Expected.Select(Describe).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         string message;
         if (error.Message is { } custom)
@@ -94,8 +94,13 @@ public static class MatchExpression
                       + (found is null ? "" : ", found " + found);
         }
 
-        return (new MatchDiagnostic(MatchDiagnosticCodes.Syntax, message, position), expected);
+        return (Diagnostic.Error(MatchDiagnosticCodes.Syntax, message, MatchLocation(position)), expected);
     }
+
+    /// <summary>Where a match problem is: the expression (printed as <c>match</c>) and, for parsed text, the position in it.</summary>
+    internal static DiagnosticLocation MatchLocation(TextPosition? position) => new(s_matchSource, Position: position);
+
+    private static readonly ObjectSource s_matchSource = new("match");
 
     private static string Describe(Expected<char> expected) =>
         expected.IsEof ? "end of input"

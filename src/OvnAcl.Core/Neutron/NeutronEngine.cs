@@ -1,3 +1,4 @@
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 using OvnAcl.Reconciliation;
 
@@ -12,7 +13,7 @@ namespace OvnAcl.Neutron;
 /// </summary>
 /// <remarks>
 /// Every event is checked as Neutron's API checks it, against the objects that exist now, with the translator's
-/// diagnostics; an event with an error throws <see cref="NeutronTranslationException"/> and changes nothing. Event
+/// diagnostics; an event with an error throws <see cref="AclCompileException"/> and changes nothing. Event
 /// methods return the warnings of what they checked. The engine must be the only writer of its store. Thread-safe.
 /// </remarks>
 public sealed class NeutronEngine
@@ -82,7 +83,7 @@ public sealed class NeutronEngine
     /// whole; on any error (reading ones included) throws and changes nothing. Returns the warnings. Marks every kind
     /// listed (<see cref="MarkAllListed"/>): the input is the whole snapshot.
     /// </summary>
-    public EquatableArray<NeutronDiagnostic> Load(NeutronInput input)
+    public EquatableArray<Diagnostic> Load(NeutronInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         NeutronTranslationResult result;
@@ -111,7 +112,7 @@ public sealed class NeutronEngine
 
             foreach (var addressGroup in input.AddressGroups)
             {
-                var diagnostics = new List<NeutronDiagnostic>();
+                var diagnostics = new List<Diagnostic>();
                 _addressGroups.Add(addressGroup.Id, new AddressGroupState(addressGroup, Addresses(NeutronValidator.CheckAddressGroup(addressGroup, diagnostics))));
             }
 
@@ -123,12 +124,12 @@ public sealed class NeutronEngine
     }
 
     /// <summary>Creates a security group or replaces it with its rules; re-puts only its port group.</summary>
-    public EquatableArray<NeutronDiagnostic> UpsertSecurityGroup(NeutronSecurityGroup group)
+    public EquatableArray<Diagnostic> UpsertSecurityGroup(NeutronSecurityGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
         lock (_lock)
         {
-            var diagnostics = new List<NeutronDiagnostic>();
+            var diagnostics = new List<Diagnostic>();
             if (_groups.TryGetValue(group.Id, out var old) && old.Stateful != group.Stateful && IsNamedByPorts(group.Id))
             {
                 // securitygroups_db.update_security_group: stateful cannot change under bound ports.
@@ -144,7 +145,7 @@ public sealed class NeutronEngine
     /// Creates a rule in an existing group (at the end of its rules) or replaces the group's rule with the same id;
     /// the group's port group is re-put. Returns the group's warnings.
     /// </summary>
-    public EquatableArray<NeutronDiagnostic> UpsertSecurityGroupRule(string securityGroupId, NeutronSecurityGroupRule rule)
+    public EquatableArray<Diagnostic> UpsertSecurityGroupRule(string securityGroupId, NeutronSecurityGroupRule rule)
     {
         ArgumentException.ThrowIfNullOrEmpty(securityGroupId);
         ArgumentNullException.ThrowIfNull(rule);
@@ -181,7 +182,7 @@ public sealed class NeutronEngine
     }
 
     /// <summary>Deletes a rule by id from whichever group holds it; that group's port group is re-put.</summary>
-    public EquatableArray<NeutronDiagnostic> DeleteSecurityGroupRule(string ruleId)
+    public EquatableArray<Diagnostic> DeleteSecurityGroupRule(string ruleId)
     {
         ArgumentException.ThrowIfNullOrEmpty(ruleId);
         lock (_lock)
@@ -208,7 +209,7 @@ public sealed class NeutronEngine
                     new NeutronLocation(null, NeutronObjectKinds.SecurityGroup, securityGroupId, SecurityGroupId: securityGroupId));
             }
 
-            var diagnostics = new List<NeutronDiagnostic>();
+            var diagnostics = new List<Diagnostic>();
             if (IsNamedByPorts(securityGroupId))
             {
                 diagnostics.Add(Error(NeutronDiagnosticCodes.SecurityGroupInUse, NeutronMessages.SecurityGroupInUse(securityGroupId), GroupLocation(group)));
@@ -234,12 +235,12 @@ public sealed class NeutronEngine
     }
 
     /// <summary>Creates or updates a port: only its memberships in <c>pg_…</c> and <c>neutron_pg_drop</c> change.</summary>
-    public EquatableArray<NeutronDiagnostic> UpsertPort(NeutronPort port)
+    public EquatableArray<Diagnostic> UpsertPort(NeutronPort port)
     {
         ArgumentNullException.ThrowIfNull(port);
         lock (_lock)
         {
-            var diagnostics = new List<NeutronDiagnostic>();
+            var diagnostics = new List<Diagnostic>();
             NeutronValidator.CheckPort(port, FindGroup, diagnostics);
             ThrowOnErrors(diagnostics);
             _ports.TryGetValue(port.Id, out var old);
@@ -286,12 +287,12 @@ public sealed class NeutronEngine
     }
 
     /// <summary>Creates or updates an address group: its two address sets appear with it, then only addresses change.</summary>
-    public EquatableArray<NeutronDiagnostic> UpsertAddressGroup(NeutronAddressGroup addressGroup)
+    public EquatableArray<Diagnostic> UpsertAddressGroup(NeutronAddressGroup addressGroup)
     {
         ArgumentNullException.ThrowIfNull(addressGroup);
         lock (_lock)
         {
-            var diagnostics = new List<NeutronDiagnostic>();
+            var diagnostics = new List<Diagnostic>();
             var addresses = Addresses(NeutronValidator.CheckAddressGroup(addressGroup, diagnostics));
             ThrowOnErrors(diagnostics);
             var existed = _addressGroups.TryGetValue(addressGroup.Id, out var old);
@@ -356,7 +357,7 @@ public sealed class NeutronEngine
     }
 
     /// <summary>Checks <paramref name="group"/> as it would now be, then stores it and re-puts its port group.</summary>
-    private EquatableArray<NeutronDiagnostic> PutGroup(NeutronSecurityGroup group, List<NeutronDiagnostic> diagnostics)
+    private EquatableArray<Diagnostic> PutGroup(NeutronSecurityGroup group, List<Diagnostic> diagnostics)
     {
         var context = new NeutronCheckContext(FindGroup, _addressGroups.ContainsKey, ruleId =>
             _ruleOwners.TryGetValue(ruleId, out var owner) && owner != group.Id
@@ -403,7 +404,7 @@ public sealed class NeutronEngine
     }
 
     private static HashSet<(bool IPv6, string Address)> Addresses(List<IpPrefix> prefixes) =>
-        prefixes.Select(p => (p.IsIPv6, p.ToString())).ToHashSet();
+        prefixes.Select(p => (p.IsIPv6, p.ToNetaddrString())).ToHashSet();
 
     private void IndexRules(NeutronSecurityGroup group)
     {
@@ -478,17 +479,17 @@ public sealed class NeutronEngine
     private static NeutronLocation GroupLocation(NeutronSecurityGroup group) =>
         new(group.SourceFile, NeutronObjectKinds.SecurityGroup, group.Id, SecurityGroupId: group.Id);
 
-    private static NeutronDiagnostic Error(string code, string message, NeutronLocation location) =>
-        new(code, NeutronDiagnosticSeverity.Error, message, location);
+    private static Diagnostic Error(string code, string message, NeutronLocation location) =>
+        new(code, DiagnosticSeverity.Error, message, location);
 
-    private static NeutronTranslationException NotFound(string message, NeutronLocation location) =>
+    private static AclCompileException NotFound(string message, NeutronLocation location) =>
         new([Error(NeutronDiagnosticCodes.NotFound, message, location)]);
 
-    private static void ThrowOnErrors(List<NeutronDiagnostic> diagnostics)
+    private static void ThrowOnErrors(List<Diagnostic> diagnostics)
     {
         if (diagnostics.Any(d => d.IsError))
         {
-            throw new NeutronTranslationException([.. diagnostics]);
+            throw new AclCompileException([.. diagnostics]);
         }
     }
 

@@ -16,10 +16,8 @@ public sealed record NeutronInput
     public EquatableArray<NeutronPort> Ports { get; init; } = EquatableArray<NeutronPort>.Empty;
     public EquatableArray<NeutronAddressGroup> AddressGroups { get; init; } = EquatableArray<NeutronAddressGroup>.Empty;
 
-    /// <summary>Security groups, ports and address groups read: none means the input describes nothing (a wrong path).</summary>
-    public int ObjectCount => SecurityGroups.Count + Ports.Count + AddressGroups.Count;
     /// <summary>What could not be read: unreadable files, bad JSON, fields of the wrong type.</summary>
-    public EquatableArray<NeutronDiagnostic> Diagnostics { get; init; } = EquatableArray<NeutronDiagnostic>.Empty;
+    public EquatableArray<Diagnostic> Diagnostics { get; init; } = EquatableArray<Diagnostic>.Empty;
 
     /// <summary>Reads one JSON document; <paramref name="fileName"/> only names it in diagnostics.</summary>
     public static NeutronInput Parse(string json, string fileName)
@@ -43,8 +41,8 @@ public sealed record NeutronInput
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
-                var diagnostic = new NeutronDiagnostic(
-                    NeutronDiagnosticCodes.FileUnreadable, NeutronDiagnosticSeverity.Error, e.Message, new NeutronLocation(path));
+                var diagnostic = new Diagnostic(
+                    NeutronDiagnosticCodes.FileUnreadable, DiagnosticSeverity.Error, e.Message, new NeutronLocation(path));
                 result = result.Combine(new NeutronInput { Diagnostics = EquatableArray.Create(diagnostic) });
                 continue;
             }

@@ -10,12 +10,12 @@ public sealed record NeutronTranslationResult
     public NorthboundRows? Rows { get; init; }
 
     /// <summary>Errors and warnings, reading problems first, then in input order.</summary>
-    public EquatableArray<NeutronDiagnostic> Diagnostics { get; init; } = EquatableArray<NeutronDiagnostic>.Empty;
+    public EquatableArray<Diagnostic> Diagnostics { get; init; } = EquatableArray<Diagnostic>.Empty;
 
     public bool Succeeded => Rows is not null;
 
-    /// <summary>The rows, or a <see cref="NeutronTranslationException"/> listing every error.</summary>
-    public NorthboundRows GetRowsOrThrow() => Rows ?? throw new NeutronTranslationException(Diagnostics.Items);
+    /// <summary>The rows, or a <see cref="AclCompileException"/> listing every error.</summary>
+    public NorthboundRows GetRowsOrThrow() => Rows ?? throw new AclCompileException(Diagnostics.Items);
 }
 
 /// <summary>
@@ -94,7 +94,7 @@ public static class NeutronTranslator
                     addressSets.Add(new AddressSetRow
                     {
                         Name = AddressSetName(addressGroup.Id, ipv6),
-                        Addresses = addresses.Where(a => a.IsIPv6 == ipv6).Select(a => a.ToString()).ToSortedSet(),
+                        Addresses = addresses.Where(a => a.IsIPv6 == ipv6).Select(a => a.ToNetaddrString()).ToSortedSet(),
                         ExternalIds = AddressSetExternalIds(addressGroup.Id),
                     });
                 }
@@ -121,10 +121,10 @@ public static class NeutronTranslator
         NeutronNames.AddressGroupAddressSet(addressGroupId, ipv6 ? "ip6" : "ip4");
 
     /// <summary>The group's ACLs, and warning NEUT0401 for each rule whose ACL an earlier rule already gives.</summary>
-    internal static EquatableArray<AclRow> GroupAcls(ValidatedGroup group, NeutronTranslationOptions options, List<NeutronDiagnostic> diagnostics) =>
+    internal static EquatableArray<AclRow> GroupAcls(ValidatedGroup group, NeutronTranslationOptions options, List<Diagnostic> diagnostics) =>
         NeutronAclBuilder.GroupAcls(group.Rules, group.Group.Id, group.Stateful, options.RemoteAddressGroups, (skipped, kept) =>
-            diagnostics.Add(new NeutronDiagnostic(
-                NeutronDiagnosticCodes.DuplicateAcl, NeutronDiagnosticSeverity.Warning,
+            diagnostics.Add(Diagnostic.Warning(
+                NeutronDiagnosticCodes.DuplicateAcl,
                 $"gives the same ACL (direction, priority, match) as rule {kept}; Neutron writes it once, with rule {kept}'s id",
                 new NeutronLocation(group.Group.SourceFile, NeutronObjectKinds.SecurityGroupRule, skipped.Id, SecurityGroupId: group.Group.Id))));
 }

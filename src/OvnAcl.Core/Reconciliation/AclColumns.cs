@@ -59,31 +59,9 @@ internal static class AclColumns
     }
 
     /// <summary>The managed content of an ACL row of the replica (uuid left empty, so it compares with a desired row).</summary>
-    public static AclRow FromRow(OvsdbRow row) => new()
-    {
-        Name = row.GetString("name"),
-        Direction = row.GetString("direction") ?? "",
-        Priority = (int)row["priority"].Keys[0].AsInteger(),
-        Match = row.GetString("match") ?? "",
-        Action = row.GetString("action") ?? "",
-        Tier = row.TryGet(Tier, out var tier) && tier.Count > 0 ? (int)tier.Keys[0].AsInteger() : 0,
-        Log = row["log"].Count > 0 && row["log"].Keys[0].AsBoolean(),
-        Severity = row.GetString("severity"),
-        Meter = row.GetString("meter"),
-        ExternalIds = ToMap(row["external_ids"]),
-        Options = ToMap(row["options"]),
-    };
+    public static AclRow FromRow(OvsdbRow row) => NorthboundRowReader.ReadAcl(row) with { Uuid = default };
 
-    public static EquatableMap ToMap(OvsdbDatum datum)
-    {
-        var entries = new List<KeyValuePair<string, string>>(datum.Count);
-        for (var i = 0; i < datum.Count; i++)
-        {
-            entries.Add(new(datum.Keys[i].AsString(), datum.Values[i].AsString()));
-        }
-
-        return new EquatableMap(entries);
-    }
+    public static EquatableMap ToMap(OvsdbDatum datum) => NorthboundRowReader.ReadMap(datum);
 
     private static OvsdbDatum Optional(string? value) => value is null ? OvsdbDatum.Empty : OvsdbDatum.FromString(value);
 }

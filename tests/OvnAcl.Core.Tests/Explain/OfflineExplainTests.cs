@@ -197,7 +197,7 @@ public sealed class OfflineExplainTests
             """, "bad.yaml");
         var ex = Assert.Throws<OfflineTopologyException>(() => OfflineTopology.FromKubernetes(broken));
         Assert.NotEmpty(ex.Diagnostics);
-        Assert.Contains("bad.yaml", ex.Diagnostics[0], StringComparison.Ordinal);
+        Assert.Contains("bad.yaml", ex.Diagnostics[0].ToString(), StringComparison.Ordinal);
         await Task.CompletedTask;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using OvnAcl.Addressing;
 using OvnAcl.Kubernetes.Model;
 
 namespace OvnAcl.Core.Tests.Kubernetes;

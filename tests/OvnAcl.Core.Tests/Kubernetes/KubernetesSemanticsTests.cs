@@ -646,7 +646,7 @@ public sealed class KubernetesSemanticsTests
         var result = KubernetesCompiler.Compile(input);
         Assert.True(result.Succeeded);
         var warning = Assert.Single(result.Diagnostics);
-        Assert.Equal((CompileDiagnosticCodes.InvalidAclLogging, "Namespace a"), (warning.Code, warning.Object));
+        Assert.Equal((CompileDiagnosticCodes.InvalidAclLogging, "Namespace a"), (warning.Code, warning.Location.Object));
         Assert.DoesNotContain(result.Rows!.Acls(), a => a.Log);
     }
 

@@ -77,7 +77,7 @@ public sealed class LoaderTests
             ("OVNK0002", "m.yaml#3", "NetworkPolicy a/typo", "spec.podSelectr"),
             ("OVNK0002", "m.yaml#4", null, null),
             ("OVNK0002", "m.yaml#5", null, null),
-        ], input.LoadDiagnostics.Select(d => (d.Code, d.Source!.ToString(), d.Object, d.Field)));
+        ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Object, d.Location.Field)));
         Assert.Contains("line 13", input.LoadDiagnostics[2].Message, StringComparison.Ordinal);
         Assert.Contains("podSelectr", input.LoadDiagnostics[2].Message, StringComparison.Ordinal);
         Assert.False(KubernetesCompiler.Compile(input).Succeeded);
@@ -97,7 +97,7 @@ public sealed class LoaderTests
             var input = await KubernetesInputLoader.LoadAsync([dir.FullName, missing]);
             Assert.Equal(["a", "b"], input.Namespaces.Select(n => n.Object.Metadata.Name));
             var error = Assert.Single(input.LoadDiagnostics);
-            Assert.Equal((CompileDiagnosticCodes.UnreadableInput, missing), (error.Code, error.Source!.File));
+            Assert.Equal((CompileDiagnosticCodes.UnreadableInput, missing), (error.Code, error.Location.Source!.File));
         }
         finally
         {

@@ -55,7 +55,7 @@ public sealed class ValidationTests
         var result = CompileText(Head + specTail + "\n");
         Assert.Null(result.Rows);
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
-        Assert.Equal((code, "in.yaml#1", "NetworkPolicy a/p", field), (error.Code, error.Source?.ToString(), error.Object, error.Field));
+        Assert.Equal((code, "in.yaml#1", "NetworkPolicy a/p", field), (error.Code, error.Location.Source?.ToString(), error.Location.Object, error.Location.Field));
         Assert.Throws<AclCompileException>(() => result.GetRowsOrThrow());
     }
 
@@ -85,7 +85,7 @@ public sealed class ValidationTests
             ("OVNK0103", "in.yaml#1", "spec.ingress[0].ports[0].port"),
             ("OVNK0106", "in.yaml#1", "spec.ingress[0].ports[1].protocol"),
             ("OVNK0107", "in.yaml#3", "spec.podSelector.matchExpressions[0].operator"),
-        ], result.Diagnostics.Where(d => d.IsError).Select(d => (d.Code, d.Source!.ToString(), d.Field!)));
+        ], result.Diagnostics.Where(d => d.IsError).Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Field!)));
         var exception = Assert.Throws<AclCompileException>(() => result.GetRowsOrThrow());
         Assert.Equal(result.Diagnostics, exception.Diagnostics);
         Assert.Contains("in.yaml#1: NetworkPolicy a/p: spec.ingress[0].ports[0].port: OVNK0103: port 0 is not within 1-65535", exception.Message, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class ValidationTests
         var result = CompileText(Head + "  ingress: [{from: [{ipBlock: {cidr: 10.0.0.1/24}}]}]\n");
         Assert.True(result.Succeeded);
         var warning = Assert.Single(result.Diagnostics);
-        Assert.Equal((CompileDiagnosticCodes.CidrHostBits, CompileDiagnosticSeverity.Warning), (warning.Code, warning.Severity));
+        Assert.Equal((CompileDiagnosticCodes.CidrHostBits, DiagnosticSeverity.Warning), (warning.Code, warning.Severity));
         Assert.Equal(["10.0.0.0/24"], Assert.Single(result.Rows!.AddressSets).Addresses);
     }
 
@@ -108,7 +108,7 @@ public sealed class ValidationTests
             .Concat(KubernetesInput.FromObjects([], [K8s.Pod("b", "x", "a=b", "10.0.0.1"), K8s.Pod("b", "y", "a=b", "10.0.0.2")], [])));
         Assert.True(result.Succeeded);
         var warning = Assert.Single(result.Diagnostics);
-        Assert.Equal((CompileDiagnosticCodes.NamespaceNotGiven, "NetworkPolicy b/p", "metadata.namespace"), (warning.Code, warning.Object, warning.Field));
+        Assert.Equal((CompileDiagnosticCodes.NamespaceNotGiven, "NetworkPolicy b/p", "metadata.namespace"), (warning.Code, warning.Location.Object, warning.Location.Field));
         Assert.Equal("in.yaml#1: NetworkPolicy b/p: metadata.namespace: OVNK0201: warning: namespace 'b' is not among the Namespaces given: only its label kubernetes.io/metadata.name=b is known to namespaceSelectors",
             warning.ToString());
     }
@@ -138,10 +138,10 @@ public sealed class ValidationTests
             """);
         Assert.Equal(
         [
-            ("OVNK0004", CompileDiagnosticSeverity.Error, "in.yaml#1", "metadata.name"),
-            ("OVNK0006", CompileDiagnosticSeverity.Error, "in.yaml#3", (string?)null),
-            ("OVNK0005", CompileDiagnosticSeverity.Warning, "in.yaml#4", "metadata.namespace"),
-            ("OVNK0201", CompileDiagnosticSeverity.Warning, "in.yaml#4", "metadata.namespace"),
-        ], result.Diagnostics.Select(d => (d.Code, d.Severity, d.Source!.ToString(), d.Field)));
+            ("OVNK0004", DiagnosticSeverity.Error, "in.yaml#1", "metadata.name"),
+            ("OVNK0006", DiagnosticSeverity.Error, "in.yaml#3", (string?)null),
+            ("OVNK0005", DiagnosticSeverity.Warning, "in.yaml#4", "metadata.namespace"),
+            ("OVNK0201", DiagnosticSeverity.Warning, "in.yaml#4", "metadata.namespace"),
+        ], result.Diagnostics.Select(d => (d.Code, d.Severity, d.Location.Source!.ToString(), d.Location.Field)));
     }
 }

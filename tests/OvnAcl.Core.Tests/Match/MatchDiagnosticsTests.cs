@@ -58,8 +58,8 @@ public sealed class MatchDiagnosticsTests
         Assert.Null(expression);
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(code, diagnostic.Code);
-        Assert.Equal(column, diagnostic.Position?.Column);
-        Assert.Equal(1, diagnostic.Position?.Line);
+        Assert.Equal(column, diagnostic.Location.Position?.Column);
+        Assert.Equal(1, diagnostic.Location.Position?.Line);
         Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
     }
 
@@ -94,6 +94,6 @@ public sealed class MatchDiagnosticsTests
     {
         var diagnostic = Assert.Single(MatchExpression.Check(MatchExpr.Eq("tcp.dst", new IntegerConstant(1 << 20))));
         Assert.Equal(MatchDiagnosticCodes.ConstantTooWide, diagnostic.Code);
-        Assert.Null(diagnostic.Position);
+        Assert.Null(diagnostic.Location.Position);
     }
 }

@@ -124,9 +124,9 @@ public sealed class MatchParserTests
     {
         Assert.Equal(MatchExpression.Parse("ip4"), MatchExpression.Parse(new string('(', 100) + "ip4" + new string(')', 100)));
         var error = Assert.Throws<MatchSyntaxException>(() => MatchExpression.Parse("ip4 && " + new string('(', 100_000) + "ip4"));
-        Assert.Equal(new MatchPosition(107, 1, 108), error.Position);
+        Assert.Equal(new TextPosition(107, 1, 108), error.Position);
         Assert.Contains("parentheses nested too deeply", error.Message, StringComparison.Ordinal);
         Assert.False(MatchExpression.TryParse("/* ( */ \"(\" == " + new string('(', 101) + "ip4", out _, out var diagnostics));
-        Assert.Equal(8 + 7 + 100, Assert.Single(diagnostics).Position!.Value.Offset);
+        Assert.Equal(8 + 7 + 100, Assert.Single(diagnostics).Location.Position!.Value.Offset);
     }
 }

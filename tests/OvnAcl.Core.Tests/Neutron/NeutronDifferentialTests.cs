@@ -95,7 +95,7 @@ public sealed class NeutronDifferentialTests(ITestOutputHelper output)
                 Check(mismatches, $"{what}: canonical protocol", (string?)neutronCanonical["protocol"], canonical.Protocol);
                 Check(mismatches, $"{what}: canonical port_range_min", (int?)neutronCanonical["port_range_min"], canonical.PortRangeMin);
                 Check(mismatches, $"{what}: canonical port_range_max", (int?)neutronCanonical["port_range_max"], canonical.PortRangeMax);
-                Check(mismatches, $"{what}: canonical remote_ip_prefix", (string?)neutronCanonical["remote_ip_prefix"], canonical.RemoteIpPrefix?.ToString());
+                Check(mismatches, $"{what}: canonical remote_ip_prefix", (string?)neutronCanonical["remote_ip_prefix"], canonical.RemoteIpPrefix?.ToNetaddrString());
                 Check(mismatches, $"{what}: normalized_cidr", (string?)neutronCanonical["normalized_cidr"], canonical.NormalizedCidr);
                 Check(mismatches, $"{what}: driver error", (string?)ruleAnswer["acl_error"], null);
                 if (ruleAnswer["acl"] is JsonObject neutronAcl)

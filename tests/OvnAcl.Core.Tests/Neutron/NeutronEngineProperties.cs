@@ -34,12 +34,12 @@ public sealed class NeutronEngineProperties
             var before = desired.Snapshot();
             var translation = NeutronTranslator.Translate(e.After.Input, options);
             var accepted = translation.Succeeded && !e.RefusedByHistory;
-            NeutronTranslationException? refusal = null;
+            AclCompileException? refusal = null;
             try
             {
                 e.Apply(engine);
             }
-            catch (NeutronTranslationException ex)
+            catch (AclCompileException ex)
             {
                 refusal = ex;
             }

@@ -25,7 +25,7 @@ public sealed class NeutronEngineTests
         _desired.DrainChanges();
     }
 
-    private static NeutronTranslationException Refused(Action action) => Assert.Throws<NeutronTranslationException>(action);
+    private static AclCompileException Refused(Action action) => Assert.Throws<AclCompileException>(action);
 
     /// <summary>The refused event left the store as it was, with nothing for the reconciler to do.</summary>
     private void AssertUnchanged(Action refused, string code, string message)

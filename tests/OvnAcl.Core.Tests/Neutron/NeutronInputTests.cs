@@ -71,10 +71,10 @@ public sealed class NeutronInputTests
             """, "x.json");
 
         Assert.Equal(
-            ["x.json: security_group g1: stateful: error NEUT0118: 'yes' is not a valid boolean value",
-             "x.json: security_group_rule (security_group g1): id: error NEUT0005: id is missing or not a non-empty string",
-             "x.json: security_group_rule r2 (security_group g1): protocol: error NEUT0004: protocol must be a string, a number or null",
-             "x.json: port p1: security_groups: error NEUT0004: security_groups must be a list of strings"],
+            ["x.json: security_group g1: stateful: NEUT0118: 'yes' is not a valid boolean value",
+             "x.json: security_group_rule (security_group g1): id: NEUT0005: id is missing or not a non-empty string",
+             "x.json: security_group_rule r2 (security_group g1): protocol: NEUT0004: protocol must be a string, a number or null",
+             "x.json: port p1: security_groups: NEUT0004: security_groups must be a list of strings"],
             input.Diagnostics.Select(d => d.ToString()));
     }
 }

@@ -51,7 +51,7 @@ public sealed class NeutronTranslatorTests
         Assert.Equal(["p1"], result.PortGroup(WebPg).Ports);
         Assert.Empty(result.PortGroup("neutron_pg_drop").Ports);
         var warning = Assert.Single(result.Diagnostics);
-        Assert.Equal((NeutronDiagnosticCodes.PortSecurityUnknown, NeutronDiagnosticSeverity.Warning, "p1"), (warning.Code, warning.Severity, warning.Location.ObjectId));
+        Assert.Equal((NeutronDiagnosticCodes.PortSecurityUnknown, DiagnosticSeverity.Warning, "p1"), (warning.Code, warning.Severity, warning.Location.ObjectId));
     }
 
     [Theory]

@@ -58,7 +58,7 @@ public sealed class NeutronValidationTests
         var error = Assert.Single(result.Diagnostics);
         Assert.True((code, message) == (error.Code, error.Message), $"{why}: got {error}");
         Assert.Equal(new NeutronLocation("groups.json", "security_group_rule", Rule1, field, Web), error.Location);
-        Assert.Equal(NeutronDiagnosticSeverity.Error, error.Severity);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
     }
 
     [Fact]
@@ -86,9 +86,9 @@ public sealed class NeutronValidationTests
              (NeutronDiagnosticCodes.PortSecurityDisabledWithGroups, "p1"), (NeutronDiagnosticCodes.PortSecurityGroupNotFound, "p2"), (NeutronDiagnosticCodes.MixedStatefulGroups, "p2")],
             result.Diagnostics.Select(d => (d.Code, d.Location.ObjectId)));
         Assert.Equal("Security group missing-1, missing-2 does not exist", result.Diagnostics[4].Message);
-        var exception = Assert.Throws<NeutronTranslationException>(result.GetRowsOrThrow);
+        var exception = Assert.Throws<AclCompileException>(result.GetRowsOrThrow);
         Assert.Equal(6, exception.Diagnostics.Length);
-        Assert.Contains("groups.json: security_group_rule r1 (security_group 7e6b0000-0000-4000-8000-000000000001): port_range_min: error NEUT0106: For TCP/UDP protocols", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("groups.json: security_group_rule r1 (security_group 7e6b0000-0000-4000-8000-000000000001): port_range_min: NEUT0106: For TCP/UDP protocols", exception.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<OvnAclException>(exception);
     }
 
@@ -100,8 +100,8 @@ public sealed class NeutronValidationTests
         var result = NeutronTranslator.Translate(input);
 
         Assert.Equal(
-            ["more.json: security_group 7e6b0000-0000-4000-8000-000000000001: id: error NEUT0006: security_group 7e6b0000-0000-4000-8000-000000000001 appears more than once (first in groups.json)",
-             $"groups.json: security_group_rule r1 (security_group {Db}): id: error NEUT0006: security_group_rule r1 appears more than once (first at groups.json: security_group_rule r1 (security_group {Web}))"],
+            ["more.json: security_group 7e6b0000-0000-4000-8000-000000000001: id: NEUT0006: security_group 7e6b0000-0000-4000-8000-000000000001 appears more than once (first in groups.json)",
+             $"groups.json: security_group_rule r1 (security_group {Db}): id: NEUT0006: security_group_rule r1 appears more than once (first at groups.json: security_group_rule r1 (security_group {Web}))"],
             result.Diagnostics.Select(d => d.ToString()));
     }
 

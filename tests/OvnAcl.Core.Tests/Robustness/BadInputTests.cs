@@ -86,7 +86,7 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Null(result.Rows);
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
-        Assert.Equal((code, Path.Combine(_dir.FullName, source), obj, field), (error.Code, error.Source?.ToString(), error.Object, error.Field));
+        Assert.Equal((code, Path.Combine(_dir.FullName, source), obj, field), (error.Code, error.Location.Source?.ToString(), error.Location.Object, error.Location.Field));
         Assert.Throws<AclCompileException>(result.GetRowsOrThrow);
     }
 
@@ -99,7 +99,7 @@ public sealed class BadInputTests : IDisposable
         [
             ("OVNK0002", "m.yaml#3", null, null),
             ("OVNK0002", "m.yaml#4", "NetworkPolicy a/q", "spec.podSelecter"),
-        ], input.LoadDiagnostics.Select(d => (d.Code, d.Source!.ToString(), d.Object, d.Field)));
+        ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Object, d.Location.Field)));
         Assert.StartsWith("not YAML at line 11:", input.LoadDiagnostics[0].Message, StringComparison.Ordinal);
         Assert.StartsWith("line 17:", input.LoadDiagnostics[1].Message, StringComparison.Ordinal);
         Assert.Single(input.Policies);
@@ -116,7 +116,7 @@ public sealed class BadInputTests : IDisposable
 
         Assert.NotNull(result.Rows);
         var warning = Assert.Single(result.Diagnostics, d => d.Code == CompileDiagnosticCodes.AclNameTruncated);
-        Assert.Equal(CompileDiagnosticSeverity.Warning, warning.Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
         Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
         var names = result.Rows.PortGroups.SelectMany(g => g.Acls).Select(a => a.Name).OfType<string>().ToList();
         Assert.NotEmpty(names);
@@ -151,10 +151,10 @@ public sealed class BadInputTests : IDisposable
         var result = NeutronTranslator.Translate(NeutronInput.Load([path]));
 
         Assert.Null(result.Rows);
-        var error = Assert.Single(result.Diagnostics, d => d.Severity == NeutronDiagnosticSeverity.Error);
+        var error = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
         var location = error.Location!;
         Assert.Equal((code, path, obj, field),
-            (error.Code, location.File, location.ObjectId is null ? location.ObjectKind : $"{location.ObjectKind} {location.ObjectId}", location.Field));
+            (error.Code, location.Source?.File, location.Object?.Split(" (")[0], location.Field));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class BadInputTests : IDisposable
 
         var translated = await CliProcess.RunAsync(cli, ["compile", neutron]);
         Assert.Equal((1, ""), (translated.ExitCode, translated.Stdout));
-        Assert.Contains($"{neutron}: security_group_rule {Rule} (security_group {Group}): remote_ip_prefix: error NEUT0104", translated.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{neutron}: security_group_rule {Rule} (security_group {Group}): remote_ip_prefix: NEUT0104", translated.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -195,7 +195,7 @@ public sealed class BadInputTests : IDisposable
     public void An_unpaired_surrogate_is_a_diagnostic_not_an_exception()
     {
         var kubernetes = KubernetesInputLoader.LoadText("{\"apiVersion\": \"v1\", \"kind\": \"Pod\uD800\"}", "s.json");
-        Assert.Equal(("OVNK0002", "s.json"), (Assert.Single(kubernetes.LoadDiagnostics).Code, kubernetes.LoadDiagnostics[0].Source!.File));
+        Assert.Equal(("OVNK0002", "s.json"), (Assert.Single(kubernetes.LoadDiagnostics).Code, kubernetes.LoadDiagnostics[0].Location.Source!.File));
 
         var neutron = NeutronInput.Parse("{\"security_groups\": [{\"id\": \"\uD800\"}]}", "s.json");
         Assert.Equal(NeutronDiagnosticCodes.InvalidJson, Assert.Single(neutron.Diagnostics).Code);

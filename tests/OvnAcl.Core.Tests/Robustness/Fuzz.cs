@@ -35,20 +35,20 @@ internal static class Fuzz
             return result.Succeeded ? "rows alongside errors" : "no rows and no error";
         }
 
-        return result.Diagnostics.FirstOrDefault(d => d.Source?.File != file) is { } unlocated ? $"a diagnostic without the file: {unlocated}" : null;
+        return result.Diagnostics.FirstOrDefault(d => d.Location.Source?.File != file) is { } unlocated ? $"a diagnostic without the file: {unlocated}" : null;
     }
 
     /// <summary>Reading and translating: the same contract as <see cref="Kubernetes"/>.</summary>
     public static string? Neutron(string text, string file)
     {
         var result = NeutronTranslator.Translate(NeutronInput.Parse(text, file));
-        var errors = result.Diagnostics.Any(d => d.Severity == NeutronDiagnosticSeverity.Error);
+        var errors = result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         if (errors == result.Succeeded)
         {
             return result.Succeeded ? "rows alongside errors" : "no rows and no error";
         }
 
-        return result.Diagnostics.FirstOrDefault(d => d.Severity == NeutronDiagnosticSeverity.Error && d.Location?.File != file) is { } unlocated
+        return result.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error && d.Location.Source?.File != file) is { } unlocated
             ? $"an error without the file: {unlocated}"
             : null;
     }

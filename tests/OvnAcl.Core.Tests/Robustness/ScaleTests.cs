@@ -121,7 +121,7 @@ public sealed class ScaleTests : IDisposable
         Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
         Assert.Null(KubernetesCompiler.Compile(input).Rows);
         var error = input.LoadDiagnostics.First(d => d.IsError);
-        Assert.Equal((CompileDiagnosticCodes.UnparseableDocument, path), (error.Code, error.Source!.File));
+        Assert.Equal((CompileDiagnosticCodes.UnparseableDocument, path), (error.Code, error.Location.Source!.File));
         Assert.Matches("^not YAML at line \\d+: ", error.Message);
     }
 
@@ -137,7 +137,7 @@ public sealed class ScaleTests : IDisposable
         Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
         Assert.Null(NeutronTranslator.Translate(input).Rows);
         var error = Assert.Single(input.Diagnostics);
-        Assert.Equal((NeutronDiagnosticCodes.InvalidJson, path), (error.Code, error.Location!.File));
+        Assert.Equal((NeutronDiagnosticCodes.InvalidJson, path), (error.Code, error.Location.Source!.File));
         Assert.Matches("LineNumber: \\d+ \\| BytePositionInLine: \\d+", error.Message);
     }
 

@@ -108,7 +108,7 @@ internal sealed record PolicyShape(
     IReadOnlyList<RowDeclaration> Rows,
     IReadOnlyList<MemberFeed> Feeds,
     IReadOnlyList<NumberWatch> Watches,
-    IReadOnlyList<CompileDiagnostic> Warnings)
+    IReadOnlyList<Diagnostic> Warnings)
 {
     public static PolicyShape Empty { get; } = new([], [], [], []);
 }

@@ -27,7 +27,7 @@ internal sealed class PolicyShaper
     private readonly Dictionary<(DesiredRowKind, string), RowDeclaration> _rows = [];
     private readonly List<MemberFeed> _feeds = [];
     private readonly List<NumberWatch> _watches = [];
-    private readonly List<CompileDiagnostic> _warnings = [];
+    private readonly List<Diagnostic> _warnings = [];
 
     /// <param name="numbers">The numbers a named port resolves to on the pods of a query, ascending.</param>
     public PolicyShaper(KubernetesCompileOptions options, Func<NumberWatch, IReadOnlyCollection<int>> numbers)
@@ -282,12 +282,12 @@ internal sealed class PolicyShaper
     {
         var aclName = Naming.AclName(name, out var shortened);
         var owner = policy is null ? "Namespace " + ids[OwnerKey] : "NetworkPolicy " + policy.Key;
-        if (shortened && !_warnings.Any(w => w.Object == owner))
+        if (shortened && !_warnings.Any(w => w.Location.Object == owner))
         {
             // One warning per object: the first name shortened shows the scheme; the others follow it.
-            _warnings.Add(new CompileDiagnostic(CompileDiagnosticCodes.AclNameTruncated, CompileDiagnosticSeverity.Warning,
+            _warnings.Add(Diagnostic.Warning(CompileDiagnosticCodes.AclNameTruncated,
                 $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
-                policy?.Source, owner, "metadata.name"));
+                new DiagnosticLocation(policy?.Source, owner, "metadata.name")));
         }
 
         return new AclRow

@@ -44,7 +44,7 @@ internal sealed class PolicyEngine
 
     private readonly HashSet<string> _dirtyPolicies = new(StringComparer.Ordinal);
     private readonly HashSet<QueryEntry> _candidates = [];
-    private readonly List<CompileDiagnostic> _warnings = [];
+    private readonly List<Diagnostic> _warnings = [];
     private readonly List<string> _removedMembers = [];
     private readonly List<string> _addedMembers = [];
 
@@ -59,7 +59,7 @@ internal sealed class PolicyEngine
     public int PolicyCount => _policies.Count;
 
     /// <summary>Warnings of the shapes built since the last call.</summary>
-    public IReadOnlyList<CompileDiagnostic> TakeWarnings()
+    public IReadOnlyList<Diagnostic> TakeWarnings()
     {
         if (_warnings.Count == 0)
         {

@@ -83,14 +83,14 @@ public static class KubernetesInputLoader
     }
 
     private static KubernetesInput Failed(string path, string message) =>
-        new([], [], [], [new CompileDiagnostic(CompileDiagnosticCodes.UnreadableInput, CompileDiagnosticSeverity.Error, message, new ObjectSource(path))]);
+        new([], [], [], [Diagnostic.Error(CompileDiagnosticCodes.UnreadableInput, message, new DiagnosticLocation(new ObjectSource(path)))]);
 
     private sealed class Builder(string file)
     {
         private readonly List<SourcedObject<V1NetworkPolicy>> _policies = [];
         private readonly List<SourcedObject<V1Pod>> _pods = [];
         private readonly List<SourcedObject<V1Namespace>> _namespaces = [];
-        private readonly List<CompileDiagnostic> _diagnostics = [];
+        private readonly List<Diagnostic> _diagnostics = [];
 
         public KubernetesInput Build() => new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics]);
 
@@ -279,7 +279,7 @@ public static class KubernetesInputLoader
         }
 
         private void Error(string code, string message, ObjectSource source, string? where = null, string? field = null) =>
-            _diagnostics.Add(new(code, CompileDiagnosticSeverity.Error, message, source, where, field));
+            _diagnostics.Add(Diagnostic.Error(code, message, new DiagnosticLocation(source, where, field)));
 
         private static string? ItemApiVersion(string? listApiVersion, string listKind) =>
             listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" ? "v1" : listApiVersion;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using k8s.Models;
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 using OvnAcl.Kubernetes.Model;
 
@@ -19,11 +20,11 @@ internal sealed class PolicyReader
     private static readonly string[] Severities = ["alert", "warning", "notice", "info", "debug"];
 
     private readonly KubernetesCompileOptions _options;
-    private readonly List<CompileDiagnostic> _diagnostics = [];
+    private readonly List<Diagnostic> _diagnostics = [];
 
     private PolicyReader(KubernetesCompileOptions options) => _options = options;
 
-    public static (PolicySet Set, ImmutableArray<CompileDiagnostic> Diagnostics) Read(KubernetesInput input, KubernetesCompileOptions options)
+    public static (PolicySet Set, ImmutableArray<Diagnostic> Diagnostics) Read(KubernetesInput input, KubernetesCompileOptions options)
     {
         var reader = new PolicyReader(options);
         reader._diagnostics.AddRange(input.LoadDiagnostics);
@@ -32,7 +33,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>One Namespace on its own (an informer event); null with errors in the diagnostics when invalid.</summary>
-    public static (NamespaceModel? Namespace, ImmutableArray<CompileDiagnostic> Diagnostics) ReadNamespace(V1Namespace ns, KubernetesCompileOptions options)
+    public static (NamespaceModel? Namespace, ImmutableArray<Diagnostic> Diagnostics) ReadNamespace(V1Namespace ns, KubernetesCompileOptions options)
     {
         var reader = new PolicyReader(options);
         var name = ns.Metadata?.Name;
@@ -58,7 +59,7 @@ internal sealed class PolicyReader
     /// One Pod on its own: its namespace and name, and its model, or null when it takes no part (no IP yet,
     /// host network, finished) or is invalid (then the diagnostics hold errors).
     /// </summary>
-    public static (string Namespace, string? Name, PodModel? Pod, ImmutableArray<CompileDiagnostic> Diagnostics) ReadPod(V1Pod pod, KubernetesCompileOptions options)
+    public static (string Namespace, string? Name, PodModel? Pod, ImmutableArray<Diagnostic> Diagnostics) ReadPod(V1Pod pod, KubernetesCompileOptions options)
     {
         var reader = new PolicyReader(options);
         var name = pod.Metadata?.Name;
@@ -220,7 +221,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>One NetworkPolicy on its own; null with errors in the diagnostics when invalid.</summary>
-    public static (PolicyModel? Policy, ImmutableArray<CompileDiagnostic> Diagnostics) ReadPolicy(V1NetworkPolicy policy, KubernetesCompileOptions options)
+    public static (PolicyModel? Policy, ImmutableArray<Diagnostic> Diagnostics) ReadPolicy(V1NetworkPolicy policy, KubernetesCompileOptions options)
     {
         var reader = new PolicyReader(options);
         var model = reader.ReadPolicy(policy, null);
@@ -894,10 +895,10 @@ internal sealed class PolicyReader
     private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     private void Error(string code, string message, ObjectSource? source, string? where, string? field) =>
-        _diagnostics.Add(new(code, CompileDiagnosticSeverity.Error, message, source, where, field));
+        _diagnostics.Add(Diagnostic.Error(code, message, new DiagnosticLocation(source, where, field)));
 
     private void Warning(string code, string message, ObjectSource? source, string? where, string? field) =>
-        _diagnostics.Add(new(code, CompileDiagnosticSeverity.Warning, message, source, where, field));
+        _diagnostics.Add(Diagnostic.Warning(code, message, new DiagnosticLocation(source, where, field)));
 
     /// <summary>The object being read, so each check names only its field.</summary>
     private readonly record struct Location(PolicyReader Reader, ObjectSource? Source, string Object)

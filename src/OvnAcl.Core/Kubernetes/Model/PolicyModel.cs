@@ -1,4 +1,5 @@
 using System.Net;
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 
 namespace OvnAcl.Kubernetes.Model;

@@ -30,8 +30,8 @@ internal static class MatchParser
     private static readonly Parser<char, Unit> Trivia =
         OneOf(Whitespace.IgnoreResult(), LineComment, BlockComment).SkipMany();
 
-    private static readonly Parser<char, MatchPosition> Here =
-        Map((offset, pos) => new MatchPosition(offset, pos.Line, pos.Col), CurrentOffset, CurrentPos);
+    private static readonly Parser<char, TextPosition> Here =
+        Map((offset, pos) => new TextPosition(offset, pos.Line, pos.Col), CurrentOffset, CurrentPos);
 
     private static readonly Parser<char, RelationalOperator> Relop = Tok(OneOf(
             Try(String("==")).ThenReturn(RelationalOperator.Equal),
@@ -267,7 +267,7 @@ internal static class MatchParser
             : new Lexed(null, error);
 
     private static (Primary Primary, string? Error) MakeConstantFirst(
-        MatchPosition at,
+        TextPosition at,
         MatchValue value,
         Maybe<(RelationalOperator Op, FieldRef Field, Maybe<(RelationalOperator Op, MatchValue Value)> Tail)> rest)
     {

@@ -8,15 +8,15 @@ namespace OvnAcl.Match;
 /// </summary>
 internal static class SourceLocations
 {
-    private static readonly ConditionalWeakTable<object, StrongBox<MatchPosition>> Positions = new();
+    private static readonly ConditionalWeakTable<object, StrongBox<TextPosition>> Positions = new();
 
-    public static T At<T>(T node, MatchPosition position)
+    public static T At<T>(T node, TextPosition position)
         where T : class
     {
-        Positions.AddOrUpdate(node, new StrongBox<MatchPosition>(position));
+        Positions.AddOrUpdate(node, new StrongBox<TextPosition>(position));
         return node;
     }
 
-    public static MatchPosition? Of(object? node) =>
+    public static TextPosition? Of(object? node) =>
         node is not null && Positions.TryGetValue(node, out var box) ? box.Value : null;
 }

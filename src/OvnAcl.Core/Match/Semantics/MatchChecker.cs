@@ -8,9 +8,9 @@ namespace OvnAcl.Match;
 /// </summary>
 internal sealed class MatchChecker
 {
-    private readonly List<MatchDiagnostic> _diagnostics = [];
+    private readonly List<Diagnostic> _diagnostics = [];
 
-    public static ImmutableArray<MatchDiagnostic> Check(MatchExpr expression)
+    public static ImmutableArray<Diagnostic> Check(MatchExpr expression)
     {
         var checker = new MatchChecker();
         checker.Visit(expression, negated: false);
@@ -377,7 +377,7 @@ internal sealed class MatchChecker
     };
 
     private void Report(string code, string message, object? at, MatchExpr? fallback = null) =>
-        _diagnostics.Add(new MatchDiagnostic(code, message, SourceLocations.Of(at) ?? SourceLocations.Of(fallback)));
+        _diagnostics.Add(Diagnostic.Error(code, message, MatchExpression.MatchLocation(SourceLocations.Of(at) ?? SourceLocations.Of(fallback))));
 
     private readonly record struct ResolvedField(MatchSymbol Symbol, int Width, SymbolLevel Level, bool WholeField);
 }

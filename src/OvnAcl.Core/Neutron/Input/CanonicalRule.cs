@@ -1,3 +1,5 @@
+using OvnAcl.Addressing;
+
 namespace OvnAcl.Neutron;
 
 /// <summary>
@@ -22,5 +24,5 @@ internal sealed record CanonicalRule
     public bool IsIPv6 => Ethertype == "IPv6";
 
     /// <summary>Neutron's <c>normalized_cidr</c>: the prefix with host bits cleared, null without a prefix.</summary>
-    public string? NormalizedCidr => RemoteIpPrefix?.Network().ToString();
+    public string? NormalizedCidr => RemoteIpPrefix?.Network().ToNetaddrString();
 }

@@ -21,7 +21,7 @@ internal sealed class NeutronJsonReader
         "description", "project_id", "tenant_id", "created_at", "updated_at", "revision_number", "tags");
 
     private readonly string _file;
-    private readonly List<NeutronDiagnostic> _diagnostics = [];
+    private readonly List<Diagnostic> _diagnostics = [];
 
     private NeutronJsonReader(string file) => _file = file;
 
@@ -388,5 +388,5 @@ internal sealed class NeutronJsonReader
         element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
 
     private void Error(string code, string message, NeutronLocation location) =>
-        _diagnostics.Add(new NeutronDiagnostic(code, NeutronDiagnosticSeverity.Error, message, location));
+        _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Error, message, location));
 }

@@ -1,3 +1,5 @@
+using OvnAcl.Addressing;
+
 namespace OvnAcl.Neutron;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace OvnAcl.Neutron;
 internal static class NeutronRuleChecks
 {
     /// <summary>The API layer: direction, protocol, ports, ethertype, remote_ip_prefix, in that order.</summary>
-    public static CanonicalRule? Convert(NeutronSecurityGroupRule rule, NeutronLocation location, out NeutronDiagnostic? error)
+    public static CanonicalRule? Convert(NeutronSecurityGroupRule rule, NeutronLocation location, out Diagnostic? error)
     {
         error = null;
         if (rule.Direction is null)
@@ -77,7 +79,7 @@ internal static class NeutronRuleChecks
         IpPrefix? prefix = null;
         if (!string.IsNullOrEmpty(rule.RemoteIpPrefix))
         {
-            if (!IpPrefix.TryParse(rule.RemoteIpPrefix, out var parsed))
+            if (!IpPrefix.TryParseNetaddr(rule.RemoteIpPrefix, out var parsed))
             {
                 error = Error(NeutronDiagnosticCodes.InvalidCidr, NeutronMessages.InvalidCidr(rule.RemoteIpPrefix), location, "remote_ip_prefix");
                 return null;
@@ -130,7 +132,7 @@ internal static class NeutronRuleChecks
     /// _validate_port_range, _validate_ip_prefix, _validate_ethertype_and_protocol, the single-remote check and the
     /// remote look-ups of _validate_security_group_rule; the first failure, or null.
     /// </summary>
-    public static NeutronDiagnostic? Validate(CanonicalRule rule, Func<string, bool> groupExists, Func<string, bool> addressGroupExists, NeutronLocation location)
+    public static Diagnostic? Validate(CanonicalRule rule, Func<string, bool> groupExists, Func<string, bool> addressGroupExists, NeutronLocation location)
     {
         if (ValidatePortRange(rule, location) is { } portError)
         {
@@ -139,7 +141,7 @@ internal static class NeutronRuleChecks
 
         if (rule.RemoteIpPrefix is { } prefix && rule.Ethertype != $"IPv{prefix.Version}")
         {
-            return Error(NeutronDiagnosticCodes.EthertypeConflictWithPrefix, NeutronMessages.EthertypeConflictWithPrefix(rule.Ethertype, prefix.ToString()), location, "remote_ip_prefix");
+            return Error(NeutronDiagnosticCodes.EthertypeConflictWithPrefix, NeutronMessages.EthertypeConflictWithPrefix(rule.Ethertype, prefix.ToNetaddrString()), location, "remote_ip_prefix");
         }
 
         if (rule.Ethertype == "IPv4" && rule.Protocol is { } protocol && NeutronProtocols.Ipv6OnlyProtocols.Contains(protocol))
@@ -166,7 +168,7 @@ internal static class NeutronRuleChecks
         return null;
     }
 
-    private static NeutronDiagnostic? ValidatePortRange(CanonicalRule rule, NeutronLocation location)
+    private static Diagnostic? ValidatePortRange(CanonicalRule rule, NeutronLocation location)
     {
         var (min, max) = (rule.PortRangeMin, rule.PortRangeMax);
         if (min is null && max is null)
@@ -217,7 +219,7 @@ internal static class NeutronRuleChecks
     public static string RuleKey(CanonicalRule rule, string securityGroupId)
     {
         const string none = "+";
-        var prefix = rule.RemoteIpPrefix?.ToString();
+        var prefix = rule.RemoteIpPrefix?.ToNetaddrString();
         return string.Join('_',
             rule.Direction,
             rule.Ethertype,
@@ -259,6 +261,6 @@ internal static class NeutronRuleChecks
         _ => NeutronProtocols.IpProtocolMap.FirstOrDefault(p => NeutronMessages.Num(p.Number) == text).Name,
     };
 
-    private static NeutronDiagnostic Error(string code, string message, NeutronLocation location, string? field) =>
-        new(code, NeutronDiagnosticSeverity.Error, message, location with { Field = field });
+    private static Diagnostic Error(string code, string message, NeutronLocation location, string? field) =>
+        new(code, DiagnosticSeverity.Error, message, location with { Field = field });
 }

@@ -1,3 +1,4 @@
+using OvnAcl.Addressing;
 using OvnAcl.Collections;
 
 namespace OvnAcl.Neutron;
@@ -10,7 +11,7 @@ internal sealed record ValidatedInput(
     IReadOnlyList<ValidatedGroup> Groups,
     IReadOnlyList<NeutronPort> Ports,
     IReadOnlyList<(NeutronAddressGroup Group, IReadOnlyList<IpPrefix> Addresses)> AddressGroups,
-    IReadOnlyList<NeutronDiagnostic> Diagnostics)
+    IReadOnlyList<Diagnostic> Diagnostics)
 {
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
 }
@@ -37,7 +38,7 @@ internal sealed class NeutronValidator
 {
     private readonly NeutronInput _input;
     private readonly NeutronTranslationOptions _options;
-    private readonly List<NeutronDiagnostic> _diagnostics;
+    private readonly List<Diagnostic> _diagnostics;
 
     private NeutronValidator(NeutronInput input, NeutronTranslationOptions options)
     {
@@ -57,13 +58,14 @@ internal sealed class NeutronValidator
         var groupsById = groups.ToDictionary(g => g.Id, StringComparer.Ordinal);
         var addressGroupIds = addressGroups.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
 
+        // The objects reading found errors in, by location without the field: a rule's is its file, group and id.
         var readFailures = _input.Diagnostics
-            .Where(d => d.IsError && d.Location.ObjectKind == NeutronObjectKinds.SecurityGroupRule)
-            .Select(d => (d.Location.File, d.Location.SecurityGroupId, d.Location.ObjectId))
+            .Where(d => d.IsError)
+            .Select(d => d.Location with { Field = null })
             .ToHashSet();
         var statefulUnread = _input.Diagnostics
             .Where(d => d.Code == NeutronDiagnosticCodes.InvalidStateful)
-            .Select(d => (d.Location.File, d.Location.ObjectId))
+            .Select(d => d.Location with { Field = null })
             .ToHashSet();
         var ruleIds = new Dictionary<string, NeutronLocation>(StringComparer.Ordinal);
         var context = new NeutronCheckContext(
@@ -74,8 +76,8 @@ internal sealed class NeutronValidator
         foreach (var group in groups)
         {
             // Reading already reported a non-boolean stateful and the rules it could not read.
-            if (CheckGroup(group, _options, context, _diagnostics, statefulUnread: statefulUnread.Contains((group.SourceFile, group.Id)),
-                    skipRule: rule => readFailures.Contains((group.SourceFile, group.Id, rule.Id))) is { } validated)
+            if (CheckGroup(group, _options, context, _diagnostics, statefulUnread: statefulUnread.Contains(new NeutronLocation(group.SourceFile, NeutronObjectKinds.SecurityGroup, group.Id, SecurityGroupId: group.Id)),
+                    skipRule: rule => readFailures.Contains(new NeutronLocation(group.SourceFile, NeutronObjectKinds.SecurityGroupRule, rule.Id, SecurityGroupId: group.Id))) is { } validated)
             {
                 validatedGroups.Add(validated);
             }
@@ -103,7 +105,7 @@ internal sealed class NeutronValidator
     /// <paramref name="statefulUnread"/> says reading reported it). Rules that fail are left out of the result.
     /// </summary>
     public static ValidatedGroup? CheckGroup(
-        NeutronSecurityGroup group, NeutronTranslationOptions options, NeutronCheckContext context, List<NeutronDiagnostic> diagnostics,
+        NeutronSecurityGroup group, NeutronTranslationOptions options, NeutronCheckContext context, List<Diagnostic> diagnostics,
         bool statefulUnread = false, Func<NeutronSecurityGroupRule, bool>? skipRule = null)
     {
         var rules = new List<CanonicalRule>();
@@ -152,7 +154,7 @@ internal sealed class NeutronValidator
 
     private static CanonicalRule? CheckRule(
         NeutronSecurityGroupRule rule, NeutronSecurityGroup group, NeutronLocation location, NeutronTranslationOptions options,
-        NeutronCheckContext context, Dictionary<string, string> keys, List<NeutronDiagnostic> diagnostics)
+        NeutronCheckContext context, Dictionary<string, string> keys, List<Diagnostic> diagnostics)
     {
         var converted = NeutronRuleChecks.Convert(rule, location, out var conversionError);
         if (converted is null)
@@ -203,7 +205,7 @@ internal sealed class NeutronValidator
     }
 
     /// <summary>A port against its groups: they exist, port security allows them, they agree on <c>stateful</c>.</summary>
-    public static void CheckPort(NeutronPort port, Func<string, NeutronSecurityGroup?> findGroup, List<NeutronDiagnostic> diagnostics)
+    public static void CheckPort(NeutronPort port, Func<string, NeutronSecurityGroup?> findGroup, List<Diagnostic> diagnostics)
     {
         var location = new NeutronLocation(port.SourceFile, NeutronObjectKinds.Port, port.Id);
         var missing = port.SecurityGroups.Where(id => findGroup(id) is null).ToList();
@@ -235,28 +237,28 @@ internal sealed class NeutronValidator
     }
 
     /// <summary>neutron_lib's <c>type:subnet_list</c> check on an address group's addresses.</summary>
-    public static List<IpPrefix> CheckAddressGroup(NeutronAddressGroup addressGroup, List<NeutronDiagnostic> diagnostics)
+    public static List<IpPrefix> CheckAddressGroup(NeutronAddressGroup addressGroup, List<Diagnostic> diagnostics)
     {
         var location = new NeutronLocation(addressGroup.SourceFile, NeutronObjectKinds.AddressGroup, addressGroup.Id, "addresses");
         var addresses = new List<IpPrefix>();
         foreach (var address in addressGroup.Addresses)
         {
-            if (!IpPrefix.TryParse(address, out var prefix))
+            if (!IpPrefix.TryParseNetaddr(address, out var prefix))
             {
                 Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.InvalidSubnet(address), location);
                 continue;
             }
 
-            if (!address.Contains('/', StringComparison.Ordinal) || (!prefix.IsIPv6 && prefix.ToString() != address))
+            if (!address.Contains('/', StringComparison.Ordinal) || (!prefix.IsIPv6 && prefix.ToNetaddrString() != address))
             {
-                Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.SubnetNotCidr(address, prefix.ToString()), location);
+                Error(diagnostics, NeutronDiagnosticCodes.InvalidAddress, NeutronMessages.SubnetNotCidr(address, prefix.ToNetaddrString()), location);
                 continue;
             }
 
             if (prefix.HasHostBits)
             {
                 Warning(diagnostics, NeutronDiagnosticCodes.AddressHostBits,
-                    $"{address} has host bits set; OVN refuses such an address set entry (the network is {prefix.Network()})", location);
+                    $"{address} has host bits set; OVN refuses such an address set entry (the network is {prefix.Network().ToNetaddrString()})", location);
             }
 
             addresses.Add(prefix);
@@ -286,9 +288,9 @@ internal sealed class NeutronValidator
         return unique;
     }
 
-    private static void Error(List<NeutronDiagnostic> diagnostics, string code, string message, NeutronLocation location) =>
-        diagnostics.Add(new NeutronDiagnostic(code, NeutronDiagnosticSeverity.Error, message, location));
+    private static void Error(List<Diagnostic> diagnostics, string code, string message, NeutronLocation location) =>
+        diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Error, message, location));
 
-    private static void Warning(List<NeutronDiagnostic> diagnostics, string code, string message, NeutronLocation location) =>
-        diagnostics.Add(new NeutronDiagnostic(code, NeutronDiagnosticSeverity.Warning, message, location));
+    private static void Warning(List<Diagnostic> diagnostics, string code, string message, NeutronLocation location) =>
+        diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Warning, message, location));
 }

@@ -121,8 +121,8 @@ public sealed class KubernetesEngineTests
         var error = Assert.Throws<AclCompileException>(() => engine.UpsertPod(pod));
         var diagnostic = Assert.Single(error.Diagnostics, d => d.IsError);
         Assert.Equal(CompileDiagnosticCodes.InvalidPodIp, diagnostic.Code);
-        Assert.Equal("Pod shop/db-0", diagnostic.Object);
-        Assert.Equal(field, diagnostic.Field);
+        Assert.Equal("Pod shop/db-0", diagnostic.Location.Object);
+        Assert.Equal(field, diagnostic.Location.Field);
         Assert.Equal(before, desired.Snapshot());
     }
 
@@ -164,8 +164,8 @@ public sealed class KubernetesEngineTests
 
         var error = Assert.Throws<AclCompileException>(() => engine.UpsertPolicy(policy));
         var diagnostic = Assert.Single(error.Diagnostics, d => d.IsError);
-        Assert.Equal("NetworkPolicy shop/bad", diagnostic.Object);
-        Assert.Equal("spec.ingress[0].from[0].ipBlock.cidr", diagnostic.Field);
+        Assert.Equal("NetworkPolicy shop/bad", diagnostic.Location.Object);
+        Assert.Equal("spec.ingress[0].from[0].ipBlock.cidr", diagnostic.Location.Field);
         Assert.Equal(before, desired.Snapshot());
         Assert.False(desired.HasPendingChanges);
     }

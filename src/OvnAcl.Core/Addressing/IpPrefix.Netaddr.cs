@@ -3,18 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace OvnAcl.Neutron;
+namespace OvnAcl.Addressing;
 
 /// <summary>
-/// An IP network as Neutron's netaddr reads and writes it: <c>str(IPNetwork(x))</c> is <see cref="ToString"/> (host
+/// Neutron's dialect: an IP network as Neutron's netaddr reads and writes it: <c>str(IPNetwork(x))</c> is <see cref="ToNetaddrString"/> (host
 /// bits kept, <c>/32</c> or <c>/128</c> added), <c>str(IPNetwork(x).cidr)</c> is <see cref="Network"/>'s. IPv6 text is
 /// glibc's <c>inet_ntop</c>, which netaddr calls: lower case, the longest run of two or more zero groups shortened
 /// (the first on a tie), and an embedded IPv4 address for <c>::ffff:a.b.c.d</c> and <c>::a.b.c.d</c>.
 /// </summary>
-internal readonly record struct IpPrefix(UInt128 Address, int Length, bool IsIPv6)
+internal readonly partial record struct IpPrefix
 {
-    public int MaxLength => IsIPv6 ? 128 : 32;
-
     public int Version => IsIPv6 ? 6 : 4;
 
     public bool HasHostBits => Network() != this;
@@ -24,7 +22,7 @@ internal readonly record struct IpPrefix(UInt128 Address, int Length, bool IsIPv
     /// netaddr does) or IPv6 text, the length as a number or, for IPv4, a contiguous netmask. False for anything else,
     /// including forms netaddr also accepts but a Neutron API never returns (<c>10.1/8</c>).
     /// </summary>
-    public static bool TryParse(string text, out IpPrefix prefix)
+    public static bool TryParseNetaddr(string text, out IpPrefix prefix)
     {
         prefix = default;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
@@ -75,15 +73,16 @@ internal readonly record struct IpPrefix(UInt128 Address, int Length, bool IsIPv
             return false;
         }
 
-        prefix = new IpPrefix(address, length, isIPv6);
+        prefix = new IpPrefix(isIPv6, address, length);
         return true;
     }
 
     /// <summary>The network: host bits cleared (netaddr's <c>.cidr</c>, Neutron's <c>normalized_cidr</c>).</summary>
+    /// <remarks>Kubernetes prefixes never have host bits (<see cref="TryParseCidr"/> clears them).</remarks>
     public IpPrefix Network()
     {
         // A shift by 128 is a shift by 0 in .NET, so /0 is spelled out.
-        var hostBits = MaxLength - Length;
+        var hostBits = Width - Length;
         var mask = Length == 0 ? UInt128.Zero : hostBits == 0 ? UInt128.MaxValue : ~((UInt128.One << hostBits) - 1);
         if (!IsIPv6)
         {
@@ -93,9 +92,10 @@ internal readonly record struct IpPrefix(UInt128 Address, int Length, bool IsIPv
         return this with { Address = Address & mask };
     }
 
-    public override string ToString() => $"{AddressText()}/{Length.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary><c>str(IPNetwork(x))</c>: <c>address/length</c>, a host prefix included, the address as netaddr writes it.</summary>
+    public string ToNetaddrString() => $"{NetaddrAddressText()}/{Length.ToString(CultureInfo.InvariantCulture)}";
 
-    public string AddressText() => IsIPv6 ? FormatIPv6(Address) : FormatIPv4((uint)Address);
+    public string NetaddrAddressText() => IsIPv6 ? FormatIPv6(Address) : FormatIPv4((uint)Address);
 
     private static bool TryParseIPv4(string text, out UInt128 address)
     {

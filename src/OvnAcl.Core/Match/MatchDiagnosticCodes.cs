@@ -1,22 +1,5 @@
 namespace OvnAcl.Match;
 
-/// <summary>A place in a match expression's text; <see cref="Line"/> and <see cref="Column"/> count from 1, <see cref="Offset"/> from 0.</summary>
-public readonly record struct MatchPosition(int Offset, int Line, int Column)
-{
-    public override string ToString() => $"{Line}:{Column}";
-}
-
-/// <summary>
-/// One problem in a match expression, with a stable <see cref="Code"/> (see <see cref="MatchDiagnosticCodes"/>) and,
-/// when the expression came from text, where it is.
-/// </summary>
-public sealed record MatchDiagnostic(string Code, string Message, MatchPosition? Position)
-{
-    /// <summary><c>match: 1:17: OVNM0102: …</c>, the form the CLI prints.</summary>
-    public override string ToString() =>
-        Position is { } p ? $"match: {p}: {Code}: {Message}" : $"match: {Code}: {Message}";
-}
-
 /// <summary>The diagnostic codes; they never change meaning once shipped.</summary>
 public static class MatchDiagnosticCodes
 {

@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OvnAcl.Kubernetes.Model;
+namespace OvnAcl.Addressing;
 
 /// <summary>
-/// An IPv4 or IPv6 prefix with no bits set after its length; IPv4 addresses live in the low 32 bits. Used for
-/// <c>ipBlock</c> arithmetic (<see cref="Subtract"/>) and pod-IP membership.
+/// An IPv4 or IPv6 prefix; IPv4 addresses live in the low 32 bits. Two dialects read and write it: Kubernetes'
+/// strict one (<see cref="TryParseCidr"/>, host bits cleared; <see cref="ToString"/> is the OVN address-set form), used
+/// for <c>ipBlock</c> arithmetic (<see cref="Subtract"/>) and pod-IP membership; and Neutron's netaddr-like one
+/// (<see cref="TryParseNetaddr"/>, host bits kept; <see cref="ToNetaddrString"/>), in IpPrefix.Netaddr.cs.
 /// </summary>
-internal readonly record struct IpPrefix(bool IsIPv6, UInt128 Address, int Length) : IComparable<IpPrefix>
+internal readonly partial record struct IpPrefix(bool IsIPv6, UInt128 Address, int Length) : IComparable<IpPrefix>
 {
     public int Width => IsIPv6 ? 128 : 32;
 
@@ -20,7 +22,7 @@ internal readonly record struct IpPrefix(bool IsIPv6, UInt128 Address, int Lengt
             : new(false, ToUInt128(address), 32);
 
     /// <summary>
-    /// Reads <c>a.b.c.d/n</c> or <c>x::y/n</c> strictly (four dotted decimals, no zone, 0 ≤ n ≤ width).
+    /// Kubernetes' dialect: reads <c>a.b.c.d/n</c> or <c>x::y/n</c> strictly (four dotted decimals, no zone, 0 ≤ n ≤ width).
     /// <paramref name="hostBits"/> tells whether bits after the prefix were set; they are cleared, as Kubernetes does.
     /// </summary>
     public static bool TryParseCidr(string? text, out IpPrefix prefix, out bool hostBits)
