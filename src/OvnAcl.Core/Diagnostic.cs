@@ -6,6 +6,9 @@ namespace OvnAcl;
 /// <summary>Whether a diagnostic stops compilation; ordered, so <c>severity &gt;= Error</c> reads as it should.</summary>
 public enum DiagnosticSeverity
 {
+    /// <summary>For information: something was read differently than one might assume (objects skipped).</summary>
+    Note,
+
     /// <summary>Compiled, but the result is probably not what was meant.</summary>
     Warning,
 
@@ -81,7 +84,13 @@ public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, string
     public static Diagnostic Warning(string code, string message, DiagnosticLocation? location = null) =>
         new(code, DiagnosticSeverity.Warning, message, location ?? DiagnosticLocation.None);
 
-    /// <summary><c>file#doc: object: field: CODE: message</c>, warnings as <c>CODE: warning: message</c>; the form the CLI prints.</summary>
+    public static Diagnostic Note(string code, string message, DiagnosticLocation? location = null) =>
+        new(code, DiagnosticSeverity.Note, message, location ?? DiagnosticLocation.None);
+
+    /// <summary>
+    /// <c>file#doc: object: field: CODE: message</c>, warnings as <c>CODE: warning: message</c>, notes as
+    /// <c>CODE: note: message</c>; the form the CLI prints.
+    /// </summary>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -92,10 +101,12 @@ public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, string
         }
 
         text.Append(Code).Append(": ");
-        if (!IsError)
+        text.Append(Severity switch
         {
-            text.Append("warning: ");
-        }
+            DiagnosticSeverity.Note => "note: ",
+            DiagnosticSeverity.Warning => "warning: ",
+            _ => "",
+        });
 
         return text.Append(Message).ToString();
     }

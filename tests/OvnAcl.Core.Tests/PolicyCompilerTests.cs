@@ -79,7 +79,7 @@ public sealed class PolicyCompilerTests
             Assert.Contains(error, thrown.Diagnostics);
 
             var kubernetes = Path.Combine(dir.FullName, "bad.yaml");
-            await File.WriteAllTextAsync(kubernetes, "kind: Gizmo\napiVersion: v1\nmetadata: {name: x}\n");
+            await File.WriteAllTextAsync(kubernetes, "kind: NetworkPolicy\napiVersion: networking.k8s.io/v2\nmetadata: {name: x}\n");
             compilation = await PolicyCompiler.CompileAsync([kubernetes]);
             Assert.Equal(CompileDiagnosticCodes.UnknownKind, Assert.Single(compilation.Diagnostics, d => d.IsError).Code);
             Assert.Throws<AclCompileException>(compilation.GetRowsOrThrow);

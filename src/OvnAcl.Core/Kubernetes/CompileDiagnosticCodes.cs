@@ -9,7 +9,7 @@ public static class CompileDiagnosticCodes
     public const string UnreadableInput = "OVNK0001";
     /// <summary>A document is not valid YAML/JSON, or does not fit the schema of its kind (unknown or mistyped field).</summary>
     public const string UnparseableDocument = "OVNK0002";
-    /// <summary>A kind (or apiVersion) other than networking.k8s.io/v1 NetworkPolicy, v1 Pod, v1 Namespace or a list of them.</summary>
+    /// <summary>No kind, or a NetworkPolicy, Pod or Namespace of an apiVersion other than networking.k8s.io/v1 or v1 (other kinds are skipped: <see cref="SkippedKinds"/>).</summary>
     public const string UnknownKind = "OVNK0003";
     /// <summary>An object without <c>metadata.name</c>.</summary>
     public const string MissingName = "OVNK0004";
@@ -22,6 +22,24 @@ public static class CompileDiagnosticCodes
     /// both ends), a policy or pod name that is not a DNS-1123 subdomain (at most 253 characters, such labels joined by '.').
     /// </summary>
     public const string InvalidName = "OVNK0007";
+    /// <summary>
+    /// A cluster-scoped network policy (<c>policy.networking.k8s.io</c> AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy) that OvnAcl does not compile: refused rather than dropped, since it would stay unenforced.
+    /// </summary>
+    public const string UnsupportedPolicyKind = "OVNK0008";
+    /// <summary>Objects of kinds that are not policy input (Deployments, Services, ConfigMaps, …): skipped, counted once per kind (note).</summary>
+    public const string SkippedKinds = "OVNK0009";
+    /// <summary>
+    /// A field OvnAcl's Kubernetes models do not know in a Pod or Namespace, or outside a NetworkPolicy's <c>spec</c>
+    /// (an object from a newer Kubernetes): ignored, counted once per field (warning). In a NetworkPolicy's <c>spec</c>
+    /// it is an error (<see cref="UnparseableDocument"/>): a typo there changes what the policy means.
+    /// </summary>
+    public const string UnknownContextField = "OVNK0010";
+    /// <summary>
+    /// A label key or value, annotation value or selector value that YAML reads as a number, boolean or null
+    /// (<c>access: true</c>): the API server refuses it, labels are strings; quote it.
+    /// </summary>
+    public const string NotAString = "OVNK0011";
 
     // Validation of NetworkPolicy (OVNK01xx)
 
@@ -43,7 +61,10 @@ public static class CompileDiagnosticCodes
     public const string InvalidSelectorValues = "OVNK0108";
     /// <summary>A <c>policyTypes</c> entry other than Ingress or Egress.</summary>
     public const string InvalidPolicyType = "OVNK0109";
-    /// <summary>A named port that is not an IANA service name (1–15 lowercase letters, digits, '-', at least one letter).</summary>
+    /// <summary>
+    /// A named port that is not an IANA service name (1–15 lowercase letters, digits, '-', at least one letter), among
+    /// them a quoted number (<c>port: "80"</c>): a string is a port name, as the API server reads it.
+    /// </summary>
     public const string InvalidPortName = "OVNK0110";
     /// <summary>A peer with no field set, or <c>ipBlock</c> together with a selector.</summary>
     public const string InvalidPeer = "OVNK0111";

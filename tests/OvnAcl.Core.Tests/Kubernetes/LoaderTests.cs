@@ -72,14 +72,15 @@ public sealed class LoaderTests
             """, "m.yaml");
         Assert.Equal(
         [
-            ("OVNK0003", "m.yaml#1", "Service a/s", "kind"),
             ("OVNK0003", "m.yaml#2", "NetworkPolicy a/old", "apiVersion"),
             ("OVNK0002", "m.yaml#3", "NetworkPolicy a/typo", "spec.podSelectr"),
             ("OVNK0002", "m.yaml#4", null, null),
             ("OVNK0002", "m.yaml#5", null, null),
+            ("OVNK0009", "m.yaml", null, null), // the Service: skipped, one note
         ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Object, d.Location.Field)));
-        Assert.Contains("line 13", input.LoadDiagnostics[2].Message, StringComparison.Ordinal);
-        Assert.Contains("podSelectr", input.LoadDiagnostics[2].Message, StringComparison.Ordinal);
+        Assert.Contains("line 13", input.LoadDiagnostics[1].Message, StringComparison.Ordinal);
+        Assert.Contains("unknown field 'podSelectr'", input.LoadDiagnostics[1].Message, StringComparison.Ordinal);
+        Assert.Equal(DiagnosticSeverity.Note, input.LoadDiagnostics[4].Severity);
         Assert.False(KubernetesCompiler.Compile(input).Succeeded);
     }
 

@@ -46,14 +46,14 @@ public sealed class BadInputTests : IDisposable
         { "tabs.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", "OVNK0002", "tabs.yaml#1", null, null },
         { "truncated.json", """{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a" """, "OVNK0002", "truncated.json", null, null },
         { "array.json", "[1, 2]", "OVNK0002", "array.json", null, null },
-        { "kind.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\n", "OVNK0003", "kind.yaml#1", "Service a/s", "kind" },
+        { "kind.yaml", "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: s}\n", "OVNK0008", "kind.yaml#1", "AdminNetworkPolicy s", "kind" },
         { "nokind.yaml", "apiVersion: v1\nmetadata: {name: s}\n", "OVNK0003", "nokind.yaml#1", null, "kind" },
         { "version.yaml", Policy.Replace("networking.k8s.io/v1", "extensions/v1beta1", StringComparison.Ordinal), "OVNK0003", "version.yaml#1", "NetworkPolicy a/p", "apiVersion" },
         { "typo.yaml", Policy.Replace("podSelector", "podSelecter", StringComparison.Ordinal), "OVNK0002", "typo.yaml#1", "NetworkPolicy a/p", "spec.podSelecter" },
         { "deep-typo.yaml", Policy + "  ingress:\n  - ports: [{port: 80, protocl: UDP}]\n", "OVNK0002", "deep-typo.yaml#1", "NetworkPolicy a/p", "spec.ingress[0].ports[0].protocl" },
         { "mistyped.yaml", Policy + "  ingress: {from: []}\n", "OVNK0002", "mistyped.yaml#1", "NetworkPolicy a/p", "spec.ingress" },
-        { "list.json", """{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "a", "lables": {}}}]}""",
-            "OVNK0002", "list.json/items[0]", "Pod a/x", "metadata.lables" },
+        { "list.json", """{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "x", "namespace": "a"}, "spec": {"podSelecter": {}}}]}""",
+            "OVNK0002", "list.json/items[0]", "NetworkPolicy a/x", "spec.podSelecter" },
         // Found by FuzzProperties: a List item whose apiVersion is an object threw InvalidOperationException.
         { "object-version.json", """{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": {"name": "p"}, "kind": "Pod"}]}""",
             "OVNK0002", "object-version.json/items[0]", null, "apiVersion" },
@@ -179,7 +179,7 @@ public sealed class BadInputTests : IDisposable
 
         var kubernetes = await CliProcess.RunAsync(cli, ["compile", typo, name]);
         Assert.Equal((1, ""), (kubernetes.ExitCode, kubernetes.Stdout));
-        Assert.Contains($"{typo}#2: NetworkPolicy a/p: spec.podSelecter: OVNK0002: line 9: Property 'podSelecter' not found", kubernetes.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{typo}#2: NetworkPolicy a/p: spec.podSelecter: OVNK0002: line 9: unknown field 'podSelecter'", kubernetes.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{name}#1: NetworkPolicy Shop/p: metadata.namespace: OVNK0007: 'Shop' is not a DNS-1123 label", kubernetes.Stderr, StringComparison.Ordinal);
 
         var translated = await CliProcess.RunAsync(cli, ["compile", neutron]);

@@ -13,8 +13,10 @@ namespace OvnAcl.Kubernetes;
 /// <summary>
 /// Reads NetworkPolicies, Pods and Namespaces from YAML or JSON files: several documents per file, <c>kind: List</c>
 /// (and <c>PodList</c>, …), directories recursively (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>, in ordinal order).
-/// Documents are read strictly: an unknown or mistyped field is a diagnostic, as are unknown kinds and unreadable
-/// files, each naming the file, the document and the object.
+/// Input is taken as users hold it: other kinds are skipped (one note per file counts them), <c>status</c> is set
+/// aside, and an unknown field of a context object (Pod, Namespace) is a warning; a NetworkPolicy's <c>spec</c> is
+/// read strictly (an unknown or mistyped field is an error), as are what the API server refuses (quoted numeric
+/// ports, labels that are not strings). Every diagnostic names the file, the document, the object and the field.
 /// </summary>
 public static class KubernetesInputLoader
 {
@@ -85,6 +87,16 @@ public static class KubernetesInputLoader
     private static KubernetesInput Failed(string path, string message) =>
         new([], [], [], [Diagnostic.Error(CompileDiagnosticCodes.UnreadableInput, message, new DiagnosticLocation(new ObjectSource(path)))]);
 
+    /// <summary>The object being read, for diagnostics; <see cref="Line"/> is the <c>line N: </c> prefix when the text has lines.</summary>
+    private sealed record ObjectContext(string Kind, string? Where, ObjectSource Source, int? LineOffset)
+    {
+        public string Line(Mark mark) => LineOffset is { } offset
+            ? $"line {(offset + mark.Line).ToString(CultureInfo.InvariantCulture)}: "
+            : "";
+    }
+
+    private sealed record UnknownField(int Count, ObjectContext First, string Path);
+
     private sealed class Builder(string file)
     {
         private readonly List<SourcedObject<V1NetworkPolicy>> _policies = [];
@@ -92,7 +104,29 @@ public static class KubernetesInputLoader
         private readonly List<SourcedObject<V1Namespace>> _namespaces = [];
         private readonly List<Diagnostic> _diagnostics = [];
 
-        public KubernetesInput Build() => new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics]);
+        private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ObjectSource> _skippedFirst = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Kind, string Path), UnknownField> _unknownFields = [];
+
+        public KubernetesInput Build()
+        {
+            foreach (var ((kind, _), unknown) in _unknownFields)
+            {
+                _diagnostics.Add(Diagnostic.Warning(CompileDiagnosticCodes.UnknownContextField,
+                    $"unknown field ignored in {unknown.Count.ToString(CultureInfo.InvariantCulture)} {kind}(s) (from a newer Kubernetes?); first here",
+                    new DiagnosticLocation(unknown.First.Source, unknown.First.Where, unknown.Path)));
+            }
+
+            if (_skipped.Count > 0)
+            {
+                var kinds = string.Join(", ", _skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Value.ToString(CultureInfo.InvariantCulture)} {k.Key}"));
+                _diagnostics.Add(Diagnostic.Note(CompileDiagnosticCodes.SkippedKinds,
+                    $"skipped {kinds}: not NetworkPolicies, Pods or Namespaces",
+                    new DiagnosticLocation(new ObjectSource(file))));
+            }
+
+            return new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics]);
+        }
 
         public void ReadJson(string text)
         {
@@ -130,14 +164,14 @@ public static class KubernetesInputLoader
                             continue;
                         }
 
-                        Add(itemApi ?? ItemApiVersion(apiVersion, kind), itemKind ?? ItemKind(kind), JsonSerializer.Serialize(item), NameOf(item), itemSource, 0);
+                        AddJson(itemApi ?? ItemApiVersion(apiVersion, kind), itemKind ?? ItemKind(kind), item, itemSource);
                     }
 
                     return;
                 }
 
                 // Compact JSON is YAML flow syntax: the strict YAML reader checks it like any other document.
-                Add(apiVersion, kind, JsonSerializer.Serialize(root), NameOf(root), source, 0);
+                AddJson(apiVersion, kind, root, source);
             }
             catch (Exception ex) when (ex is JsonException or ArgumentException) // ArgumentException: an unpaired surrogate in the text
             {
@@ -202,61 +236,318 @@ public static class KubernetesInputLoader
                             continue;
                         }
 
-                        var itemText = new StringWriter();
-                        new YamlStream(new YamlDocument(item)).Save(itemText, assignAnchors: false);
                         Add(Scalar(item, "apiVersion") ?? ItemApiVersion(apiVersion, kind), Scalar(item, "kind") ?? ItemKind(kind),
-                            itemText.ToString(), NameOf(item), itemSource, 0);
+                            item, chunk.Length, NameOf(item), itemSource, firstLine - 1);
                     }
 
                     continue;
                 }
 
-                Add(apiVersion, kind, chunk, NameOf(root), source, firstLine - 1);
+                Add(apiVersion, kind, root, chunk.Length, NameOf(root), source, firstLine - 1);
             }
         }
 
-        private void Add(string? apiVersion, string? kind, string text, string? name, ObjectSource source, int lineOffset)
+        private void AddJson(string? apiVersion, string? kind, JsonElement element, ObjectSource source)
         {
-            var where = kind is null ? null : kind + (name is null ? "" : " " + name);
+            var text = JsonSerializer.Serialize(element);
+            var stream = new YamlStream();
             try
             {
-                switch (apiVersion, kind)
-                {
-                    case ("networking.k8s.io/v1", "NetworkPolicy"):
-                        _policies.Add(new(StrictKubernetesYaml.Deserialize<V1NetworkPolicy>(text), source));
-                        break;
-                    case ("v1", "Pod"):
-                        _pods.Add(new(StrictKubernetesYaml.Deserialize<V1Pod>(text), source));
-                        break;
-                    case ("v1", "Namespace"):
-                        _namespaces.Add(new(StrictKubernetesYaml.Deserialize<V1Namespace>(text), source));
-                        break;
-                    case (_, null):
-                        Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
-                        break;
-                    case (_, "NetworkPolicy" or "Pod" or "Namespace"):
-                        Error(CompileDiagnosticCodes.UnknownKind,
-                            $"apiVersion '{apiVersion}' is not supported for {kind} (expected {(kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "v1")})",
-                            source, where, "apiVersion");
-                        break;
-                    default:
-                        Error(CompileDiagnosticCodes.UnknownKind, $"kind '{kind}' is not a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
-                        break;
-                }
+                stream.Load(new GuardedYamlParser(new Parser(new StringReader(text))));
             }
             catch (YamlException ex)
             {
-                var line = lineOffset + ex.Start.Line;
-                var message = ex.InnerException is { } inner ? ex.Message + " " + inner.Message : ex.Message;
-                Error(CompileDiagnosticCodes.UnparseableDocument,
-                    (lineOffset > 0 || source.Item is null ? $"line {line.ToString(CultureInfo.InvariantCulture)}: " : "") + message,
-                    source, where, YamlFieldPath.At(text, ex.Start));
+                Error(CompileDiagnosticCodes.UnparseableDocument, ex.Message, source);
+                return;
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+
+            if (stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode node)
             {
-                // The deserializer's own failures on hostile text, as the representation model's in ReadYaml.
-                Error(CompileDiagnosticCodes.UnparseableDocument, ex.Message, source, where, null);
+                Add(apiVersion, kind, node, text.Length, NameOf(element), source, null);
             }
+        }
+
+        /// <summary>
+        /// One object, by kind: the three compiled kinds deserialized strictly (with <c>status</c> set aside, and the
+        /// checks the API server makes that the models cannot: strings that must be strings, quoted numeric ports),
+        /// cluster-scoped policies refused, other kinds counted and skipped. <paramref name="lineOffset"/> is the
+        /// line the node's text starts after; null when the text has no lines of its own (JSON, one line per object).
+        /// </summary>
+        private void Add(string? apiVersion, string? kind, YamlMappingNode node, int textLength, string? name, ObjectSource source, int? lineOffset)
+        {
+            var where = kind is null ? null : kind + (name is null ? "" : " " + name);
+            var context = new ObjectContext(kind ?? "", where, source, lineOffset);
+            switch (apiVersion, kind)
+            {
+                case ("networking.k8s.io/v1", "NetworkPolicy"):
+                {
+                    var ok = CheckStrings(node, context, includeSelectors: true) & CheckPorts(node, context);
+                    node.Children.Remove(new YamlScalarNode("status"));
+                    if (Deserialize<V1NetworkPolicy>(node, textLength, context, strictUnder: "spec") is { } policy && ok)
+                    {
+                        _policies.Add(new(policy, source));
+                    }
+
+                    break;
+                }
+
+                case ("v1", "Pod"):
+                {
+                    var ok = CheckStrings(node, context, includeSelectors: false);
+                    var status = ReadPodStatus(node, context);
+                    node.Children.Remove(new YamlScalarNode("status"));
+                    if (Deserialize<V1Pod>(node, textLength, context, strictUnder: null) is { } pod && ok && status.Ok)
+                    {
+                        pod.Status = status.Status;
+                        _pods.Add(new(pod, source));
+                    }
+
+                    break;
+                }
+
+                case ("v1", "Namespace"):
+                {
+                    var ok = CheckStrings(node, context, includeSelectors: false);
+                    node.Children.Remove(new YamlScalarNode("status"));
+                    if (Deserialize<V1Namespace>(node, textLength, context, strictUnder: null) is { } ns && ok)
+                    {
+                        _namespaces.Add(new(ns, source));
+                    }
+
+                    break;
+                }
+
+                case (_, null):
+                    Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
+                    break;
+                case (_, "NetworkPolicy" or "Pod" or "Namespace"):
+                    Error(CompileDiagnosticCodes.UnknownKind,
+                        $"apiVersion '{apiVersion}' is not supported for {kind} (expected {(kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "v1")})",
+                        source, where, "apiVersion");
+                    break;
+                case (_, "AdminNetworkPolicy" or "BaselineAdminNetworkPolicy" or "ClusterNetworkPolicy")
+                    when apiVersion?.StartsWith("policy.networking.k8s.io/", StringComparison.Ordinal) == true:
+                    Error(CompileDiagnosticCodes.UnsupportedPolicyKind,
+                        $"{kind} ({apiVersion}) is cluster-scoped policy that OvnAcl does not compile yet: refused rather than left " +
+                        "unenforced; compile the rest without it",
+                        source, where, "kind");
+                    break;
+                default:
+                    if (!_skipped.TryGetValue(kind, out var count))
+                    {
+                        _skippedFirst[kind] = source;
+                    }
+
+                    _skipped[kind] = count + 1;
+                    break;
+            }
+        }
+
+        private T? Deserialize<T>(YamlMappingNode node, int textLength, ObjectContext context, string? strictUnder)
+            where T : class
+        {
+            // Fields found unknown in an earlier object of the kind (every pod of a newer cluster has them) go first.
+            foreach (var known in _unknownFields.Where(k => k.Key.Kind == context.Kind).ToList())
+            {
+                if (YamlTree.RemovePath(node, known.Key.Path) > 0)
+                {
+                    _unknownFields[known.Key] = known.Value with { Count = known.Value.Count + 1 };
+                }
+            }
+
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return StrictKubernetesYaml.Deserialize<T>(node, textLength);
+                }
+                catch (YamlException ex) when (attempt < 64 && YamlTree.UnknownKeyAt(node, ex) is { } unknown)
+                {
+                    if (strictUnder is not null && unknown.Path.StartsWith(strictUnder + ".", StringComparison.Ordinal))
+                    {
+                        Error(CompileDiagnosticCodes.UnparseableDocument, context.Line(ex.Start) + $"unknown field '{unknown.Name}'",
+                            context.Source, context.Where, unknown.Path);
+                        return null;
+                    }
+
+                    // A context object from a newer Kubernetes: the field cannot change what the policies mean.
+                    YamlTree.RemovePath(node, unknown.Pattern);
+                    var key = (context.Kind, unknown.Pattern);
+                    _unknownFields[key] = _unknownFields.TryGetValue(key, out var seen) ? seen with { Count = seen.Count + 1 } : new(1, context, unknown.Path);
+                }
+                catch (YamlException ex)
+                {
+                    Error(CompileDiagnosticCodes.UnparseableDocument, context.Line(ex.Start) + DeserializationMessage.Describe(node, ex),
+                        context.Source, context.Where, YamlTree.PathAt(node, ex.Start));
+                    return null;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                {
+                    // The deserializer's own failures on hostile text, as the representation model's in ReadYaml.
+                    Error(CompileDiagnosticCodes.UnparseableDocument, DeserializationMessage.WithoutTypeNames(ex.Message), context.Source, context.Where, null);
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Label keys and values, annotation values and (for policies) selector values that YAML reads as other than a
+        /// string: kubectl turns them into JSON numbers, booleans or nulls, and the API server refuses them.
+        /// </summary>
+        private bool CheckStrings(YamlMappingNode node, ObjectContext context, bool includeSelectors)
+        {
+            var ok = true;
+            if (YamlTree.Child(node, "metadata") is YamlMappingNode metadata)
+            {
+                ok &= CheckStringMap(YamlTree.Child(metadata, "labels"), "metadata.labels", "label", context, keys: true);
+                ok &= CheckStringMap(YamlTree.Child(metadata, "annotations"), "metadata.annotations", "annotation", context, keys: true);
+            }
+
+            if (includeSelectors && YamlTree.Child(node, "spec") is { } spec)
+            {
+                foreach (var (path, selector) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith("Selector", StringComparison.Ordinal)))
+                {
+                    if (selector is not YamlMappingNode mapping)
+                    {
+                        continue;
+                    }
+
+                    ok &= CheckStringMap(YamlTree.Child(mapping, "matchLabels"), path + ".matchLabels", "label", context, keys: true);
+                    if (YamlTree.Child(mapping, "matchExpressions") is YamlSequenceNode expressions)
+                    {
+                        for (var i = 0; i < expressions.Children.Count; i++)
+                        {
+                            if (expressions.Children[i] is YamlMappingNode expression && YamlTree.Child(expression, "values") is YamlSequenceNode values)
+                            {
+                                for (var j = 0; j < values.Children.Count; j++)
+                                {
+                                    ok &= CheckString(values.Children[j], $"{path}.matchExpressions[{i}].values[{j}]", "selector value", context);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            return ok;
+        }
+
+        private bool CheckStringMap(YamlNode? map, string path, string what, ObjectContext context, bool keys)
+        {
+            if (map is not YamlMappingNode mapping)
+            {
+                return true;
+            }
+
+            var ok = true;
+            foreach (var (key, value) in mapping.Children)
+            {
+                var name = key is YamlScalarNode { Value: { } k } ? k : "?";
+                ok &= (!keys || CheckString(key, path + "." + name, what + " key", context)) && CheckString(value, path + "." + name, what + " value", context);
+            }
+
+            return ok;
+        }
+
+        private bool CheckString(YamlNode node, string path, string what, ObjectContext context)
+        {
+            if (node is not YamlScalarNode scalar || YamlTree.PlainType(scalar) is not { } type)
+            {
+                return true; // strings, and lists or mappings, which the deserializer reports with its own message
+            }
+
+            Error(CompileDiagnosticCodes.NotAString,
+                context.Line(node.Start) + $"{what} {scalar.Value} is read as {type}, and the API server refuses it: a {what} is a string; write \"{scalar.Value}\"",
+                context.Source, context.Where, path);
+            return false;
+        }
+
+        /// <summary>A quoted number (<c>port: "80"</c>) is a port name for the API server, and a name must contain a letter.</summary>
+        private bool CheckPorts(YamlMappingNode node, ObjectContext context)
+        {
+            var ok = true;
+            if (YamlTree.Child(node, "spec") is not { } spec)
+            {
+                return true;
+            }
+
+            foreach (var (path, port) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith("].port", StringComparison.Ordinal)))
+            {
+                if (port is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, Value: { Length: > 0 } value }
+                    && value.All(char.IsAsciiDigit))
+                {
+                    Error(CompileDiagnosticCodes.InvalidPortName,
+                        context.Line(port.Start) + $"port \"{value}\" is quoted, so a port name, and a port name must contain a letter; write {value} without quotes for the port number",
+                        context.Source, context.Where, path);
+                    ok = false;
+                }
+            }
+
+            return ok;
+        }
+
+        /// <summary>
+        /// What a pod's <c>status</c> says that counts (phase, IPs), read from the node; every other status field is
+        /// ignored, so a status from a newer Kubernetes is never an error. A pod IP field that is not a string is.
+        /// </summary>
+        private (bool Ok, V1PodStatus? Status) ReadPodStatus(YamlMappingNode node, ObjectContext context)
+        {
+            if (YamlTree.Child(node, "status") is not YamlMappingNode status)
+            {
+                return (true, null);
+            }
+
+            var result = new V1PodStatus();
+            var ok = true;
+            if (YamlTree.Child(status, "phase") is YamlScalarNode phase)
+            {
+                result.Phase = phase.Value;
+            }
+
+            switch (YamlTree.Child(status, "podIP"))
+            {
+                case YamlScalarNode ip:
+                    result.PodIP = ip.Value;
+                    break;
+                case { } other:
+                    ok = BadPodIp(other, "status.podIP", context);
+                    break;
+            }
+
+            switch (YamlTree.Child(status, "podIPs"))
+            {
+                case YamlSequenceNode ips:
+                    result.PodIPs = [];
+                    for (var i = 0; i < ips.Children.Count; i++)
+                    {
+                        if (ips.Children[i] is YamlMappingNode entry && YamlTree.Child(entry, "ip") is YamlScalarNode ip)
+                        {
+                            result.PodIPs.Add(new V1PodIP { Ip = ip.Value });
+                        }
+                        else
+                        {
+                            ok = BadPodIp(ips.Children[i], $"status.podIPs[{i}]", context);
+                        }
+                    }
+
+                    break;
+                case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                    break;
+                case { } other:
+                    ok = BadPodIp(other, "status.podIPs", context);
+                    break;
+            }
+
+            return (ok, result);
+        }
+
+        private bool BadPodIp(YamlNode node, string path, ObjectContext context)
+        {
+            Error(CompileDiagnosticCodes.InvalidPodIp, context.Line(node.Start) + (path.StartsWith("status.podIPs[", StringComparison.Ordinal)
+                    ? "expected a mapping with an ip field, as {ip: 10.0.0.5}"
+                    : path == "status.podIPs" ? "expected a list of {ip: …}" : "expected an IP address"),
+                context.Source, context.Where, path);
+            return false;
         }
 
         /// <summary>A top-level string field, null when absent; false (with an error naming the field) when it is not a string.</summary>

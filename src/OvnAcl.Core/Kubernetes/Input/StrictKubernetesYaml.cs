@@ -1,6 +1,7 @@
 using System.Reflection;
 using k8s;
 using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 
 namespace OvnAcl.Kubernetes.Input;
@@ -30,5 +31,21 @@ internal static class StrictKubernetesYaml
 
         var parser = new MergingParser(new GuardedYamlParser(new Parser(new StringReader(text))), Math.Max(MinimumEvents, text.Length));
         return Deserializer.Deserialize<T>(parser);
+    }
+
+    /// <summary>
+    /// A node tree read (and edited) by the loader; errors carry the marks of its nodes. The expansion bound grows with
+    /// <paramref name="textLength"/>, the length of the text the tree was read from.
+    /// </summary>
+    public static T Deserialize<T>(YamlNode node, int textLength)
+    {
+        if (Deserializer is null)
+        {
+            var text = new StringWriter();
+            new YamlStream(new YamlDocument(node)).Save(text, assignAnchors: false);
+            return KubernetesYaml.Deserialize<T>(text.ToString(), strict: true);
+        }
+
+        return Deserializer.Deserialize<T>(new MergingParser(new YamlNodeParser(node), Math.Max(MinimumEvents, textLength)));
     }
 }

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace OvnAcl.Kubernetes.Input;
+
+/// <summary>A key found in a tree: its mapping, the key node, its name, its path (<c>spec.containers[0].x</c>) and that path with indices dropped (<c>spec.containers[].x</c>).</summary>
+internal sealed record YamlKey(YamlMappingNode Parent, YamlNode Key, string Name, string Path, string Pattern);
+
+/// <summary>Walks and edits the node trees the loader reads objects into.</summary>
+internal static partial class YamlTree
+{
+    public static YamlNode? Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    /// <summary>Every node under <paramref name="node"/> that is a mapping's value or a list's item, with its path.</summary>
+    public static IEnumerable<(string Path, YamlNode Node)> Descendants(YamlNode node, string path)
+    {
+        var stack = new Stack<(string, YamlNode)>();
+        stack.Push((path, node));
+        while (stack.Count > 0)
+        {
+            var (at, current) = stack.Pop();
+            switch (current)
+            {
+                case YamlMappingNode mapping:
+                    foreach (var (key, value) in mapping.Children)
+                    {
+                        var child = at + "." + (key is YamlScalarNode { Value: { } k } ? k : "?");
+                        yield return (child, value);
+                        stack.Push((child, value));
+                    }
+
+                    break;
+                case YamlSequenceNode sequence:
+                    for (var i = 0; i < sequence.Children.Count; i++)
+                    {
+                        var child = $"{at}[{i.ToString(CultureInfo.InvariantCulture)}]";
+                        yield return (child, sequence.Children[i]);
+                        stack.Push((child, sequence.Children[i]));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a plain (unquoted, untagged) scalar is read as other than a string, by the YAML 1.1 rules kubectl's
+    /// YAML-to-JSON conversion applies (<c>yes</c>, <c>on</c> and <c>true</c> are booleans, <c>y</c> is left a string; <c>2</c>, <c>0x1f</c>,
+    /// <c>1e3</c> numbers; <c>~</c> and <c>null</c> null); null when it is a string.
+    /// </summary>
+    public static string? PlainType(YamlScalarNode scalar)
+    {
+        if (scalar.Style != ScalarStyle.Plain || !scalar.Tag.IsEmpty || scalar.Value is not { } value)
+        {
+            return null;
+        }
+
+        return value switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => "null",
+            "yes" or "Yes" or "YES" or "no" or "No" or "NO" or "true" or "True" or "TRUE"
+                or "false" or "False" or "FALSE" or "on" or "On" or "ON" or "off" or "Off" or "OFF" => "a boolean",
+            _ when Number().IsMatch(value) => "a number",
+            _ => null,
+        };
+    }
+
+    /// <summary>The key a deserializer's "property not found" error points at, or null when it is another error.</summary>
+    public static YamlKey? UnknownKeyAt(YamlMappingNode root, YamlException error)
+    {
+        if (!error.Message.StartsWith("Property '", StringComparison.Ordinal) || !error.Message.Contains("' not found on type", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return Keys(root, "", "").FirstOrDefault(k => k.Key.Start.Index == error.Start.Index);
+    }
+
+    /// <summary>The path of the key or value that starts at <paramref name="at"/>, or null when none does.</summary>
+    public static string? PathAt(YamlMappingNode root, Mark at)
+    {
+        foreach (var key in Keys(root, "", ""))
+        {
+            if (key.Key.Start.Index == at.Index)
+            {
+                return key.Path;
+            }
+        }
+
+        foreach (var (path, node) in Descendants(root, ""))
+        {
+            if (node.Start.Index == at.Index)
+            {
+                return path.TrimStart('.');
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Removes every key matching <paramref name="pattern"/> (<c>spec.containers[].x</c>: any index); returns how many.</summary>
+    public static int RemovePath(YamlMappingNode root, string pattern)
+    {
+        var keys = Keys(root, "", "").Where(k => k.Pattern == pattern).ToList();
+        foreach (var key in keys)
+        {
+            key.Parent.Children.Remove(key.Key);
+        }
+
+        return keys.Count;
+    }
+
+    private static IEnumerable<YamlKey> Keys(YamlNode node, string path, string pattern)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    var name = key is YamlScalarNode { Value: { } k } ? k : "?";
+                    var childPath = path.Length == 0 ? name : path + "." + name;
+                    var childPattern = pattern.Length == 0 ? name : pattern + "." + name;
+                    yield return new YamlKey(mapping, key, name, childPath, childPattern);
+                    foreach (var nested in Keys(value, childPath, childPattern))
+                    {
+                        yield return nested;
+                    }
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    foreach (var nested in Keys(sequence.Children[i], $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", pattern + "[]"))
+                    {
+                        yield return nested;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"^([-+]?(0|[1-9][0-9_]*)|0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")]
+    private static partial Regex Number();
+}
