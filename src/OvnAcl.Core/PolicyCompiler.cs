@@ -12,6 +12,9 @@ public sealed record PolicyCompileOptions
 
     public KubernetesCompileOptions Kubernetes { get; init; } = KubernetesCompileOptions.Default;
 
+    /// <summary>How Kubernetes files are read: the namespace of objects without one, what <c>-</c> reads.</summary>
+    public KubernetesLoadOptions KubernetesLoad { get; init; } = KubernetesLoadOptions.Default;
+
     public NeutronTranslationOptions Neutron { get; init; } = NeutronTranslationOptions.Default;
 }
 
@@ -79,7 +82,7 @@ public static class PolicyCompiler
             return Compile(NeutronInput.Load(paths), options.Neutron);
         }
 
-        var input = await KubernetesInputLoader.LoadAsync(paths, cancellationToken).ConfigureAwait(false);
+        var input = await KubernetesInputLoader.LoadAsync(paths, options.KubernetesLoad, cancellationToken).ConfigureAwait(false);
         return Compile(input, options.Kubernetes);
     }
 

@@ -22,7 +22,7 @@ internal static class ApplyCommand
         var common = new CommonOptions();
         var inputs = new Argument<string[]>("INPUT")
         {
-            Description = "Files or directories: Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON), or Neutron API JSON",
+            Description = "Files or directories: Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON; - reads standard input), or Neutron API JSON",
             Arity = ArgumentArity.OneOrMore,
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and send nothing" };
@@ -43,6 +43,7 @@ internal static class ApplyCommand
             DefaultValueFactory = _ => AclReconcilerOptions.Default.MaxChangesPerTransaction,
         };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to connect and apply", DefaultValueFactory = _ => 60 };
+        var ns = CompileCommand.NamespaceOption();
         var command = new Command("apply", "Reconcile the Northbound database to the rows compiled from Kubernetes or Neutron input: only what differs is written");
         common.AddTo(command);
         command.Add(inputs);
@@ -53,6 +54,7 @@ internal static class ApplyCommand
         command.Add(json);
         command.Add(maxChanges);
         command.Add(timeout);
+        command.Add(ns);
         command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
         {
             var name = result.GetValue(controller)!;
@@ -69,7 +71,7 @@ internal static class ApplyCommand
 
             // Compile before connecting: invalid input writes nothing and needs no database.
             var paths = result.GetValue(inputs)!;
-            var compilation = await CompileCommand.CompileAndReportAsync(paths, name, ct).ConfigureAwait(false);
+            var compilation = await CompileCommand.CompileAndReportAsync(paths, name, result.GetValue(ns), ct).ConfigureAwait(false);
             var rows = compilation.Rows;
             if (rows is null)
             {

@@ -16,7 +16,7 @@ internal static class CompileCommand
     {
         var inputs = new Argument<string[]>("INPUT")
         {
-            Description = "Files or directories (recursive): Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON), or Neutron API JSON (security_groups, ports, address_groups)",
+            Description = "Files or directories (recursive): Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON; other kinds skipped; - reads standard input), or Neutron API JSON (security_groups, ports, address_groups)",
             Arity = ArgumentArity.OneOrMore,
         };
         var format = new Option<string>("--format", "-f") { Description = "json, nbctl (an ovn-nbctl script) or table", DefaultValueFactory = _ => "json" };
@@ -25,16 +25,24 @@ internal static class CompileCommand
             Description = "Kubernetes: owner written to external_ids and prefix of port-group and address-set names (Neutron's names are fixed)",
             DefaultValueFactory = _ => KubernetesCompileOptions.Default.ControllerName,
         };
+        var ns = NamespaceOption();
         var command = new Command("compile", "Compile Kubernetes NetworkPolicies or Neutron security groups into OVN port groups, address sets and ACLs");
         command.Add(inputs);
         command.Add(format);
         command.Add(controller);
+        command.Add(ns);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(
-            () => RunAsync(result.GetValue(inputs)!, result.GetValue(format)!, result.GetValue(controller)!, cancellationToken)));
+            () => RunAsync(result.GetValue(inputs)!, result.GetValue(format)!, result.GetValue(controller)!, result.GetValue(ns), cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] inputs, string formatText, string controller, CancellationToken cancellationToken)
+    /// <summary><c>-n/--namespace NS</c>, as for <c>kubectl apply -n</c>.</summary>
+    public static Option<string?> NamespaceOption() => new("--namespace", "-n")
+    {
+        Description = "Kubernetes: the namespace of policies and pods that name none (default: 'default', with a warning); an object naming another is an error",
+    };
+
+    private static async Task<int> RunAsync(string[] inputs, string formatText, string controller, string? ns, CancellationToken cancellationToken)
     {
         if (!NorthboundFormatter.TryParseFormat(formatText, out var format))
         {
@@ -46,7 +54,7 @@ internal static class CompileCommand
             throw new CliException("--controller needs a name");
         }
 
-        var rows = (await CompileAndReportAsync(inputs, controller, cancellationToken).ConfigureAwait(false)).Rows;
+        var rows = (await CompileAndReportAsync(inputs, controller, ns, cancellationToken).ConfigureAwait(false)).Rows;
         if (rows is null)
         {
             return 1;
@@ -60,10 +68,19 @@ internal static class CompileCommand
     /// Compiles Kubernetes or Neutron input (<see cref="PolicyCompiler"/>, told apart by content) and prints every
     /// diagnostic to stderr; <see cref="PolicyCompilation.Rows"/> is null on any error.
     /// </summary>
-    public static async Task<PolicyCompilation> CompileAndReportAsync(string[] inputs, string controller, CancellationToken cancellationToken)
+    public static async Task<PolicyCompilation> CompileAndReportAsync(string[] inputs, string controller, string? ns, CancellationToken cancellationToken)
     {
+        if (ns is not null && string.IsNullOrWhiteSpace(ns))
+        {
+            throw new CliException("--namespace needs a name");
+        }
+
         var compilation = await PolicyCompiler.CompileAsync(inputs,
-            PolicyCompileOptions.Default with { Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller } },
+            PolicyCompileOptions.Default with
+            {
+                Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller },
+                KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns },
+            },
             cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in compilation.Diagnostics)
         {

@@ -40,6 +40,8 @@ public static class CompileDiagnosticCodes
     /// (<c>access: true</c>): the API server refuses it, labels are strings; quote it.
     /// </summary>
     public const string NotAString = "OVNK0011";
+    /// <summary>An object whose namespace is not the one given to the loader (<c>ovnacl compile -n NS</c>), which kubectl refuses too.</summary>
+    public const string NamespaceMismatch = "OVNK0012";
 
     // Validation of NetworkPolicy (OVNK01xx)
 

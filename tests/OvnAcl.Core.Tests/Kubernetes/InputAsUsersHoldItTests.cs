@@ -303,4 +303,33 @@ public sealed class InputAsUsersHoldItTests
         Assert.Equal("list.yaml#1/items[1]: NetworkPolicy shop/web: spec.ingress[0].from[0].podSelectr: OVNK0002: line 12: unknown field 'podSelectr'",
             Assert.Single(input.LoadDiagnostics).ToString());
     }
+
+    [Fact]
+    public async Task Dash_reads_standard_input_and_a_namespace_option_places_objects_as_kubectl_apply_n()
+    {
+        const string Text = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec: {podSelector: {}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: a, namespace: shop}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: b, namespace: other}
+            """;
+        var input = await KubernetesInputLoader.LoadAsync([KubernetesInputLoader.StandardInputPath],
+            new KubernetesLoadOptions { Namespace = "shop", StandardInput = new StringReader(Text) });
+        Assert.Equal("shop", input.Policies.Single().Object.Metadata.NamespaceProperty);
+        Assert.Equal("a", input.Pods.Single().Object.Metadata.Name);
+        Assert.Equal("stdin#3: Pod other/b: metadata.namespace: OVNK0012: line 12: the object's namespace 'other' is not the namespace given ('shop'), as kubectl refuses it",
+            Assert.Single(input.LoadDiagnostics).ToString());
+
+        // Without the option the policy is in 'default', with the warning kubectl users know.
+        var unplaced = KubernetesCompiler.Compile(KubernetesInputLoader.LoadText(Text.Replace("namespace: other", "namespace: shop", StringComparison.Ordinal), "f.yaml"));
+        Assert.Contains(unplaced.Diagnostics, d => d.Code == CompileDiagnosticCodes.MissingNamespace);
+    }
 }

@@ -20,15 +20,30 @@ namespace OvnAcl.Kubernetes;
 /// </summary>
 public static class KubernetesInputLoader
 {
+    /// <summary>The path that stands for standard input, as for kubectl.</summary>
+    public const string StandardInputPath = "-";
+
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
-    public static async Task<KubernetesInput> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    public static Task<KubernetesInput> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
+        LoadAsync(paths, null, cancellationToken);
+
+    /// <summary>Reads every path (<c>-</c>: <see cref="KubernetesLoadOptions.StandardInput"/>) in order.</summary>
+    public static async Task<KubernetesInput> LoadAsync(IEnumerable<string> paths, KubernetesLoadOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        options ??= KubernetesLoadOptions.Default;
         var result = KubernetesInput.Empty;
         foreach (var path in paths)
         {
             IEnumerable<string> files;
+            if (path == StandardInputPath)
+            {
+                var text = await (options.StandardInput ?? Console.In).ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                result = result.Concat(LoadText(text, "stdin", options));
+                continue;
+            }
+
             if (Directory.Exists(path))
             {
                 files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
@@ -58,7 +73,7 @@ public static class KubernetesInputLoader
                     continue;
                 }
 
-                result = result.Concat(LoadText(text, file));
+                result = result.Concat(LoadText(text, file, options));
             }
         }
 
@@ -66,11 +81,11 @@ public static class KubernetesInputLoader
     }
 
     /// <summary>Reads one file's content; <paramref name="file"/> is only used to name where objects and problems are.</summary>
-    public static KubernetesInput LoadText(string text, string file)
+    public static KubernetesInput LoadText(string text, string file, KubernetesLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
-        var builder = new Builder(file);
+        var builder = new Builder(file, options ?? KubernetesLoadOptions.Default);
         var trimmed = text.TrimStart();
         if (Path.GetExtension(file).Equals(".json", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith('{'))
         {
@@ -97,7 +112,7 @@ public static class KubernetesInputLoader
 
     private sealed record UnknownField(int Count, ObjectContext First, string Path);
 
-    private sealed class Builder(string file)
+    private sealed class Builder(string file, KubernetesLoadOptions options)
     {
         private readonly List<SourcedObject<V1NetworkPolicy>> _policies = [];
         private readonly List<SourcedObject<V1Pod>> _pods = [];
@@ -281,7 +296,7 @@ public static class KubernetesInputLoader
             {
                 case ("networking.k8s.io/v1", "NetworkPolicy"):
                 {
-                    var ok = CheckStrings(node, context, includeSelectors: true) & CheckPorts(node, context);
+                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: true) & CheckPorts(node, context);
                     node.Children.Remove(new YamlScalarNode("status"));
                     if (Deserialize<V1NetworkPolicy>(node, textLength, context, strictUnder: "spec") is { } policy && ok)
                     {
@@ -293,7 +308,7 @@ public static class KubernetesInputLoader
 
                 case ("v1", "Pod"):
                 {
-                    var ok = CheckStrings(node, context, includeSelectors: false);
+                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: false);
                     var status = ReadPodStatus(node, context);
                     node.Children.Remove(new YamlScalarNode("status"));
                     if (Deserialize<V1Pod>(node, textLength, context, strictUnder: null) is { } pod && ok && status.Ok)
@@ -387,6 +402,39 @@ public static class KubernetesInputLoader
                     Error(CompileDiagnosticCodes.UnparseableDocument, DeserializationMessage.WithoutTypeNames(ex.Message), context.Source, context.Where, null);
                     return null;
                 }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="KubernetesLoadOptions.Namespace"/> given to an object without one; an object in another namespace
+        /// is an error, as with <c>kubectl apply -n</c>.
+        /// </summary>
+        private bool CheckNamespace(YamlMappingNode node, ObjectContext context)
+        {
+            if (options.Namespace is not { } ns)
+            {
+                return true;
+            }
+
+            if (YamlTree.Child(node, "metadata") is not YamlMappingNode metadata)
+            {
+                return true; // no name either: the reader reports it
+            }
+
+            switch (YamlTree.Child(metadata, "namespace"))
+            {
+                case null or YamlScalarNode { Value: null or "" }:
+                    metadata.Children[new YamlScalarNode("namespace")] = new YamlScalarNode(ns);
+                    return true;
+                case YamlScalarNode { Value: { } given } when given == ns:
+                    return true;
+                case YamlScalarNode { Value: { } given } other:
+                    Error(CompileDiagnosticCodes.NamespaceMismatch,
+                        context.Line(other.Start) + $"the object's namespace '{given}' is not the namespace given ('{ns}'), as kubectl refuses it",
+                        context.Source, context.Where, "metadata.namespace");
+                    return false;
+                default:
+                    return true; // not a string: the deserializer reports it
             }
         }
 

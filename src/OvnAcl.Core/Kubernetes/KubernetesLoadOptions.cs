@@ -1,0 +1,16 @@
+namespace OvnAcl.Kubernetes;
+
+/// <summary>How <see cref="KubernetesInputLoader"/> reads files, as kubectl would take them.</summary>
+public sealed record KubernetesLoadOptions
+{
+    public static KubernetesLoadOptions Default { get; } = new();
+
+    /// <summary>
+    /// The namespace of NetworkPolicies and Pods that name none (<c>kubectl apply -n NS</c>); an object naming another
+    /// is an error (OVNK0012). Null: such objects are in <c>default</c>, with a warning (OVNK0005).
+    /// </summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>What the path <c>-</c> reads (reported as <c>stdin</c>); null: the process's standard input.</summary>
+    public TextReader? StandardInput { get; init; }
+}
