@@ -5,6 +5,8 @@ public static class MatchDiagnosticCodes
 {
     /// <summary>Not a match expression: unbalanced parentheses, a dangling operator, a malformed constant, …</summary>
     public const string Syntax = "OVNM0001";
+    /// <summary>A function call (<c>is_chassis_resident("lrp")</c>): OVN evaluates it per chassis; OvnAcl reports it as unsupported.</summary>
+    public const string UnsupportedFunction = "OVNM0002";
     /// <summary>A field or predicate name OVN does not define.</summary>
     public const string UnknownField = "OVNM0100";
     /// <summary>A string constant compared with an integer field, or an integer constant with a string field.</summary>

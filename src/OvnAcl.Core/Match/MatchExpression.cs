@@ -22,7 +22,7 @@ public static class MatchExpression
             return result.Value;
         }
 
-        var (diagnostic, expected) = SyntaxError(result.Error!);
+        var (diagnostic, expected) = SyntaxError(text, result.Error!);
         throw new MatchSyntaxException(diagnostic, expected);
     }
 
@@ -37,7 +37,7 @@ public static class MatchExpression
         var result = MatchParser.Parse(text);
         if (!result.Success)
         {
-            diagnostics = [SyntaxError(result.Error!).Diagnostic];
+            diagnostics = [SyntaxError(text, result.Error!).Diagnostic];
             return false;
         }
 
@@ -78,9 +78,19 @@ public static class MatchExpression
         return MatchPrinter.Print(expression);
     }
 
-    private static (Diagnostic Diagnostic, IReadOnlyList<string> Expected) SyntaxError(ParseError<char> error)
+    private static (Diagnostic Diagnostic, IReadOnlyList<string> Expected) SyntaxError(string text, ParseError<char> error)
     {
         var position = new TextPosition(error.ErrorOffset, error.ErrorPos.Line, error.ErrorPos.Col);
+        if (FunctionAt(text, error.ErrorOffset) is { } function)
+        {
+            // A call stops the parser at its '(': say what it is, not which token was expected there.
+            var at = new TextPosition(function.Offset, error.ErrorPos.Line, error.ErrorPos.Col - (error.ErrorOffset - function.Offset));
+            var unsupported = function.Name == "is_chassis_resident"
+                ? "is_chassis_resident(...) is not supported: OVN decides it on each chassis from where the port is bound, which an offline evaluation cannot know"
+                : $"{function.Name}(...) is not supported: the only function in OVN's match language is is_chassis_resident, and OvnAcl does not evaluate it";
+            return (Diagnostic.Error(MatchDiagnosticCodes.UnsupportedFunction, unsupported, MatchLocation(at)), []);
+        }
+
         var expected = error.Expected.Select(Describe).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         string message;
         if (error.Message is { } custom)
@@ -95,6 +105,29 @@ public static class MatchExpression
         }
 
         return (Diagnostic.Error(MatchDiagnosticCodes.Syntax, message, MatchLocation(position)), expected);
+    }
+
+    /// <summary>The identifier a <c>(</c> at <paramref name="offset"/> follows (<c>is_chassis_resident("p")</c>), if any.</summary>
+    private static (string Name, int Offset)? FunctionAt(string text, int offset)
+    {
+        if (offset <= 0 || offset >= text.Length || text[offset] != '(')
+        {
+            return null;
+        }
+
+        var end = offset;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        var start = end;
+        while (start > 0 && (char.IsAsciiLetterOrDigit(text[start - 1]) || text[start - 1] is '_' or '.'))
+        {
+            start--;
+        }
+
+        return start < end && (char.IsAsciiLetter(text[start]) || text[start] == '_') ? (text[start..end], start) : null;
     }
 
     /// <summary>Where a match problem is: the expression (printed as <c>match</c>) and, for parsed text, the position in it.</summary>

@@ -10,6 +10,9 @@ public sealed class MatchDiagnosticsTests
         // input, code, column, a piece of the message
         { "(tcp && udp", MatchDiagnosticCodes.Syntax, 12, "expected" },
         { "tcp && udp)", MatchDiagnosticCodes.Syntax, 11, "end of input" },
+        // A function call is named as what it is, at its name, not as a misplaced '('.
+        { "outport == \"lsp\" && is_chassis_resident(\"cr-lrp\")", MatchDiagnosticCodes.UnsupportedFunction, 21, "is_chassis_resident(...) is not supported" },
+        { "ip4 && frobnicate (1)", MatchDiagnosticCodes.UnsupportedFunction, 8, "frobnicate(...) is not supported" },
         { "tcp &&", MatchDiagnosticCodes.Syntax, 7, "expected" },
         { "tcp.dst ==", MatchDiagnosticCodes.Syntax, 11, "constant" },
         { "tcp.dst == {}", MatchDiagnosticCodes.Syntax, 13, "constant" },
