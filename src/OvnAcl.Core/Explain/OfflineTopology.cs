@@ -248,6 +248,16 @@ public sealed partial class OfflineTopology
             throw new OvnAclException($"{What} '{text}' has no logical switch port: {why}");
         }
 
+        if (Kind == PolicyInputKind.Kubernetes && !text.Contains('/', StringComparison.Ordinal))
+        {
+            var same = Endpoints.Where(e => e.Kind == OfflineEndpointKind.Pod && e.Id.EndsWith("/" + text, StringComparison.Ordinal)).Select(e => e.Id).ToList();
+            if (same.Count > 1)
+            {
+                throw new OvnAclException(
+                    $"pod name '{text}' is ambiguous: namespaces {string.Join(", ", same.Select(id => id[..id.IndexOf('/', StringComparison.Ordinal)]))} have it; use one of {string.Join(", ", same)}");
+            }
+        }
+
         var known = string.Join(", ", Endpoints.Take(12).Select(e => e.Kind == OfflineEndpointKind.NeutronPort ? e.ToString() : e.Id));
         throw new OvnAclException(Kind == PolicyInputKind.Kubernetes
             ? $"no pod '{text}' in the input: use NAMESPACE/POD or an IP (pods: {known})"

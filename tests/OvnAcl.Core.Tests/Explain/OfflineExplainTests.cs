@@ -184,6 +184,30 @@ public sealed class OfflineExplainTests
     }
 
     [Fact]
+    public void A_short_pod_name_in_two_namespaces_says_which_have_it()
+    {
+        var topology = OfflineTopology.FromKubernetes(KubernetesInputLoader.LoadText("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: a}
+            status: {podIP: 10.0.0.1}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: b}
+            status: {podIP: 10.0.0.2}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: db, namespace: b}
+            status: {podIP: 10.0.0.3}
+            """, "pods.yaml"));
+        var ambiguous = Assert.Throws<OvnAclException>(() => topology.Explain("web", "db", AclProtocol.Tcp, 80));
+        Assert.Equal("pod name 'web' is ambiguous: namespaces a, b have it; use one of a/web, b/web", ambiguous.Message);
+        Assert.Equal("b/web", topology.Explain("b/web", "db", AclProtocol.Tcp, 80).From.Id);
+    }
+
+    [Fact]
     public async Task Input_with_errors_is_refused_with_its_diagnostics()
     {
         var broken = KubernetesInputLoader.LoadText("""
