@@ -43,6 +43,12 @@ public sealed class ValidationTests
         { "  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: a, operator: NotIn, values: []}]}}]}]", CompileDiagnosticCodes.InvalidSelectorValues, "spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values" },
         { "  ingress: [{from: [{podSelector: {matchExpressions: [{key: a, operator: Exists, values: [x]}]}}]}]", CompileDiagnosticCodes.InvalidSelectorValues, "spec.ingress[0].from[0].podSelector.matchExpressions[0].values" },
         { "  ingress: [{from: [{podSelector: {matchExpressions: [{key: '', operator: Exists}]}}]}]", CompileDiagnosticCodes.InvalidSelectorKey, "spec.ingress[0].from[0].podSelector.matchExpressions[0].key" },
+        // The API server's label syntax, checked in every selector.
+        { "  ingress: [{from: [{podSelector: {matchLabels: {\"a b\": x}}}]}]", CompileDiagnosticCodes.InvalidSelectorKey, "spec.ingress[0].from[0].podSelector.matchLabels.a b" },
+        { "  ingress: [{from: [{podSelector: {matchExpressions: [{key: Example.com/a, operator: Exists}]}}]}]", CompileDiagnosticCodes.InvalidSelectorKey, "spec.ingress[0].from[0].podSelector.matchExpressions[0].key" },
+        { "  ingress: [{from: [{podSelector: {matchLabels: {app: \"hello world\"}}}]}]", CompileDiagnosticCodes.InvalidSelectorValues, "spec.ingress[0].from[0].podSelector.matchLabels.app" },
+        { "  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: [-x]}]}}]}]", CompileDiagnosticCodes.InvalidSelectorValues, "spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values[0]" },
+        { "  policyTypes: [Ingress, Egress, Ingress]", CompileDiagnosticCodes.InvalidPolicyType, "spec.policyTypes" },
         { "  policyTypes: [Ingress, egress]", CompileDiagnosticCodes.InvalidPolicyType, "spec.policyTypes[1]" },
         { "  ingress: [{from: [{}]}]", CompileDiagnosticCodes.InvalidPeer, "spec.ingress[0].from[0]" },
         { "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]", CompileDiagnosticCodes.InvalidPeer, "spec.egress[0].to[0]" },

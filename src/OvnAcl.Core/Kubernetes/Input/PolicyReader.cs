@@ -521,6 +521,11 @@ internal sealed class PolicyReader
                 }
             }
 
+            if (types.Count > 2)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidPolicyType, $"{types.Count} policyTypes: at most two (Ingress, Egress), as the API server allows", "spec.policyTypes");
+            }
+
             isIngress = types.Contains("Ingress");
             isEgress = types.Contains("Egress");
         }
@@ -748,6 +753,20 @@ internal sealed class PolicyReader
                 continue;
             }
 
+            if (LabelSyntax.KeyProblem(key) is { } keyProblem)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorKey, keyProblem, $"{path}.matchLabels.{key}");
+                valid = false;
+                continue;
+            }
+
+            if (LabelSyntax.ValueProblem(value ?? "") is { } valueProblem)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorValues, valueProblem, $"{path}.matchLabels.{key}");
+                valid = false;
+                continue;
+            }
+
             requirements.Add(new(key, SelectorOperator.In, EquatableArray.Create(value ?? "")));
         }
 
@@ -767,6 +786,11 @@ internal sealed class PolicyReader
                 at.Error(CompileDiagnosticCodes.InvalidSelectorKey, "a label key cannot be empty", field + ".key");
                 valid = false;
             }
+            else if (LabelSyntax.KeyProblem(expression.Key) is { } keyProblem)
+            {
+                at.Error(CompileDiagnosticCodes.InvalidSelectorKey, keyProblem, field + ".key");
+                valid = false;
+            }
 
             SelectorOperator? op = expression.OperatorProperty switch
             {
@@ -782,6 +806,15 @@ internal sealed class PolicyReader
                 at.NullItem($"{field}.values[{nullValue}]", "value");
                 valid = false;
                 continue;
+            }
+
+            for (var v = 0; v < values.Count; v++)
+            {
+                if (LabelSyntax.ValueProblem(values[v]) is { } valueProblem)
+                {
+                    at.Error(CompileDiagnosticCodes.InvalidSelectorValues, valueProblem, $"{field}.values[{v}]");
+                    valid = false;
+                }
             }
 
             if (op is null)
