@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OvnAcl.Acl;
 using OvnAcl.Explain;
+using OvnAcl.Kubernetes;
 
 namespace OvnAcl.Cli.Commands;
 
@@ -27,10 +28,11 @@ internal static class ExplainCommand
         var reply = new Option<bool>("--reply") { Description = "Explain the reply (from --to back to --from) of the connection instead of its first packet" };
         var matrix = new Option<bool>("--matrix") { Description = "With INPUT only: whether each pod/port reaches each other one (rows = from, columns = to)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in docs/explain.md)" };
+        var ns = CompileCommand.NamespaceOption();
         var command = new Command("explain", "Say whether a packet from one logical port reaches another through the ACLs, which ACL decides and which policy rule it comes from");
         common.AddTo(command);
         command.Add(inputs);
-        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, matrix, json })
+        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, matrix, json, ns })
         {
             command.Add(option);
         }
@@ -57,7 +59,7 @@ internal static class ExplainCommand
                 return 0;
             }
 
-            var topology = await LoadAsync(paths, ct).ConfigureAwait(false);
+            var topology = await LoadAsync(paths, result.GetValue(ns), ct).ConfigureAwait(false);
             if (form == ExplainForm.Matrix)
             {
                 var grid = ReachabilityMatrix.Compute(topology, proto, destinationPort, result.GetValue(ipv6), traffic);
@@ -72,11 +74,12 @@ internal static class ExplainCommand
         return command;
     }
 
-    private static async Task<OfflineTopology> LoadAsync(string[] paths, CancellationToken cancellationToken)
+    private static async Task<OfflineTopology> LoadAsync(string[] paths, string? ns, CancellationToken cancellationToken)
     {
         try
         {
-            var topology = await OfflineTopology.LoadAsync(paths, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var options = OfflineTopologyOptions.Default with { KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns } };
+            var topology = await OfflineTopology.LoadAsync(paths, options, cancellationToken).ConfigureAwait(false);
             foreach (var warning in topology.Diagnostics)
             {
                 await Console.Error.WriteLineAsync(warning.ToString()).ConfigureAwait(false);

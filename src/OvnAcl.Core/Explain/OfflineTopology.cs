@@ -20,6 +20,9 @@ public sealed record OfflineTopologyOptions
 
     public NeutronTranslationOptions Neutron { get; init; } = NeutronTranslationOptions.Default;
 
+    /// <summary>How Kubernetes files are read (<c>-n</c>, <c>-</c>), as for <see cref="PolicyCompileOptions.KubernetesLoad"/>.</summary>
+    public KubernetesLoadOptions KubernetesLoad { get; init; } = KubernetesLoadOptions.Default;
+
     /// <summary>The one logical switch that holds every pod's port.</summary>
     public string KubernetesSwitch { get; init; } = "ovnacl-pods";
 }
@@ -95,7 +98,7 @@ public sealed partial class OfflineTopology
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= OfflineTopologyOptions.Default;
-        var compilation = await PolicyCompiler.CompileAsync(paths, new PolicyCompileOptions { Kubernetes = options.Kubernetes, Neutron = options.Neutron },
+        var compilation = await PolicyCompiler.CompileAsync(paths, new PolicyCompileOptions { Kubernetes = options.Kubernetes, Neutron = options.Neutron, KubernetesLoad = options.KubernetesLoad },
             cancellationToken).ConfigureAwait(false);
         return FromCompilation(compilation, options);
     }
