@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 config=${1:-Release}
 packages=$root/artifacts/packages
 sample=$root/samples/kubernetes/three-tier
-configfile=$root/tests/consumer/nuget.config
+configfile=$root/tests/consumer/nuget.config  # samples/informer/nuget.config is the same
 version=$(sed -n 's:.*<OvnAclPackageVersion>\(.*\)</OvnAclPackageVersion>.*:\1:p' "$root/Directory.Build.props")
 for p in OvnAcl.OvsdbClient OvnAcl.Core ovnacl; do
   [ -f "$packages/$p.$version.nupkg" ] || { echo "consumer-test: $packages/$p.$version.nupkg is missing (make pack)" >&2; exit 1; }
