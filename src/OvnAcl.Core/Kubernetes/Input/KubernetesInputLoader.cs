@@ -20,6 +20,7 @@ public static class KubernetesInputLoader
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
+    /// <summary>Reads every <c>.yaml</c>, <c>.yml</c> and <c>.json</c> file under <paramref name="paths"/> (directories recursively, in ordinal order) and keeps the NetworkPolicies, Pods and Namespaces, each with its source; problems become diagnostics of the result, not exceptions.</summary>
     public static async Task<KubernetesInput> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);

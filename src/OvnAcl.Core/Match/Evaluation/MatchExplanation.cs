@@ -18,6 +18,7 @@ public sealed class MatchExplanation
         Reason = reason;
     }
 
+    /// <summary>What the whole expression evaluated to.</summary>
     public bool Result { get; }
 
     public ImmutableArray<MatchExpr> Path { get; }
@@ -31,5 +32,6 @@ public sealed class MatchExplanation
     /// <summary>What the packet had there, e.g. <c>tcp.dst is 53</c> or <c>prerequisite tcp of tcp.dst does not hold</c>.</summary>
     public string Reason { get; }
 
+    /// <summary>The result, the deciding subexpression and why it decided.</summary>
     public override string ToString() => $"{(Result ? "true" : "false")}: {DecisiveText} ({Reason})";
 }
