@@ -21,6 +21,7 @@ public sealed class MatchExplanation
     /// <summary>What the whole expression evaluated to.</summary>
     public bool Result { get; }
 
+    /// <summary>The subexpressions from the root down to the one that decided the result.</summary>
     public ImmutableArray<MatchExpr> Path { get; }
 
     /// <summary>The innermost deciding subexpression (last of <see cref="Path"/>).</summary>
