@@ -37,6 +37,10 @@ nbctl() { ovn-nbctl --db="$nb" --timeout=20 "$@"; }
 
 echo "consumer-test: installing the ovnacl tool $version from $packages"
 dotnet tool install --tool-path "$dir/tool" --configfile "$configfile" --version "$version" ovnacl >/dev/null
+# `ovnacl bench` finds its peer and plot scripts next to OvnAcl.Bench.dll: the tool package must carry them.
+for script in peers/ovsdbapp_churn.py peers/ovsdbapp_sync.py plots/churn_plot.py plots/soak_plot.py; do
+  find "$dir/tool/.store" -path "*/tools/net10.0/any/$script" | grep -q . || fail "the installed tool lacks $script"
+done
 "$dir/tool/ovnacl" compile "$sample" > "$dir/compiled.json"
 "$dir/tool/ovnacl" compile --format table "$sample" > "$dir/compiled.txt"
 read -r want_groups want_sets want_acls want_ports < <(python3 - "$dir/compiled.json" <<'PY'
