@@ -12,7 +12,7 @@ TEST_RESULTS := $(CURDIR)/artifacts/test-results
 TEST_HANG_TIMEOUT ?= 5m
 OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 
-.PHONY: all deps bench-deps restore build test demo bench-churn bench-soak clean
+.PHONY: all deps bench-deps restore build pack test demo bench-churn bench-soak clean
 
 all: build
 
@@ -42,13 +42,23 @@ restore:
 build: restore
 	$(DOTNET) build OvnAcl.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build
+# OvnAcl.OvsdbClient, OvnAcl.Core (.nupkg + .snupkg) and the ovnacl tool, into artifacts/packages.
+pack: build
+	rm -rf artifacts/packages
+	$(DOTNET) pack OvnAcl.sln -c $(CONFIG) --no-build -nologo -clp:NoSummary
+	@ls -1 artifacts/packages
+
+# After the tests, the packages are proven from outside: a consumer restored only from artifacts/packages applies a
+# sample to a real NB, samples/informer builds against them, and the installed tool compiles (scripts/consumer-test.sh).
+test: deps pack
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test OvnAcl.sln -c $(CONFIG) --no-build -nologo \
 	  --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(TEST_RESULTS) ; \
-	  status=$$?; bash scripts/test-summary.sh $(TEST_RESULTS); \
+	  status=$$?; \
 	  [ $$status -eq 0 ] || echo "dotnet test exited with $$status: a failed test, or a test host that crashed or hung (see 'Test Run Aborted' above)"; \
+	  bash scripts/consumer-test.sh $(CONFIG) || { echo "the package consumer test failed"; status=1; }; \
+	  bash scripts/test-summary.sh $(TEST_RESULTS); \
 	  exit $$status
 
 demo: deps build

@@ -8,19 +8,23 @@ namespace OvnAcl;
 /// </summary>
 public class AclCompileException : OvnAclException
 {
+    /// <summary>Compiling failed with the errors among <paramref name="diagnostics"/>; the message lists them all.</summary>
     public AclCompileException(ImmutableArray<Diagnostic> diagnostics)
         : this(Describe(diagnostics), diagnostics)
     {
     }
 
+    /// <summary>For subtypes: a compile failure with <paramref name="message"/> and the diagnostics behind it.</summary>
     protected AclCompileException(string message, ImmutableArray<Diagnostic> diagnostics)
         : base(message)
     {
         Diagnostics = diagnostics.IsDefault ? [] : diagnostics;
     }
 
+    /// <summary>Every diagnostic of the compilation, warnings included, in the order reported.</summary>
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
+    /// <summary>The diagnostics with severity <see cref="DiagnosticSeverity.Error"/>: why nothing was compiled.</summary>
     public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.IsError);
 
     private static string Describe(ImmutableArray<Diagnostic> diagnostics)

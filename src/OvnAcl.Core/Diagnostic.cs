@@ -7,7 +7,7 @@ namespace OvnAcl;
 public enum DiagnosticSeverity
 {
     /// <summary>For information: something was read differently than one might assume (objects skipped).</summary>
-    Note,
+    Note = -1,
 
     /// <summary>Compiled, but the result is probably not what was meant.</summary>
     Warning,
@@ -19,6 +19,7 @@ public enum DiagnosticSeverity
 /// <summary>A place in a text (a match expression, a file); <see cref="Line"/> and <see cref="Column"/> count from 1, <see cref="Offset"/> from 0.</summary>
 public readonly record struct TextPosition(int Offset, int Line, int Column)
 {
+    /// <summary><c>LINE:COLUMN</c>, as compilers print a position.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Line}:{Column}");
 }
 
@@ -28,6 +29,7 @@ public readonly record struct TextPosition(int Offset, int Line, int Column)
 /// </summary>
 public sealed record ObjectSource(string File, int? Document = null, int? Item = null)
 {
+    /// <summary>The file, then <c>#DOCUMENT</c> and <c>/items[N]</c> when known: <c>web.yaml#2/items[0]</c>.</summary>
     public override string ToString() =>
         File + (Document is { } d ? "#" + d.ToString(CultureInfo.InvariantCulture) : "")
              + (Item is { } i ? $"/items[{i.ToString(CultureInfo.InvariantCulture)}]" : "");
@@ -40,6 +42,7 @@ public sealed record ObjectSource(string File, int? Document = null, int? Item =
 /// </summary>
 public sealed record DiagnosticLocation(ObjectSource? Source = null, string? Object = null, string? Field = null, TextPosition? Position = null)
 {
+    /// <summary>Nowhere in particular: a problem with the input as a whole.</summary>
     public static DiagnosticLocation None { get; } = new();
 
     /// <summary>The known parts joined by <c>": "</c>: <c>file#doc: line:col: object: field</c>; empty when nothing is known.</summary>
@@ -76,14 +79,18 @@ public sealed record DiagnosticLocation(ObjectSource? Source = null, string? Obj
 /// </summary>
 public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, string Message, DiagnosticLocation Location)
 {
+    /// <summary>True for <see cref="DiagnosticSeverity.Error"/>: the input is refused.</summary>
     public bool IsError => Severity == DiagnosticSeverity.Error;
 
+    /// <summary>An error: <paramref name="code"/> is the problem's stable id, <paramref name="message"/> says what is wrong, <paramref name="location"/> where.</summary>
     public static Diagnostic Error(string code, string message, DiagnosticLocation? location = null) =>
         new(code, DiagnosticSeverity.Error, message, location ?? DiagnosticLocation.None);
 
+    /// <summary>A warning: the input is compiled anyway; <paramref name="code"/>, <paramref name="message"/> and <paramref name="location"/> as for <see cref="Error"/>.</summary>
     public static Diagnostic Warning(string code, string message, DiagnosticLocation? location = null) =>
         new(code, DiagnosticSeverity.Warning, message, location ?? DiagnosticLocation.None);
 
+    /// <summary>A note: for information, it changes nothing (other kinds of objects skipped, counted).</summary>
     public static Diagnostic Note(string code, string message, DiagnosticLocation? location = null) =>
         new(code, DiagnosticSeverity.Note, message, location ?? DiagnosticLocation.None);
 

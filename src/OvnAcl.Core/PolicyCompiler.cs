@@ -8,13 +8,16 @@ namespace OvnAcl;
 /// <summary>How <see cref="PolicyCompiler"/> compiles each kind of input.</summary>
 public sealed record PolicyCompileOptions
 {
+    /// <summary>Each compiler's defaults.</summary>
     public static PolicyCompileOptions Default { get; } = new();
 
+    /// <summary>How Kubernetes input is compiled (controller name, defaults of the compiler).</summary>
     public KubernetesCompileOptions Kubernetes { get; init; } = KubernetesCompileOptions.Default;
 
     /// <summary>How Kubernetes files are read: the namespace of objects without one, what <c>-</c> reads.</summary>
     public KubernetesLoadOptions KubernetesLoad { get; init; } = KubernetesLoadOptions.Default;
 
+    /// <summary>How Neutron input is translated.</summary>
     public NeutronTranslationOptions Neutron { get; init; } = NeutronTranslationOptions.Default;
 }
 
@@ -35,6 +38,7 @@ public sealed class PolicyCompilation
         NeutronInput = neutron;
     }
 
+    /// <summary>Whether the input was Kubernetes manifests or Neutron API JSON.</summary>
     public PolicyInputKind Kind { get; }
 
     /// <summary>Null when <see cref="Diagnostics"/> holds an error: nothing is compiled then.</summary>
@@ -43,6 +47,7 @@ public sealed class PolicyCompilation
     /// <summary>Errors and warnings, loading problems first.</summary>
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
+    /// <summary>True when the rows were produced (no error among <see cref="Diagnostics"/>).</summary>
     public bool Succeeded => Rows is not null;
 
     /// <summary>
@@ -86,6 +91,7 @@ public static class PolicyCompiler
         return Compile(input, options.Kubernetes);
     }
 
+    /// <summary>Compiles Kubernetes objects already loaded (from files or an informer's cache); loading diagnostics of <paramref name="input"/> come first.</summary>
     public static PolicyCompilation Compile(KubernetesInput input, KubernetesCompileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -95,6 +101,7 @@ public static class PolicyCompiler
             input, null);
     }
 
+    /// <summary>Translates Neutron objects already loaded; loading diagnostics of <paramref name="input"/> come first.</summary>
     public static PolicyCompilation Compile(NeutronInput input, NeutronTranslationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -8,8 +8,11 @@ namespace OvnAcl.Acl;
 /// <summary>What one ACL stage of the switch did with the packet.</summary>
 public sealed record AclStageResult
 {
+    /// <summary>Which ACL stage this is: from-lport, from-lport after load balancing, or to-lport.</summary>
     public required AclStage Stage { get; init; }
+    /// <summary>Whether the stage lets the packet on (allow) or drops it (deny).</summary>
     public required AclVerdict Verdict { get; init; }
+    /// <summary>What decided: an ACL of the stage, or the default when none matched.</summary>
     public required AclStageOutcome Outcome { get; init; }
 
     /// <summary>The deciding ACL when <see cref="Outcome"/> is <see cref="AclStageOutcome.Acl"/>.</summary>
@@ -27,6 +30,7 @@ public sealed record AclStageResult
     /// </summary>
     public EquatableArray<AclView> Tied { get; init; }
 
+    /// <summary>True when ACLs tied at the deciding priority and tier disagree (see <see cref="Tied"/>).</summary>
     public bool IsAmbiguous { get; init; }
 
     /// <summary>The connection-tracking state the stage's ACLs saw (<c>ct.new|ct.trk</c>, or none where conntrack is not used).</summary>
@@ -39,10 +43,15 @@ public sealed record AclStageResult
 /// <summary>The answer to "does this packet get from one logical port to another?".</summary>
 public sealed record AclDecision
 {
+    /// <summary>Allow when every reached stage lets the packet through; deny as soon as one drops it.</summary>
     public required AclVerdict Verdict { get; init; }
+    /// <summary>The logical switch both ports are on.</summary>
     public required string Switch { get; init; }
+    /// <summary>The logical switch port the packet enters from.</summary>
     public required string FromPort { get; init; }
+    /// <summary>The logical switch port the packet is sent to.</summary>
     public required string ToPort { get; init; }
+    /// <summary>The kind of packet asked about: a new connection, or a reply within one.</summary>
     public required AclTraffic Traffic { get; init; }
 
     /// <summary>The packet as it leaves <see cref="FromPort"/> (without <c>inport</c>/<c>outport</c>).</summary>
@@ -63,5 +72,7 @@ public sealed record AclDecision
     /// <summary>The stage that dropped the packet, or null when it is allowed.</summary>
     public AclStageResult? DenyingStage => Stages.FirstOrDefault(s => s.Reached && s.Verdict == AclVerdict.Deny);
 
+    /// <summary>The result of <paramref name="stage"/>.</summary>
+    /// <exception cref="InvalidOperationException">The decision has no such stage.</exception>
     public AclStageResult GetStage(AclStage stage) => Stages.First(s => s.Stage == stage);
 }

@@ -16,11 +16,13 @@ public sealed class AclDecisionEngine
 {
     private readonly Dictionary<string, SwitchAcls> _switches = new(StringComparer.Ordinal);
 
+    /// <summary>An engine answering questions about the ACLs of <paramref name="view"/>.</summary>
     public AclDecisionEngine(AclPolicyView view)
     {
         View = view ?? throw new ArgumentNullException(nameof(view));
     }
 
+    /// <summary>The rows the engine decides with.</summary>
     public AclPolicyView View { get; }
 
     /// <summary>

@@ -12,6 +12,7 @@ public static class AclDecisionReport
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>The decision as the text <c>ovnacl explain</c> prints: the verdict, then each stage with its deciding ACL and why its match holds.</summary>
     public static string ToText(AclDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -68,6 +69,7 @@ public static class AclDecisionReport
         return text.ToString();
     }
 
+    /// <summary>The decision as the JSON <c>ovnacl explain --json</c> prints, with <paramref name="diagnostics"/> (input problems) alongside.</summary>
     public static string ToJson(AclDecision decision, IEnumerable<string>? diagnostics = null)
     {
         ArgumentNullException.ThrowIfNull(decision);

@@ -13,10 +13,15 @@ public enum AclDirection
 /// <summary>ACL <c>action</c> (ovn-nb(5)).</summary>
 public enum AclAction
 {
+    /// <summary><c>allow</c>: lets the packet through; where the switch uses conntrack (some ACL on it is <c>allow-related</c>), the packet goes through conntrack too.</summary>
     Allow,
+    /// <summary><c>allow-related</c>: lets the packet through and commits its connection, so that replies and related traffic pass.</summary>
     AllowRelated,
+    /// <summary><c>allow-stateless</c>: lets the packet through without conntrack.</summary>
     AllowStateless,
+    /// <summary><c>drop</c>: drops the packet silently.</summary>
     Drop,
+    /// <summary><c>reject</c>: drops the packet and answers with a TCP RST or an ICMP unreachable.</summary>
     Reject,
 
     /// <summary>Hands the packet to the next tier (OVN 23.06 and later; 23.03 has neither tiers nor <c>pass</c>).</summary>
@@ -26,7 +31,9 @@ public enum AclAction
 /// <summary>What happens to the packet.</summary>
 public enum AclVerdict
 {
+    /// <summary>The packet goes on.</summary>
     Allow,
+    /// <summary>The packet is dropped (by <c>drop</c>, <c>reject</c>, or the default drop).</summary>
     Deny,
 }
 
@@ -72,24 +79,32 @@ public enum AclTraffic
 /// <summary>Transport protocols <see cref="AclPacketFactory"/> builds packets for.</summary>
 public enum AclProtocol
 {
+    /// <summary>TCP.</summary>
     Tcp,
+    /// <summary>UDP.</summary>
     Udp,
+    /// <summary>SCTP.</summary>
     Sctp,
+    /// <summary>ICMP echo (ICMPv4 or ICMPv6, by the addresses' family).</summary>
     Icmp,
 }
 
 /// <summary>Whether an ACL hangs off a logical switch's or a port group's <c>acls</c> column.</summary>
 public enum AclOwnerKind
 {
+    /// <summary>The ACL is in a <c>Logical_Switch</c>'s <c>acls</c>: it applies to every port of the switch.</summary>
     LogicalSwitch,
+    /// <summary>The ACL is in a <c>Port_Group</c>'s <c>acls</c>: it applies to the group's ports.</summary>
     PortGroup,
 }
 
 /// <summary>Text forms the NB uses.</summary>
 public static class AclText
 {
+    /// <summary><c>from-lport</c> or <c>to-lport</c>, as the NB writes it.</summary>
     public static string Format(AclDirection direction) => direction == AclDirection.FromLport ? "from-lport" : "to-lport";
 
+    /// <summary>The action as the NB writes it: <c>allow</c>, <c>allow-related</c>, <c>allow-stateless</c>, <c>drop</c>, <c>reject</c> or <c>pass</c>.</summary>
     public static string Format(AclAction action) => action switch
     {
         AclAction.Allow => "allow",
@@ -100,8 +115,10 @@ public static class AclText
         _ => "pass",
     };
 
+    /// <summary><c>allow</c> or <c>deny</c>, as <c>ovnacl explain</c> prints it.</summary>
     public static string Format(AclVerdict verdict) => verdict == AclVerdict.Allow ? "allow" : "deny";
 
+    /// <summary><c>from-lport</c>, <c>from-lport (after-lb)</c> or <c>to-lport</c>, as <c>ovnacl explain</c> prints it.</summary>
     public static string Format(AclStage stage) => stage switch
     {
         AclStage.FromLport => "from-lport",
@@ -109,6 +126,8 @@ public static class AclText
         _ => "to-lport",
     };
 
+    /// <summary>Reads the NB's <c>direction</c>.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is neither <c>from-lport</c> nor <c>to-lport</c>.</exception>
     public static AclDirection ParseDirection(string text) => text switch
     {
         "from-lport" => AclDirection.FromLport,
@@ -116,6 +135,8 @@ public static class AclText
         _ => throw new FormatException($"'{text}' is not an ACL direction (from-lport, to-lport)"),
     };
 
+    /// <summary>Reads the NB's <c>action</c>.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not an ACL action.</exception>
     public static AclAction ParseAction(string text) => text switch
     {
         "allow" => AclAction.Allow,
@@ -127,5 +148,6 @@ public static class AclText
         _ => throw new FormatException($"'{text}' is not an ACL action (allow, allow-related, allow-stateless, drop, reject, pass)"),
     };
 
+    /// <summary>Deny for <c>drop</c> and <c>reject</c>, allow for the rest (<c>pass</c> included: the next tier decides).</summary>
     public static AclVerdict VerdictOf(AclAction action) => action is AclAction.Drop or AclAction.Reject ? AclVerdict.Deny : AclVerdict.Allow;
 }

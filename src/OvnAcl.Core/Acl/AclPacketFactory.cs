@@ -72,6 +72,8 @@ public static class AclPacketFactory
         };
     }
 
+    /// <summary>The protocol <c>ovnacl explain --protocol</c> names, in any case: <c>tcp</c>, <c>udp</c>, <c>sctp</c>, or <c>icmp</c> (also <c>icmp4</c>, <c>icmp6</c>, <c>ping</c>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is none of these.</exception>
     public static AclProtocol ParseProtocol(string text) => text.ToLowerInvariant() switch
     {
         "tcp" => AclProtocol.Tcp,

@@ -12,12 +12,15 @@ namespace OvnAcl.Acl;
 /// <summary>Which row an ACL hangs off: a logical switch or a port group.</summary>
 public sealed record AclOwner(AclOwnerKind Kind, string Name)
 {
+    /// <summary><c>port group NAME</c> or <c>switch NAME</c>, for explanations.</summary>
     public override string ToString() => (Kind == AclOwnerKind.PortGroup ? "port group " : "switch ") + Name;
 }
 
 /// <summary>An ACL with its match parsed, and the row that owns it. An ACL referenced by two owners appears once per owner.</summary>
 public sealed record AclView
 {
+    /// <summary>The NB row; setting it parses <see cref="Direction"/> and <see cref="Action"/>.</summary>
+    /// <exception cref="FormatException">The row's direction or action is not one the NB allows.</exception>
     public required AclRow Row
     {
         get => _row;
@@ -31,6 +34,7 @@ public sealed record AclView
 
     private readonly AclRow _row = null!;
 
+    /// <summary>The switch or port group whose <c>acls</c> hold the row.</summary>
     public required AclOwner Owner { get; init; }
 
     /// <summary><see cref="AclRow.Direction"/>, parsed.</summary>
@@ -49,8 +53,10 @@ public sealed record AclView
     /// <summary>Why <see cref="AclRow.Match"/> could not be used; OVN ignores such an ACL too (its flow fails to parse).</summary>
     public string? MatchError { get; init; }
 
+    /// <summary>The pipeline stage that evaluates the ACL: to-lport, or from-lport before or after load balancing (<c>apply-after-lb</c>).</summary>
     public AclStage Stage => Direction == AclDirection.ToLport ? AclStage.ToLport : ApplyAfterLb ? AclStage.FromLportAfterLb : AclStage.FromLport;
 
+    /// <summary>Owner, direction, priority, match and action in one line, for explanations.</summary>
     public override string ToString() =>
         $"{AclText.Format(Direction)} {Row.Priority} ({Row.Match}) {AclText.Format(Action)}{(Row.Tier != 0 ? $" tier {Row.Tier}" : "")} on {Owner}";
 }
@@ -58,15 +64,21 @@ public sealed record AclView
 /// <summary>A logical switch port with its addresses read (<c>addresses</c> and <c>dynamic_addresses</c>) and its port security.</summary>
 public sealed record LogicalPortView
 {
+    /// <summary>The logical switch port's name.</summary>
     public required string Name { get; init; }
+    /// <summary>The logical switch the port is on.</summary>
     public required string Switch { get; init; }
+    /// <summary><c>Logical_Switch_Port.type</c>: empty for a VM or pod port, <c>router</c>, <c>localnet</c> and so on otherwise.</summary>
     public string Type { get; init; } = "";
+    /// <summary><c>enabled</c>: a disabled port sends and receives nothing.</summary>
     public bool Enabled { get; init; } = true;
 
     /// <summary>MACs of the port's static and dynamic addresses, in column order.</summary>
     public EquatableArray<MacAddress> Macs { get; init; }
 
+    /// <summary>IPv4 addresses of the port's static and dynamic addresses.</summary>
     public EquatableArray<IPAddress> Ipv4 { get; init; }
+    /// <summary>IPv6 addresses of the port's static and dynamic addresses.</summary>
     public EquatableArray<IPAddress> Ipv6 { get; init; }
 
     /// <summary><c>port_security</c> entries as written (empty: no port security).</summary>
@@ -76,16 +88,22 @@ public sealed record LogicalPortView
 /// <summary>A logical switch: its ports and the ACLs on the switch row itself.</summary>
 public sealed record LogicalSwitchView
 {
+    /// <summary>The logical switch's name.</summary>
     public required string Name { get; init; }
+    /// <summary>Names of the switch's ports.</summary>
     public EquatableArray<string> Ports { get; init; }
+    /// <summary>The ACLs on the switch row, applying to every port of it.</summary>
     public EquatableArray<AclView> Acls { get; init; }
 }
 
 /// <summary>A port group: its member ports (by name) and its ACLs.</summary>
 public sealed record PortGroupView
 {
+    /// <summary>The port group's name, as matches name it after <c>@</c>.</summary>
     public required string Name { get; init; }
+    /// <summary>Names of the member ports.</summary>
     public EquatableArray<string> Ports { get; init; }
+    /// <summary>The port group's ACLs, applying to its member ports.</summary>
     public EquatableArray<AclView> Acls { get; init; }
 }
 
@@ -119,16 +137,19 @@ public sealed partial class AclPolicyView
     /// <summary>The rows this view was built from.</summary>
     public NorthboundAclRows Rows { get; }
 
+    /// <summary>Every logical switch, by name.</summary>
     public IReadOnlyDictionary<string, LogicalSwitchView> Switches { get; }
 
     /// <summary>Every logical switch port, by name.</summary>
     public IReadOnlyDictionary<string, LogicalPortView> Ports { get; }
 
+    /// <summary>Every port group, by name.</summary>
     public IReadOnlyDictionary<string, PortGroupView> PortGroups { get; }
 
     /// <summary>Every address set a match can name: the NB's Address_Set rows and, per port group, <c>&lt;pg&gt;_ip4</c> and <c>&lt;pg&gt;_ip6</c>.</summary>
     public IReadOnlyDictionary<string, EquatableArray<string>> AddressSets { get; }
 
+    /// <summary><c>NB_Global options:default_acl_drop</c>: true when a packet no ACL matches is dropped rather than allowed.</summary>
     public bool DefaultAclDrop => Rows.DefaultAclDrop;
 
     /// <summary>Every ACL with its owner: switches' first, then port groups', each in name order.</summary>
@@ -160,6 +181,8 @@ public sealed partial class AclPolicyView
     public IMatchContext MatchContextFor(string switchName) =>
         _contexts.TryGetValue(switchName, out var context) ? context : throw new AclPolicyException($"no logical switch '{switchName}'");
 
+    /// <summary>The logical switch port <paramref name="name"/>.</summary>
+    /// <exception cref="AclPolicyException">No such port.</exception>
     public LogicalPortView GetPort(string name) =>
         Ports.TryGetValue(name, out var port) ? port : throw new AclPolicyException($"no logical switch port '{name}'");
 

@@ -25,17 +25,23 @@ public sealed record LogicalSwitchPortRow(string Name)
 /// <summary>A <c>Logical_Switch</c> row with its ports and its own ACLs.</summary>
 public sealed record LogicalSwitchRow(string Name)
 {
+    /// <summary>The ports on the switch.</summary>
     public EquatableArray<LogicalSwitchPortRow> Ports { get; init; }
+    /// <summary>ACLs applied to the switch itself (its <c>acls</c> column), on every port of it.</summary>
     public EquatableArray<AclRow> Acls { get; init; }
 }
 
 /// <summary>Everything in a Northbound database that decides whether traffic between two logical ports passes.</summary>
 public sealed record NorthboundAclRows
 {
+    /// <summary>No switches, port groups or address sets: every packet is allowed.</summary>
     public static NorthboundAclRows Empty { get; } = new();
 
+    /// <summary>The logical switches with their ports and own ACLs.</summary>
     public EquatableArray<LogicalSwitchRow> Switches { get; init; }
+    /// <summary>Port groups with their ports and ACLs.</summary>
     public EquatableArray<PortGroupRow> PortGroups { get; init; }
+    /// <summary>Address sets that ACL matches name as <c>$name</c>.</summary>
     public EquatableArray<AddressSetRow> AddressSets { get; init; }
 
     /// <summary><c>NB_Global options:default_acl_drop</c>.</summary>

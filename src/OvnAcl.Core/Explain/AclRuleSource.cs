@@ -23,6 +23,7 @@ public enum AclRuleOrigin
 /// </summary>
 public sealed record AclRuleSource
 {
+    /// <summary>Whether the ACL comes from a NetworkPolicy, a security group rule, or a default of the compiler.</summary>
     public required AclRuleOrigin Origin { get; init; }
 
     /// <summary>One line for people, e.g. <c>NetworkPolicy three-tier/db, ingress rule 0, ports entry 0</c>.</summary>

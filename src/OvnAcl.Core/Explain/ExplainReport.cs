@@ -31,6 +31,7 @@ public static class ExplainReport
             : decision.Stages.Where(s => s.Reached && s.Outcome == AclStageOutcome.Acl && s.Acl is not null);
     }
 
+    /// <summary>The decision as text, each deciding ACL followed by the policy rule <paramref name="ruleOf"/> says it comes from.</summary>
     public static string ToText(AclDecision decision, Func<AclView, AclRuleSource> ruleOf)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -51,6 +52,7 @@ public static class ExplainReport
         return text.ToString();
     }
 
+    /// <summary>An offline explanation as text: the endpoints as the input names them, then the decision.</summary>
     public static string ToText(OfflineExplanation explanation)
     {
         ArgumentNullException.ThrowIfNull(explanation);
@@ -85,6 +87,7 @@ public static class ExplainReport
         return root;
     }
 
+    /// <summary>The decision as JSON, with <paramref name="diagnostics"/> and each deciding ACL's source rule from <paramref name="ruleOf"/>.</summary>
     public static string ToJson(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf) =>
         ToJsonObject(decision, diagnostics, ruleOf).ToJsonString(s_indented);
 

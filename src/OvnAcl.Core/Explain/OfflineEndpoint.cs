@@ -29,11 +29,13 @@ public sealed record OfflineEndpoint
     /// <summary>The object's full id: <c>namespace/pod</c>, the Neutron port id, or the external IP.</summary>
     public required string Id { get; init; }
 
+    /// <summary>A Kubernetes pod, a Neutron port, or an address outside the topology behind a router port.</summary>
     public required OfflineEndpointKind Kind { get; init; }
 
     /// <summary>The logical switch port's name.</summary>
     public required string Port { get; init; }
 
+    /// <summary>The logical switch the endpoint's port is placed on in the offline topology.</summary>
     public required string Switch { get; init; }
 
     /// <summary><c>Logical_Switch_Port.type</c>: empty, or <c>router</c> for <see cref="OfflineEndpointKind.External"/>.</summary>
@@ -45,13 +47,16 @@ public sealed record OfflineEndpoint
     /// <summary><c>port_security</c> entries; empty when the port has none.</summary>
     public EquatableArray<string> PortSecurity { get; init; } = EquatableArray<string>.Empty;
 
+    /// <summary>The MAC address given to the port in the offline topology (the input has none).</summary>
     public required string Mac { get; init; }
 
+    /// <summary>The endpoint's IP addresses, from the pod's status or the port's fixed IPs.</summary>
     public EquatableArray<IPAddress> Ips { get; init; } = EquatableArray<IPAddress>.Empty;
 
     /// <summary>The first address of the family, or null.</summary>
     public IPAddress? FirstIp(bool ipv6) =>
         Ips.FirstOrDefault(ip => ip.AddressFamily == (ipv6 ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork));
 
+    /// <summary>The label, with the id in parentheses when they differ.</summary>
     public override string ToString() => Label == Id ? Label : $"{Label} ({Id})";
 }

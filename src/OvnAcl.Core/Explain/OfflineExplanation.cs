@@ -6,10 +6,13 @@ namespace OvnAcl.Explain;
 /// <summary>The answer of <see cref="OfflineTopology.Explain"/>: the engine's decision, the endpoints and the rules behind it.</summary>
 public sealed record OfflineExplanation
 {
+    /// <summary>What the ACLs decide for the packet.</summary>
     public required AclDecision Decision { get; init; }
 
+    /// <summary>The endpoint the packet leaves.</summary>
     public required OfflineEndpoint From { get; init; }
 
+    /// <summary>The endpoint the packet is sent to.</summary>
     public required OfflineEndpoint To { get; init; }
 
     /// <summary>The view the decision was made on (the topology's, plus a router port for an external end).</summary>

@@ -14,10 +14,13 @@ namespace OvnAcl.Explain;
 /// <summary>How <see cref="OfflineTopology"/> compiles its input and names its switches.</summary>
 public sealed record OfflineTopologyOptions
 {
+    /// <summary>The compilers' defaults.</summary>
     public static OfflineTopologyOptions Default { get; } = new();
 
+    /// <summary>How Kubernetes input is compiled for the topology; the same options as <c>ovnacl compile</c> must be used for the same answer.</summary>
     public KubernetesCompileOptions Kubernetes { get; init; } = KubernetesCompileOptions.Default;
 
+    /// <summary>How Neutron input is translated for the topology.</summary>
     public NeutronTranslationOptions Neutron { get; init; } = NeutronTranslationOptions.Default;
 
     /// <summary>How Kubernetes files are read (<c>-n</c>, <c>-</c>), as for <see cref="PolicyCompileOptions.KubernetesLoad"/>.</summary>
@@ -30,6 +33,7 @@ public sealed record OfflineTopologyOptions
 /// <summary>The inputs could not be compiled, so there is nothing to explain; <see cref="AclCompileException.Diagnostics"/> says why.</summary>
 public sealed class OfflineTopologyException : AclCompileException
 {
+    /// <summary>The input could not be compiled into a topology; <paramref name="diagnostics"/> say why.</summary>
     public OfflineTopologyException(ImmutableArray<Diagnostic> diagnostics)
         : base(Describe(diagnostics), diagnostics)
     {
@@ -69,6 +73,7 @@ public sealed partial class OfflineTopology
         View = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, SwitchRows(endpoints)));
     }
 
+    /// <summary>Which kind of input the topology was built from.</summary>
     public PolicyInputKind Kind { get; }
 
     /// <summary>The compiler's rows.</summary>

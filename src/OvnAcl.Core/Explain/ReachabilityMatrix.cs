@@ -10,8 +10,10 @@ namespace OvnAcl.Explain;
 /// <summary>One ordered pair of a <see cref="ReachabilityMatrix"/>.</summary>
 public sealed record ReachabilityCell
 {
+    /// <summary>The endpoint that sends.</summary>
     public required OfflineEndpoint From { get; init; }
 
+    /// <summary>The endpoint that receives.</summary>
     public required OfflineEndpoint To { get; init; }
 
     /// <summary>Null when the pair cannot be asked: one end has no address of the family.</summary>
@@ -30,13 +32,16 @@ public sealed record ReachabilityCell
 /// <summary>The pods or ports of one logical switch and every ordered pair's verdict.</summary>
 public sealed record ReachabilitySwitch
 {
+    /// <summary>The logical switch's name.</summary>
     public required string Name { get; init; }
 
+    /// <summary>The endpoints on the switch, in the order of the matrix's rows and columns.</summary>
     public required EquatableArray<OfflineEndpoint> Endpoints { get; init; }
 
     /// <summary>Row-major: <c>Cells[i * Endpoints.Count + j]</c> is from endpoint i to endpoint j; the diagonal is null.</summary>
     public required EquatableArray<ReachabilityCell?> Cells { get; init; }
 
+    /// <summary>The cell from endpoint <paramref name="from"/> to endpoint <paramref name="to"/> (indexes into <see cref="Endpoints"/>); null on the diagonal.</summary>
     public ReachabilityCell? Get(int from, int to) => Cells[(from * Endpoints.Count) + to];
 }
 
@@ -48,16 +53,22 @@ public sealed record ReachabilityMatrix
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Which kind of input the matrix was computed from.</summary>
     public required PolicyInputKind Input { get; init; }
 
+    /// <summary>The protocol of every packet asked about.</summary>
     public required AclProtocol Protocol { get; init; }
 
+    /// <summary>The destination port of every packet asked about; null for a protocol without ports.</summary>
     public ushort? DestinationPort { get; init; }
 
+    /// <summary>True when the packets are IPv6, false for IPv4.</summary>
     public bool Ipv6 { get; init; }
 
+    /// <summary>New connections, or replies within established ones.</summary>
     public AclTraffic Traffic { get; init; }
 
+    /// <summary>One matrix per logical switch: traffic between switches is not decided by ACLs alone.</summary>
     public required EquatableArray<ReachabilitySwitch> Switches { get; init; }
 
     /// <summary>Objects without a logical switch port, left out: id and why.</summary>

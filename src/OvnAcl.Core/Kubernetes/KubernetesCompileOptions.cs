@@ -3,6 +3,7 @@ namespace OvnAcl.Kubernetes;
 /// <summary>How <see cref="KubernetesCompiler"/> names and prioritizes what it emits.</summary>
 public sealed record KubernetesCompileOptions
 {
+    /// <summary>Controller <c>ovnacl</c> and the compiler's defaults.</summary>
     public static KubernetesCompileOptions Default { get; } = new();
 
     /// <summary>

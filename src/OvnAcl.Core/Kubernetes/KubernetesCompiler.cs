@@ -9,10 +9,13 @@ namespace OvnAcl.Kubernetes;
 /// <summary>What a compilation produced: the rows (null when any error was found) and every diagnostic, warnings included.</summary>
 public sealed class KubernetesCompileResult(NorthboundRows? rows, ImmutableArray<Diagnostic> diagnostics)
 {
+    /// <summary>The rows, or null when <see cref="Diagnostics"/> holds an error.</summary>
     public NorthboundRows? Rows { get; } = rows;
 
+    /// <summary>Errors and warnings of the compilation.</summary>
     public ImmutableArray<Diagnostic> Diagnostics { get; } = diagnostics;
 
+    /// <summary>True when the rows were produced (no error).</summary>
     public bool Succeeded => Rows is not null;
 
     /// <summary>The rows, or an <see cref="AclCompileException"/> carrying every diagnostic.</summary>

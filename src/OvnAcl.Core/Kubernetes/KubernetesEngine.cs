@@ -24,6 +24,7 @@ public sealed class KubernetesEngine
     private readonly Lock _gate = new();
     private readonly PolicyEngine _engine;
 
+    /// <summary>An engine writing the rows of every policy it is given into <paramref name="desired"/>, compiled with <paramref name="options"/>.</summary>
     public KubernetesEngine(DesiredState desired, KubernetesCompileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(desired);
@@ -58,10 +59,13 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>The desired state the engine writes into.</summary>
     public DesiredState Desired { get; }
 
+    /// <summary>How policies are compiled.</summary>
     public KubernetesCompileOptions Options { get; }
 
+    /// <summary>Pods the engine knows now.</summary>
     public int PodCount
     {
         get
@@ -73,6 +77,7 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>NetworkPolicies the engine knows now.</summary>
     public int PolicyCount
     {
         get
@@ -104,6 +109,7 @@ public sealed class KubernetesEngine
         return result;
     }
 
+    /// <summary>Adds or replaces a namespace; the policies whose namespace selectors it now matches or stops matching change their address sets. Returns the namespace's problems (an invalid one keeps its previous version in force).</summary>
     public IReadOnlyList<Diagnostic> UpsertNamespace(V1Namespace ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -127,6 +133,7 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>Adds or replaces a pod: it joins or leaves the port groups of the policies that select it, and its IPs the address sets of their peers. Returns the pod's problems (an invalid one keeps its previous version in force).</summary>
     public IReadOnlyList<Diagnostic> UpsertPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
@@ -153,6 +160,7 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>Removes the pod <paramref name="ns"/>/<paramref name="name"/> from every port group and address set it was in; returns the warnings this causes.</summary>
     public IReadOnlyList<Diagnostic> DeletePod(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
@@ -164,6 +172,7 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>Adds or replaces a NetworkPolicy, recompiling only its own rows. Returns its diagnostics; with an error the previous version stays in force.</summary>
     public IReadOnlyList<Diagnostic> UpsertPolicy(V1NetworkPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -176,6 +185,7 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>Removes the NetworkPolicy <paramref name="ns"/>/<paramref name="name"/> and the rows only it needed.</summary>
     public IReadOnlyList<Diagnostic> DeletePolicy(string ns, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);

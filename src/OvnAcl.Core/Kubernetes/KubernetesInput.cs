@@ -14,8 +14,10 @@ public sealed record SourcedObject<T>(T Object, ObjectSource? Source)
 /// </summary>
 public sealed class KubernetesInput
 {
+    /// <summary>No objects.</summary>
     public static KubernetesInput Empty { get; } = new([], [], [], []);
 
+    /// <summary>Objects read elsewhere, with their sources and the problems found while reading them.</summary>
     public KubernetesInput(
         ImmutableArray<SourcedObject<V1NetworkPolicy>> policies,
         ImmutableArray<SourcedObject<V1Pod>> pods,
@@ -28,15 +30,19 @@ public sealed class KubernetesInput
         LoadDiagnostics = loadDiagnostics.IsDefault ? [] : loadDiagnostics;
     }
 
+    /// <summary>The NetworkPolicies, each with the file and document it came from.</summary>
     public ImmutableArray<SourcedObject<V1NetworkPolicy>> Policies { get; }
 
+    /// <summary>The Pods, each with its source.</summary>
     public ImmutableArray<SourcedObject<V1Pod>> Pods { get; }
 
+    /// <summary>The Namespaces, each with its source.</summary>
     public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
 
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
     public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
+    /// <summary>Input from objects held in memory (an informer's cache, a test's): no sources and no load diagnostics.</summary>
     public static KubernetesInput FromObjects(
         IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces)
     {

@@ -3,6 +3,7 @@ namespace OvnAcl.Kubernetes;
 /// <summary>How <see cref="KubernetesInputLoader"/> reads files, as kubectl would take them.</summary>
 public sealed record KubernetesLoadOptions
 {
+    /// <summary>No namespace given; <c>-</c> reads the process's standard input.</summary>
     public static KubernetesLoadOptions Default { get; } = new();
 
     /// <summary>

@@ -267,6 +267,8 @@ public sealed class NeutronEngine
         }
     }
 
+    /// <summary>Removes the port with <paramref name="portId"/> from its security groups' port groups and address sets.</summary>
+    /// <exception cref="AclCompileException">No port has <paramref name="portId"/>.</exception>
     public void DeletePort(string portId)
     {
         ArgumentException.ThrowIfNullOrEmpty(portId);

@@ -10,10 +10,14 @@ namespace OvnAcl.Neutron;
 /// </summary>
 public sealed record NeutronInput
 {
+    /// <summary>No objects.</summary>
     public static NeutronInput Empty { get; } = new();
 
+    /// <summary>The security groups, with their rules.</summary>
     public EquatableArray<NeutronSecurityGroup> SecurityGroups { get; init; } = EquatableArray<NeutronSecurityGroup>.Empty;
+    /// <summary>The ports, with their security groups and fixed IPs.</summary>
     public EquatableArray<NeutronPort> Ports { get; init; } = EquatableArray<NeutronPort>.Empty;
+    /// <summary>The address groups that rules name as <c>remote_address_group_id</c>.</summary>
     public EquatableArray<NeutronAddressGroup> AddressGroups { get; init; } = EquatableArray<NeutronAddressGroup>.Empty;
 
     /// <summary>What could not be read: unreadable files, bad JSON, fields of the wrong type.</summary>

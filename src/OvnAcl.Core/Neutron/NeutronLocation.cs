@@ -30,9 +30,13 @@ internal sealed record NeutronLocation(string? File, string? ObjectKind = null, 
 /// <summary>The object kinds a <see cref="NeutronLocation"/> names, spelled as Neutron's API spells its resources.</summary>
 public static class NeutronObjectKinds
 {
+    /// <summary>A security group, as diagnostics and object counts name it.</summary>
     public const string SecurityGroup = "security_group";
+    /// <summary>A security group rule.</summary>
     public const string SecurityGroupRule = "security_group_rule";
+    /// <summary>A port.</summary>
     public const string Port = "port";
+    /// <summary>An address group.</summary>
     public const string AddressGroup = "address_group";
 }
 

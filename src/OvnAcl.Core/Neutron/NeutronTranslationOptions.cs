@@ -20,8 +20,10 @@ public enum NeutronRemoteAddressGroupHandling
 /// <summary>Choices where Neutron's output depends on its version or on the OVN it talks to.</summary>
 public sealed record NeutronTranslationOptions
 {
+    /// <summary>Neutron's own defaults: remote address groups as address sets.</summary>
     public static NeutronTranslationOptions Default { get; } = new();
 
+    /// <summary>How rules with a remote address group are written: as address sets, the way Neutron's ML2/OVN driver does by default.</summary>
     public NeutronRemoteAddressGroupHandling RemoteAddressGroups { get; init; } = NeutronRemoteAddressGroupHandling.AddressSets;
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed record NeutronTranslationResult
     /// <summary>Errors and warnings, reading problems first, then in input order.</summary>
     public EquatableArray<Diagnostic> Diagnostics { get; init; } = EquatableArray<Diagnostic>.Empty;
 
+    /// <summary>True when the rows were produced (no error).</summary>
     public bool Succeeded => Rows is not null;
 
     /// <summary>The rows, or a <see cref="AclCompileException"/> listing every error.</summary>
@@ -26,6 +27,7 @@ public sealed record NeutronTranslationResult
 /// </summary>
 public static class NeutronTranslator
 {
+    /// <summary>Translates security groups and ports into the rows Neutron's ML2/OVN driver writes, with every problem as a diagnostic.</summary>
     public static NeutronTranslationResult Translate(NeutronInput input, NeutronTranslationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);

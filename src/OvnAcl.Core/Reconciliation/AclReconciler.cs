@@ -47,6 +47,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     private long _seenVersion;
     private long _transactions, _committed, _failed, _unknown, _operations, _bytes, _changesApplied, _desiredSeen, _fullResyncs;
 
+    /// <summary>A reconciler writing <paramref name="state"/> through <paramref name="client"/>, whose monitored tables must include <see cref="MonitoredTables"/>; nothing is sent until <see cref="RunAsync"/> or <see cref="ReconcileOnceAsync"/>.</summary>
     public AclReconciler(OvsdbClient client, DesiredState state, AclReconcilerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -72,6 +73,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         _client.ReplicaReplaced += OnReplicaReplaced;
     }
 
+    /// <summary>The desired state this reconciler writes.</summary>
     public DesiredState State => _state;
 
     /// <summary>Wanted rows currently left alone, and why.</summary>
@@ -83,6 +85,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
     /// <summary>Raised after each transaction sent, whatever its outcome.</summary>
     public event Action<ReconcileTransactionInfo>? TransactionCompleted;
 
+    /// <summary>Counters since the reconciler was created: transactions by outcome, operations, bytes, changes applied and coalesced.</summary>
     public ReconcilerStats Stats => new()
     {
         Transactions = Interlocked.Read(ref _transactions),
@@ -393,6 +396,7 @@ public sealed partial class AclReconciler : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the reconciler: <see cref="RunAsync"/> ends, callers of <see cref="WaitForConvergenceAsync"/> are cancelled, and it stops watching the client and the desired state. The client is not disposed.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed.IsCancellationRequested)

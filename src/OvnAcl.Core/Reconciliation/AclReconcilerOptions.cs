@@ -6,6 +6,7 @@ namespace OvnAcl.Reconciliation;
 /// <summary>Settings of an <see cref="AclReconciler"/>.</summary>
 public sealed record AclReconcilerOptions
 {
+    /// <summary>One transaction in flight, the default batch size and backoff, no logging.</summary>
     public static AclReconcilerOptions Default { get; } = new();
 
     /// <summary>
@@ -27,6 +28,7 @@ public sealed record AclReconcilerOptions
     /// <summary>Delay before retrying after the server refused a transaction; doubled per failure in a row up to <see cref="MaxRetryBackoff"/>.</summary>
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The longest delay between retries, however many transactions failed in a row.</summary>
     public TimeSpan MaxRetryBackoff { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>After this many failed transactions in a row the failure is logged as an error (and keeps being retried with backoff).</summary>
@@ -35,5 +37,6 @@ public sealed record AclReconcilerOptions
     /// <summary>How many times <see cref="AclReconciler.ReconcileOnceAsync"/> re-derives the plan after an unknown outcome before giving up.</summary>
     public int MaxOutcomeUnknownRetries { get; init; } = 5;
 
+    /// <summary>Where the reconciler logs transactions, conflicts and failures; <see cref="NullLoggerFactory"/> by default.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

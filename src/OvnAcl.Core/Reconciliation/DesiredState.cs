@@ -20,6 +20,7 @@ namespace OvnAcl.Reconciliation;
 /// </remarks>
 public sealed class DesiredState
 {
+    /// <summary>The <c>external_ids</c> key naming the controller that owns a row; rows with another value (or none) are never touched.</summary>
     public const string OwnerControllerKey = "owner-controller";
 
     private readonly Lock _lock = new();
@@ -32,6 +33,7 @@ public sealed class DesiredState
     private long _version;
     private int _pendingChanges;
 
+    /// <summary>An empty desired state for <paramref name="controllerName"/>, written to <see cref="OwnerControllerKey"/> of every row.</summary>
     public DesiredState(string controllerName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(controllerName);
@@ -65,6 +67,7 @@ public sealed class DesiredState
         }
     }
 
+    /// <summary>Port groups wanted now.</summary>
     public int PortGroupCount
     {
         get
@@ -76,6 +79,7 @@ public sealed class DesiredState
         }
     }
 
+    /// <summary>Address sets wanted now.</summary>
     public int AddressSetCount
     {
         get
@@ -226,6 +230,7 @@ public sealed class DesiredState
     /// <summary>The port group is no longer wanted (members still referenced stay counted for a later Put).</summary>
     public bool RemovePortGroup(string name) => Remove(DesiredRowKind.PortGroup, name);
 
+    /// <summary>Stops wanting the address set <paramref name="name"/>; the reconciler deletes it. False when it was not wanted.</summary>
     public bool RemoveAddressSet(string name) => Remove(DesiredRowKind.AddressSet, name);
 
     /// <summary>One more reference to <paramref name="logicalSwitchPort"/> as a member of the port group.</summary>
@@ -234,8 +239,10 @@ public sealed class DesiredState
     /// <summary>One reference less; the member leaves the group with its last reference.</summary>
     public void RemovePort(string portGroup, string logicalSwitchPort) => RemoveMember(DesiredRowKind.PortGroup, portGroup, logicalSwitchPort);
 
+    /// <summary>Wants <paramref name="address"/> in the address set <paramref name="addressSet"/>.</summary>
     public void AddAddress(string addressSet, string address) => AddMember(DesiredRowKind.AddressSet, addressSet, address);
 
+    /// <summary>Stops wanting <paramref name="address"/> in the address set <paramref name="addressSet"/>.</summary>
     public void RemoveAddress(string addressSet, string address) => RemoveMember(DesiredRowKind.AddressSet, addressSet, address);
 
     /// <summary>
@@ -624,9 +631,12 @@ public sealed class DesiredState
     }
 }
 
+/// <summary>The two tables a desired state holds rows of.</summary>
 public enum DesiredRowKind
 {
+    /// <summary>A <c>Port_Group</c> row, with its ports and ACLs.</summary>
     PortGroup,
+    /// <summary>An <c>Address_Set</c> row, with its addresses.</summary>
     AddressSet,
 }
 
@@ -644,9 +654,11 @@ public sealed record DesiredRowChange(DesiredRowKind Kind, string Name, bool Sha
     /// </summary>
     public long Since { get; init; }
 
+    /// <summary>Same row, shape flag and touched members; <see cref="Since"/> is ignored.</summary>
     public bool Equals(DesiredRowChange? other) =>
         other is not null && Kind == other.Kind && Shape == other.Shape && Name == other.Name && TouchedMembers.Equals(other.TouchedMembers);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Kind, Name, Shape, TouchedMembers);
 }
 

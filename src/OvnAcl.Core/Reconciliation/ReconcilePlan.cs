@@ -18,10 +18,15 @@ public enum ReconcileRowAction
 /// <summary>The operations planned for one Port_Group or Address_Set row.</summary>
 public sealed record ReconcileRowPlan(string Table, string Name, ReconcileRowAction Action)
 {
+    /// <summary>Ports or addresses the row gains.</summary>
     public int MembersAdded { get; init; }
+    /// <summary>Ports or addresses the row loses.</summary>
     public int MembersRemoved { get; init; }
+    /// <summary>ACLs inserted into the port group.</summary>
     public int AclsInserted { get; init; }
+    /// <summary>ACLs of the port group whose columns change.</summary>
     public int AclsUpdated { get; init; }
+    /// <summary>ACLs removed from the port group.</summary>
     public int AclsDeleted { get; init; }
 
     /// <summary>Whether <c>external_ids</c> are rewritten (an update of the row).</summary>
@@ -46,6 +51,7 @@ public sealed record ReconcileRowPlan(string Table, string Name, ReconcileRowAct
 /// </summary>
 public sealed record ReconcilePlan(IReadOnlyList<ReconcileRowPlan> Rows, int Operations, int RequestBytes)
 {
+    /// <summary>Nothing to do.</summary>
     public static ReconcilePlan Empty { get; } = new([], 0, 0);
 
     /// <summary>Wanted rows left alone (owned by someone else, or not writable to this schema).</summary>
@@ -54,16 +60,24 @@ public sealed record ReconcilePlan(IReadOnlyList<ReconcileRowPlan> Rows, int Ope
     /// <summary>Wanted port group members whose logical switch port does not exist yet (they join when it appears).</summary>
     public int MissingPorts { get; init; }
 
+    /// <summary>Changes over every row (see <see cref="ReconcileRowPlan.Changes"/>).</summary>
     public int Changes => Rows.Sum(r => r.Changes);
 
+    /// <summary>True when nothing would be sent.</summary>
     public bool IsEmpty => Operations == 0;
 
+    /// <summary>Members gained over every row.</summary>
     public int MembersAdded => Rows.Sum(r => r.MembersAdded);
+    /// <summary>Members lost over every row.</summary>
     public int MembersRemoved => Rows.Sum(r => r.MembersRemoved);
+    /// <summary>ACLs inserted over every row.</summary>
     public int AclsInserted => Rows.Sum(r => r.AclsInserted);
+    /// <summary>ACLs updated over every row.</summary>
     public int AclsUpdated => Rows.Sum(r => r.AclsUpdated);
+    /// <summary>ACLs deleted over every row.</summary>
     public int AclsDeleted => Rows.Sum(r => r.AclsDeleted);
 
+    /// <summary>The planned rows of <paramref name="table"/> (<c>Port_Group</c> or <c>Address_Set</c>).</summary>
     public IEnumerable<ReconcileRowPlan> RowsOf(string table) => Rows.Where(r => r.Table == table);
 
     /// <summary>Plans of several transactions as one (what <see cref="AclReconciler.ReconcileOnceAsync"/> applied).</summary>
@@ -109,8 +123,11 @@ public sealed record ReconcileTransactionInfo(
     /// </summary>
     public long? CoversDesiredVersion { get; init; }
 
+    /// <summary>Changes the transaction carried.</summary>
     public int Changes => Plan.Changes;
+    /// <summary>OVSDB operations in the transaction.</summary>
     public int Operations => Plan.Operations;
+    /// <summary>Size of the <c>transact</c> request in bytes.</summary>
     public int RequestBytes => Plan.RequestBytes;
 }
 
@@ -129,11 +146,17 @@ public sealed record ReconcileResult(
 /// <summary>Counters since the reconciler was created.</summary>
 public sealed record ReconcilerStats
 {
+    /// <summary>Transactions sent.</summary>
     public long Transactions { get; init; }
+    /// <summary>Transactions the server committed.</summary>
     public long Committed { get; init; }
+    /// <summary>Transactions the server refused (retried with backoff).</summary>
     public long Failed { get; init; }
+    /// <summary>Transactions whose outcome was lost with the connection (the plan is re-derived from the replica).</summary>
     public long OutcomeUnknown { get; init; }
+    /// <summary>OVSDB operations sent.</summary>
     public long Operations { get; init; }
+    /// <summary>Bytes of <c>transact</c> requests sent.</summary>
     public long BytesSent { get; init; }
 
     /// <summary>Changes carried by committed transactions (see <see cref="ReconcilePlan.Changes"/>).</summary>
@@ -145,5 +168,6 @@ public sealed record ReconcilerStats
     /// <summary>Desired changes that did not need an operation of their own: merged with others, cancelled, or already true.</summary>
     public long ChangesCoalesced => Math.Max(0, DesiredChangesSeen - ChangesApplied);
 
+    /// <summary>Times the whole desired state was compared with the database again (after a reconnect or an unknown outcome).</summary>
     public long FullResyncs { get; init; }
 }

@@ -23,11 +23,15 @@ public sealed partial class OvsdbClient : IAsyncDisposable
     private Exception? _fatal;
     private int _disposed;
 
+    /// <summary>A client for the comma-separated remotes of <paramref name="remotes"/> (<c>tcp:10.0.0.1:6641,tcp:10.0.0.2:6641</c>), as ovn-nbctl's <c>--db</c> takes them; nothing connects until <see cref="StartAsync(CancellationToken)"/>.</summary>
+    /// <exception cref="FormatException">A remote is not <c>tcp:HOST:PORT</c>, <c>ssl:HOST:PORT</c> or <c>unix:PATH</c>.</exception>
     public OvsdbClient(string remotes, OvsdbClientOptions? options = null)
         : this(OvsdbRemote.ParseList(remotes), options)
     {
     }
 
+    /// <summary>A client for a cluster's remotes (or one server's); it connects to one of them at a time, the leader unless <see cref="OvsdbClientOptions.LeaderOnly"/> is off. Nothing connects until <see cref="StartAsync(CancellationToken)"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="remotes"/> is empty.</exception>
     public OvsdbClient(IReadOnlyList<OvsdbRemote> remotes, OvsdbClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(remotes);
@@ -41,18 +45,22 @@ public sealed partial class OvsdbClient : IAsyncDisposable
         _logger = Options.Connection.LoggerFactory.CreateLogger<OvsdbClient>();
     }
 
+    /// <summary>The settings the client was created with (<see cref="OvsdbClientOptions.Default"/> when none were given).</summary>
     public OvsdbClientOptions Options { get; }
 
+    /// <summary>The remotes tried when (re)connecting, in the order tried: shuffled once at creation when <see cref="OvsdbClientOptions.ShuffleRemotes"/> is on.</summary>
     public IReadOnlyList<OvsdbRemote> Remotes => _remotes;
 
     /// <summary>The replica; available once <see cref="StartAsync(CancellationToken)"/> has returned.</summary>
     public OvsdbReplica Replica => _replica ?? throw new InvalidOperationException("the client has not synchronized yet; await StartAsync first");
 
+    /// <summary>The schema of the monitored database as the server reported it; available once <see cref="StartAsync(CancellationToken)"/> has returned, and replaced when the server converts its schema.</summary>
     public DatabaseSchema Schema => Replica.Schema;
 
     /// <summary>The remote of the live connection, or null while reconnecting.</summary>
     public OvsdbRemote? CurrentRemote => Volatile.Read(ref _current)?.Remote;
 
+    /// <summary>Whether a connection is open right now; false while reconnecting. A transaction sent while false waits for the next connection.</summary>
     public bool IsConnected => Volatile.Read(ref _current) is { IsOpen: true };
 
     /// <summary>How many times a live, synchronized session was established (1 after the first start).</summary>
@@ -184,6 +192,7 @@ public sealed partial class OvsdbClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops reconnecting, closes the live connection and completes the background session; transactions still waiting fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         Task? run;

@@ -3,6 +3,7 @@ namespace OvnAcl.Ovsdb;
 /// <summary>Settings of an <see cref="OvsdbClient"/>: which database and tables, how to connect, how to retry.</summary>
 public sealed record OvsdbClientOptions
 {
+    /// <summary>Leader only, monitoring nothing, backoff from 100 ms to 8 s, remotes shuffled; change it with <c>with</c>.</summary>
     public static OvsdbClientOptions Default { get; } = new();
 
     /// <summary>The database to replicate and write, e.g. <c>OVN_Northbound</c>.</summary>
@@ -23,6 +24,7 @@ public sealed record OvsdbClientOptions
     /// <summary>First delay before reconnecting after every remote failed; doubled (with jitter) up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The longest delay between two reconnection rounds, however many rounds have failed.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Try the remotes in random order, so that many clients do not all start on the first one.</summary>

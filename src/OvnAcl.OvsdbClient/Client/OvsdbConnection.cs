@@ -28,13 +28,16 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
             _logger);
     }
 
+    /// <summary>The remote this connection was opened to.</summary>
     public OvsdbRemote Remote { get; }
 
     /// <summary>Completes when the connection has ended; <see cref="CloseReason"/> says why.</summary>
     public Task Completion => _rpc.Completion;
 
+    /// <summary>Why the connection ended (the server closed it, a protocol error, a disposal); null while it is open or when it was closed by <c>DisposeAsync</c> without error.</summary>
     public Exception? CloseReason => _rpc.CloseReason;
 
+    /// <summary>False once the connection has ended for any reason; requests sent then fail with <see cref="OvsdbConnectionException"/>.</summary>
     public bool IsOpen => _rpc.IsOpen;
 
     /// <summary>Raised when the server grants a lock we waited for (RFC 7047 §4.1.9 <c>locked</c>).</summary>
@@ -46,6 +49,8 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
     /// <summary>Raised when the server cancels a monitor, e.g. after a schema conversion (ovsdb-server(7) <c>monitor_canceled</c>).</summary>
     public event Action<OvsdbReplica>? MonitorCanceled;
 
+    /// <summary>Opens a connection to <paramref name="remote"/> (TCP, unix socket or TLS with <see cref="OvsdbConnectionOptions.Tls"/>) and starts reading; no request is sent yet.</summary>
+    /// <exception cref="OvsdbConnectionException">The remote refused or did not answer within the connect timeout, or the TLS handshake failed.</exception>
     public static async Task<OvsdbConnection> ConnectAsync(OvsdbRemote remote, OvsdbConnectionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(remote);

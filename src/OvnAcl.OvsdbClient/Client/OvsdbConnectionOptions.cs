@@ -6,6 +6,7 @@ namespace OvnAcl.Ovsdb;
 /// <summary>Settings of one connection to one remote.</summary>
 public sealed record OvsdbConnectionOptions
 {
+    /// <summary>No TLS, no logging and the built-in timeouts; change it with <c>with</c>.</summary>
     public static OvsdbConnectionOptions Default { get; } = new();
 
     /// <summary>Certificates for <c>ssl:</c> remotes.</summary>
@@ -20,5 +21,6 @@ public sealed record OvsdbConnectionOptions
     /// <summary>Largest message accepted from the server; a larger one ends the connection with an error.</summary>
     public long MaxMessageSize { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>Where connection events (connects, closes, protocol errors) are logged; <see cref="NullLoggerFactory"/> by default.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

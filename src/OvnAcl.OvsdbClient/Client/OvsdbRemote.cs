@@ -5,8 +5,11 @@ namespace OvnAcl.Ovsdb;
 /// <summary>How a remote is reached, as OVS and OVN tools spell it.</summary>
 public enum OvsdbTransport
 {
+    /// <c>tcp:HOST:PORT</c>: plain TCP.
     Tcp,
+    /// <c>unix:PATH</c>: a unix domain socket.
     Unix,
+    /// <c>ssl:HOST:PORT</c>: TLS over TCP, with the certificates of <see cref="OvsdbConnectionOptions.Tls"/>.
     Ssl,
 }
 
@@ -25,17 +28,22 @@ public sealed record OvsdbRemote
         Text = text;
     }
 
+    /// <summary>How the remote is reached; decides whether <see cref="Host"/> and <see cref="Port"/> or <see cref="Path"/> apply.</summary>
     public OvsdbTransport Transport { get; }
     /// <summary>Host name or address for tcp and ssl; empty for unix.</summary>
     public string Host { get; }
+    /// <summary>TCP port for tcp and ssl; 0 for unix.</summary>
     public int Port { get; }
     /// <summary>Socket path for unix; empty otherwise.</summary>
     public string Path { get; }
     /// <summary>The remote as written, e.g. <c>tcp:127.0.0.1:6641</c>.</summary>
     public string Text { get; }
 
+    /// <summary>The remote as written (<see cref="Text"/>), so that it can be passed back to OVS tools.</summary>
     public override string ToString() => Text;
 
+    /// <summary>Parses one active remote: <c>tcp:HOST:PORT</c>, <c>ssl:HOST:PORT</c> or <c>unix:PATH</c>.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not one of these, or the port is not 1-65535.</exception>
     public static OvsdbRemote Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -65,6 +73,7 @@ public sealed record OvsdbRemote
         return remotes;
     }
 
+    /// <summary>Parses one active remote like <see cref="Parse(string)"/>, without throwing: on failure <paramref name="error"/> says what is wrong with <paramref name="text"/>.</summary>
     public static bool TryParse(string text, out OvsdbRemote remote, out string error)
     {
         remote = null!;

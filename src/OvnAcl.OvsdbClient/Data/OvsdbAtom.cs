@@ -5,10 +5,15 @@ namespace OvnAcl.Ovsdb;
 /// <summary>The five atomic types of RFC 7047 §3.1. The declaration order is the order atoms of different types sort in.</summary>
 public enum OvsdbAtomicType
 {
+    /// <c>integer</c>: a 64-bit signed integer (RFC 7047 §3.1).
     Integer,
+    /// <c>real</c>: an IEEE 754 double.
     Real,
+    /// <c>boolean</c>.
     Boolean,
+    /// <c>string</c>: UTF-8 text.
     String,
+    /// <c>uuid</c>: a row's uuid, or a named-uuid standing for a row inserted in the same transaction.
     Uuid,
 }
 
@@ -39,6 +44,7 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         _lo = lo;
     }
 
+    /// <summary>An <c>integer</c> atom.</summary>
     public static OvsdbAtom Integer(long value) => new(null, 0, unchecked((ulong)value));
 
     /// <summary>A real atom. JSON has no NaN or infinity, so those are refused; <c>-0.0</c> becomes <c>0.0</c>.</summary>
@@ -58,14 +64,18 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         return new(TypeTag.Real, 0, unchecked((ulong)BitConverter.DoubleToInt64Bits(value)));
     }
 
+    /// <summary>A <c>boolean</c> atom.</summary>
     public static OvsdbAtom Boolean(bool value) => new(TypeTag.Boolean, 0, value ? 1UL : 0UL);
 
+    /// <summary>A <c>string</c> atom.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public static OvsdbAtom String(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         return new(value, 0, 0);
     }
 
+    /// <summary>A <c>uuid</c> atom: <c>["uuid","..."]</c> on the wire.</summary>
     public static OvsdbAtom Uuid(Guid value)
     {
         Span<byte> bytes = stackalloc byte[16];
@@ -97,14 +107,23 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         _ => OvsdbAtomicType.Uuid,
     };
 
+    /// <summary>True for a named-uuid (<c>["named-uuid", NAME]</c>), whose value the server assigns when the transaction commits.</summary>
     public bool IsNamedUuid => _tag is NamedUuidTag;
 
+    /// <summary>The integer value.</summary>
+    /// <exception cref="InvalidOperationException">The atom is not an integer.</exception>
     public long AsInteger() => _tag is null ? unchecked((long)_lo) : throw WrongType(OvsdbAtomicType.Integer);
 
+    /// <summary>The real value.</summary>
+    /// <exception cref="InvalidOperationException">The atom is not a real.</exception>
     public double AsReal() => ReferenceEquals(_tag, TypeTag.Real) ? BitConverter.Int64BitsToDouble(unchecked((long)_lo)) : throw WrongType(OvsdbAtomicType.Real);
 
+    /// <summary>The boolean value.</summary>
+    /// <exception cref="InvalidOperationException">The atom is not a boolean.</exception>
     public bool AsBoolean() => ReferenceEquals(_tag, TypeTag.Boolean) ? _lo != 0 : throw WrongType(OvsdbAtomicType.Boolean);
 
+    /// <summary>The string value.</summary>
+    /// <exception cref="InvalidOperationException">The atom is not a string.</exception>
     public string AsString() => _tag as string ?? throw WrongType(OvsdbAtomicType.String);
 
     /// <summary>The uuid; throws for a named-uuid, whose value only the server knows.</summary>
@@ -123,10 +142,13 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>The name of a named-uuid.</summary>
+    /// <exception cref="InvalidOperationException">The atom is not a named-uuid.</exception>
     public string NamedUuidName => _tag is NamedUuidTag n
         ? n.Name
         : throw new InvalidOperationException($"The atom is a {Describe()}, not a named-uuid.");
 
+    /// <summary>Same type and value; two named-uuids are equal when their names are.</summary>
     public bool Equals(OvsdbAtom other)
     {
         if (_hi != other._hi || _lo != other._lo)
@@ -142,8 +164,10 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         };
     }
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is OvsdbAtom other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => _tag switch
     {
         string s => string.GetHashCode(s, StringComparison.Ordinal),
@@ -151,6 +175,7 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         _ => HashCode.Combine(_tag, _hi, _lo),
     };
 
+    /// <summary>Orders by type first (integer, real, boolean, string, uuid), then by value: strings by their UTF-8 bytes (as OVS sorts them), uuids by value with named-uuids last. The order datums keep their elements in.</summary>
     public int CompareTo(OvsdbAtom other)
     {
         // As ints: Enum.CompareTo takes an object, and boxing both types here allocated 48 bytes per comparison (every
@@ -188,11 +213,17 @@ public readonly struct OvsdbAtom : IEquatable<OvsdbAtom>, IComparable<OvsdbAtom>
         }
     }
 
+    /// <summary>Same type and value (<see cref="Equals(OvsdbAtom)"/>).</summary>
     public static bool operator ==(OvsdbAtom left, OvsdbAtom right) => left.Equals(right);
+    /// <summary>Different type or value.</summary>
     public static bool operator !=(OvsdbAtom left, OvsdbAtom right) => !left.Equals(right);
+    /// <summary><paramref name="left"/> sorts before <paramref name="right"/> (<see cref="CompareTo(OvsdbAtom)"/>).</summary>
     public static bool operator <(OvsdbAtom left, OvsdbAtom right) => left.CompareTo(right) < 0;
+    /// <summary><paramref name="left"/> sorts before or equals <paramref name="right"/>.</summary>
     public static bool operator <=(OvsdbAtom left, OvsdbAtom right) => left.CompareTo(right) <= 0;
+    /// <summary><paramref name="left"/> sorts after <paramref name="right"/>.</summary>
     public static bool operator >(OvsdbAtom left, OvsdbAtom right) => left.CompareTo(right) > 0;
+    /// <summary><paramref name="left"/> sorts after or equals <paramref name="right"/>.</summary>
     public static bool operator >=(OvsdbAtom left, OvsdbAtom right) => left.CompareTo(right) >= 0;
 
     /// <summary>The atom in RFC 7047 §5.1 JSON, e.g. <c>42</c>, <c>"x"</c>, <c>["uuid","…"]</c>.</summary>

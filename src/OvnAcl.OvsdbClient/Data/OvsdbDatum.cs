@@ -29,8 +29,10 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
     /// <summary>The empty map, <c>["map",[]]</c>.</summary>
     public static OvsdbDatum EmptyMap { get; } = new([], []);
 
+    /// <summary>True for a map (<c>["map", [...]]</c>); false for a set or a scalar.</summary>
     public bool IsMap => _values is not null;
 
+    /// <summary>Elements of the set, or pairs of the map; 1 for a scalar.</summary>
     public int Count => _keys.Length;
 
     /// <summary>The set's elements, or the map's keys, in ascending order.</summary>
@@ -39,14 +41,19 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
     /// <summary>The map's values, parallel to <see cref="Keys"/>; empty for a set.</summary>
     public ReadOnlySpan<OvsdbAtom> Values => _values;
 
+    /// <summary>A datum of one atom, which RFC 7047 writes as the bare atom.</summary>
     public static OvsdbDatum Scalar(OvsdbAtom atom) => new([atom], null);
 
+    /// <summary>A one-string datum, as a string column holds it.</summary>
     public static OvsdbDatum FromString(string value) => Scalar(OvsdbAtom.String(value));
 
+    /// <summary>A one-integer datum.</summary>
     public static OvsdbDatum FromInteger(long value) => Scalar(OvsdbAtom.Integer(value));
 
+    /// <summary>A one-boolean datum.</summary>
     public static OvsdbDatum FromBoolean(bool value) => Scalar(OvsdbAtom.Boolean(value));
 
+    /// <summary>A one-uuid datum, e.g. a reference to a row.</summary>
     public static OvsdbDatum FromUuid(Guid value) => Scalar(OvsdbAtom.Uuid(value));
 
     /// <summary>A set of the given atoms; duplicates collapse into one element.</summary>
@@ -75,8 +82,10 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
         return new(unique == keys.Length ? keys : keys[..unique], null);
     }
 
+    /// <summary>A set of strings; duplicates are dropped and the elements sorted.</summary>
     public static OvsdbDatum StringSet(IEnumerable<string> strings) => Set(strings.Select(OvsdbAtom.String));
 
+    /// <summary>A set of uuids, e.g. a Port_Group's <c>ports</c>; duplicates are dropped and the elements sorted.</summary>
     public static OvsdbDatum UuidSet(IEnumerable<Guid> uuids) => Set(uuids.Select(OvsdbAtom.Uuid));
 
     /// <summary>A map of the given pairs; a key given twice is an <see cref="ArgumentException"/>.</summary>
@@ -115,6 +124,7 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
     /// <summary>Whether the set has the element, or the map has the key.</summary>
     public bool Contains(OvsdbAtom key) => IndexOf(key) >= 0;
 
+    /// <summary>The map's value for <paramref name="key"/>; false when the key is absent or the datum is a set.</summary>
     public bool TryGetValue(OvsdbAtom key, out OvsdbAtom value)
     {
         var index = _values is null ? -1 : IndexOf(key);
@@ -244,6 +254,7 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
                 : theirs, keepTheirs: true);
     }
 
+    /// <summary>Same elements (and, for a map, the same values): the order of construction does not matter, since datums are kept sorted.</summary>
     public bool Equals(OvsdbDatum? other)
     {
         if (ReferenceEquals(this, other))
@@ -259,8 +270,10 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
         return Keys.SequenceEqual(other.Keys) && Values.SequenceEqual(other.Values);
     }
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as OvsdbDatum);
 
+    /// <inheritdoc/>
     public override int GetHashCode()
     {
         if (_hashCode != 0)
@@ -285,8 +298,10 @@ public sealed class OvsdbDatum : IEquatable<OvsdbDatum>
         return _hashCode;
     }
 
+    /// <summary>Same elements and values (<see cref="Equals(OvsdbDatum?)"/>); two nulls are equal.</summary>
     public static bool operator ==(OvsdbDatum? left, OvsdbDatum? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>Different elements or values.</summary>
     public static bool operator !=(OvsdbDatum? left, OvsdbDatum? right) => !(left == right);
 
     /// <summary>The datum in RFC 7047 §5.1 JSON: a one-element set as the bare atom, else <c>["set",…]</c> or <c>["map",…]</c>.</summary>

@@ -35,6 +35,7 @@ public sealed class OvsdbReplica
         }
     }
 
+    /// <summary>The schema the replica's rows were decoded with.</summary>
     public DatabaseSchema Schema { get; }
 
     /// <summary>Raised after each update is applied, on the client's receive path: keep handlers short.</summary>
@@ -60,12 +61,15 @@ public sealed class OvsdbReplica
     /// <summary>Incremented by every applied update; a cheap way to tell that something changed.</summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>The monitored tables, by name.</summary>
     public IReadOnlyCollection<string> Tables => _tables.Keys;
 
     internal IEnumerable<OvsdbTableMonitor> Monitors => _tables.Values.Select(t => t.Layout.Monitor);
 
     internal ReplicaTableLayout GetLayout(string table) => GetTable(table).Layout;
 
+    /// <summary>How many rows <paramref name="table"/> holds now.</summary>
+    /// <exception cref="KeyNotFoundException"><paramref name="table"/> is not monitored.</exception>
     public int Count(string table)
     {
         var state = GetTable(table);
@@ -80,6 +84,7 @@ public sealed class OvsdbReplica
         }
     }
 
+    /// <summary>Rows in every monitored table together, e.g. for a metric.</summary>
     public long TotalRows
     {
         get
@@ -111,6 +116,8 @@ public sealed class OvsdbReplica
         }
     }
 
+    /// <summary>The row of <paramref name="table"/> with <paramref name="uuid"/>, if the replica has it.</summary>
+    /// <exception cref="KeyNotFoundException"><paramref name="table"/> is not monitored.</exception>
     public bool TryGetRow(string table, Guid uuid, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OvsdbRow? row)
     {
         var state = GetTable(table);

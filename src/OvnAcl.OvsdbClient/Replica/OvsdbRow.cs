@@ -13,8 +13,10 @@ public sealed class OvsdbRow
         _values = values;
     }
 
+    /// <summary>The row's <c>_uuid</c>.</summary>
     public Guid Uuid { get; }
 
+    /// <summary>The table the row belongs to.</summary>
     public string Table => _layout.Name;
 
     /// <summary>The value of a monitored column.</summary>
@@ -23,6 +25,7 @@ public sealed class OvsdbRow
         ? value
         : throw new KeyNotFoundException($"column '{column}' of table '{Table}' is not in the replica (not in the schema or not monitored)");
 
+    /// <summary>The value of <paramref name="column"/>; false when the column is not in the schema or not monitored.</summary>
     public bool TryGet(string column, out OvsdbDatum value)
     {
         if (_layout.Ordinals.TryGetValue(column, out var ordinal))
@@ -84,20 +87,25 @@ public sealed class OvsdbRow
         return true;
     }
 
+    /// <summary>The table and uuid, e.g. <c>Port_Group 6f1c…</c>, for logs.</summary>
     public override string ToString() => $"{Table} {Uuid}";
 }
 
 /// <summary>What happened to a row in one update.</summary>
 public enum OvsdbRowChangeKind
 {
+    /// <summary>The row is new: <see cref="OvsdbRowChange.Old"/> is null.</summary>
     Insert,
+    /// <summary>Columns of an existing row changed: both <see cref="OvsdbRowChange.Old"/> and <see cref="OvsdbRowChange.New"/> are set.</summary>
     Update,
+    /// <summary>The row is gone: <see cref="OvsdbRowChange.New"/> is null.</summary>
     Delete,
 }
 
 /// <summary>One row's change: <see cref="Old"/> is null for an insert, <see cref="New"/> for a delete.</summary>
 public sealed record OvsdbRowChange(OvsdbRowChangeKind Kind, string Table, OvsdbRow? Old, OvsdbRow? New)
 {
+    /// <summary>The uuid of the row that changed, whichever of old and new is set.</summary>
     public Guid Uuid => (New ?? Old)!.Uuid;
 }
 

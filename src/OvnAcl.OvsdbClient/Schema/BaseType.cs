@@ -16,19 +16,25 @@ public enum OvsdbRefType
 /// <summary>The type of a column's keys or values: an atomic type and its constraints (RFC 7047 §3.2 <c>&lt;base-type&gt;</c>).</summary>
 public sealed record BaseType
 {
+    /// <summary>A base type of <paramref name="type"/> with no constraints.</summary>
     public BaseType(OvsdbAtomicType type)
     {
         Type = type;
     }
 
+    /// <summary>The atomic type of the values.</summary>
     public OvsdbAtomicType Type { get; init; }
 
     /// <summary>The only values allowed, as a set, or null when any value of the type is.</summary>
     public OvsdbDatum? Enum { get; init; }
 
+    /// <summary>Smallest integer allowed (<c>minInteger</c>), or null for no bound.</summary>
     public long? MinInteger { get; init; }
+    /// <summary>Largest integer allowed (<c>maxInteger</c>), or null for no bound.</summary>
     public long? MaxInteger { get; init; }
+    /// <summary>Smallest real allowed (<c>minReal</c>), or null for no bound.</summary>
     public double? MinReal { get; init; }
+    /// <summary>Largest real allowed (<c>maxReal</c>), or null for no bound.</summary>
     public double? MaxReal { get; init; }
 
     /// <summary>Minimum string length in Unicode characters, as OVS counts it.</summary>
@@ -40,14 +46,21 @@ public sealed record BaseType
     /// <summary>For a uuid, the table whose rows it references, or null for a plain uuid.</summary>
     public string? RefTable { get; init; }
 
+    /// <summary>For a reference (<see cref="RefTable"/> set): strong keeps the referenced row alive, weak drops the reference when the row is deleted.</summary>
     public OvsdbRefType RefType { get; init; } = OvsdbRefType.Strong;
 
+    /// <summary>Any integer.</summary>
     public static BaseType Integer { get; } = new(OvsdbAtomicType.Integer);
+    /// <summary>Any real.</summary>
     public static BaseType Real { get; } = new(OvsdbAtomicType.Real);
+    /// <summary>Any boolean.</summary>
     public static BaseType Boolean { get; } = new(OvsdbAtomicType.Boolean);
+    /// <summary>Any string.</summary>
     public static BaseType String { get; } = new(OvsdbAtomicType.String);
+    /// <summary>Any uuid, referencing no table.</summary>
     public static BaseType Uuid { get; } = new(OvsdbAtomicType.Uuid);
 
+    /// <summary>The unconstrained base type of <paramref name="type"/>, shared (no allocation).</summary>
     public static BaseType Of(OvsdbAtomicType type) => type switch
     {
         OvsdbAtomicType.Integer => Integer,
@@ -105,6 +118,7 @@ public sealed record BaseType
         return null;
     }
 
+    /// <summary>The type with its constraints, as the schema writes them, for messages.</summary>
     public override string ToString()
     {
         var text = new StringBuilder(OvsdbAtom.TypeName(Type));

@@ -11,6 +11,7 @@ public sealed record ColumnType
     /// <summary>The value of <see cref="Max"/> for <c>"max": "unlimited"</c>.</summary>
     public const long Unlimited = long.MaxValue;
 
+    /// <summary>A column of <paramref name="min"/> to <paramref name="max"/> elements of <paramref name="key"/>, or of key/value pairs when <paramref name="value"/> is set (RFC 7047 §3.2 <c>&lt;type&gt;</c>).</summary>
     public ColumnType(BaseType key, BaseType? value = null, int min = 1, long max = 1)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -27,16 +28,19 @@ public sealed record ColumnType
         Max = max;
     }
 
+    /// <summary>The type of a set's elements, of a scalar, or of a map's keys.</summary>
     public BaseType Key { get; }
 
     /// <summary>The type of a map's values; null for a set or scalar.</summary>
     public BaseType? Value { get; }
 
+    /// <summary>The fewest elements allowed: 0 makes the column optional, 1 required.</summary>
     public int Min { get; }
 
     /// <summary>The most elements allowed; <see cref="Unlimited"/> for <c>"unlimited"</c>.</summary>
     public long Max { get; }
 
+    /// <summary>True when the column holds key/value pairs (<see cref="Value"/> is set).</summary>
     public bool IsMap => Value is not null;
 
     /// <summary>Exactly one atom, not a map.</summary>
@@ -96,6 +100,7 @@ public sealed record ColumnType
 
     internal ColumnType WithoutValue() => new(Key, null, Min, Max);
 
+    /// <summary>The type as the schema writes it, for messages.</summary>
     public override string ToString() =>
         IsScalar ? Key.ToString()
         : IsMap ? $"map of {Describe(Min, Max)} {Key} to {Value}"

@@ -13,6 +13,7 @@ public sealed class DatabaseSchema
         Tables = tables;
     }
 
+    /// <summary>The database's name, e.g. <c>OVN_Northbound</c>.</summary>
     public string Name { get; }
 
     /// <summary>The schema's <c>x.y.z</c> version.</summary>
@@ -21,6 +22,7 @@ public sealed class DatabaseSchema
     /// <summary>The <c>cksum</c> member, when the schema has one.</summary>
     public string? Checksum { get; }
 
+    /// <summary>Every table of the schema, by name.</summary>
     public IReadOnlyDictionary<string, TableSchema> Tables { get; }
 
     /// <exception cref="OvsdbProtocolException">The JSON is not a valid schema.</exception>
@@ -47,5 +49,6 @@ public sealed class DatabaseSchema
             ? table
             : throw new ArgumentException($"Database {Name} has no table \"{name}\".", nameof(name));
 
+    /// <summary>Name and version, e.g. <c>OVN_Northbound 7.3.0</c>.</summary>
     public override string ToString() => $"{Name} {Version}";
 }

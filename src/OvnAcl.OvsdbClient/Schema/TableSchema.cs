@@ -3,7 +3,9 @@ namespace OvnAcl.Ovsdb;
 /// <summary>One table (RFC 7047 §3.2 <c>&lt;table-schema&gt;</c>).</summary>
 public sealed class TableSchema
 {
+    /// <summary>The column every row has: its uuid (RFC 7047 §3.2).</summary>
     public const string UuidColumn = "_uuid";
+    /// <summary>The column every row has: a uuid that changes with every modification of the row.</summary>
     public const string VersionColumn = "_version";
 
     internal TableSchema(string name, IReadOnlyDictionary<string, ColumnSchema> columns, bool isRoot, long? maxRows, IReadOnlyList<IReadOnlyList<string>> indexes)
@@ -15,6 +17,7 @@ public sealed class TableSchema
         Indexes = indexes;
     }
 
+    /// <summary>The table's name, e.g. <c>Port_Group</c>.</summary>
     public string Name { get; }
 
     /// <summary>Every column by name, including the implicit <c>_uuid</c> and <c>_version</c>.</summary>
@@ -26,6 +29,7 @@ public sealed class TableSchema
     /// </summary>
     public bool IsRoot { get; }
 
+    /// <summary>The most rows the table may hold (<c>maxRows</c>), or null for no limit.</summary>
     public long? MaxRows { get; }
 
     /// <summary>Sets of columns whose values together are unique in the table.</summary>
@@ -37,5 +41,6 @@ public sealed class TableSchema
             ? column
             : throw new ArgumentException($"Table {Name} has no column \"{name}\".", nameof(name));
 
+    /// <summary>The table's name.</summary>
     public override string ToString() => Name;
 }

@@ -34,14 +34,19 @@ public readonly record struct OvsdbCondition(string Column, OvsdbFunction Functi
     /// <summary>Selects the row whose <c>_uuid</c> is <paramref name="uuid"/>.</summary>
     public static OvsdbCondition UuidEquals(Guid uuid) => new(TableSchema.UuidColumn, OvsdbFunction.Equal, OvsdbDatum.FromUuid(uuid));
 
+    /// <c>[column, "==", value]</c>: rows whose column equals <paramref name="value"/>.
     public static OvsdbCondition Equal(string column, OvsdbDatum value) => new(column, OvsdbFunction.Equal, value);
 
+    /// <c>[column, "==", value]</c> for a string column, e.g. <c>Equal("name", "pg_web")</c>.
     public static OvsdbCondition Equal(string column, string value) => new(column, OvsdbFunction.Equal, OvsdbDatum.FromString(value));
 
+    /// <c>[column, "!=", value]</c>: rows whose column differs from <paramref name="value"/>.
     public static OvsdbCondition NotEqual(string column, OvsdbDatum value) => new(column, OvsdbFunction.NotEqual, value);
 
+    /// <c>[column, "includes", value]</c>: rows whose set or map column holds every element of <paramref name="value"/>.
     public static OvsdbCondition Includes(string column, OvsdbDatum value) => new(column, OvsdbFunction.Includes, value);
 
+    /// <c>[column, "excludes", value]</c>: rows whose set or map column holds no element of <paramref name="value"/>.
     public static OvsdbCondition Excludes(string column, OvsdbDatum value) => new(column, OvsdbFunction.Excludes, value);
 
     /// <summary>The function as RFC 7047 §5.1 spells it.</summary>
@@ -68,5 +73,6 @@ public readonly record struct OvsdbCondition(string Column, OvsdbFunction Functi
         writer.WriteEndArray();
     }
 
+    /// <summary>The condition as RFC 7047 JSON, for logs and messages.</summary>
     public override string ToString() => $"[\"{Column}\", \"{Spell(Function)}\", {Value}]";
 }

@@ -28,8 +28,10 @@ public enum OvsdbMutator
 /// <summary>One change of a <c>mutate</c> (RFC 7047 §5.1 <c>&lt;mutation&gt;</c>): <c>[column, mutator, value]</c>.</summary>
 public readonly record struct OvsdbMutation(string Column, OvsdbMutator Mutator, OvsdbDatum Value)
 {
+    /// <c>[column, "insert", value]</c>: adds the elements (or pairs) of <paramref name="value"/> to a set or map column.
     public static OvsdbMutation Insert(string column, OvsdbDatum value) => new(column, OvsdbMutator.Insert, value);
 
+    /// <c>[column, "delete", value]</c>: removes the elements of <paramref name="value"/> from a set column, or the keys (or pairs) from a map column.
     public static OvsdbMutation Delete(string column, OvsdbDatum value) => new(column, OvsdbMutator.Delete, value);
 
     /// <summary>The mutator as RFC 7047 §5.1 spells it.</summary>
@@ -45,5 +47,6 @@ public readonly record struct OvsdbMutation(string Column, OvsdbMutator Mutator,
         _ => throw new ArgumentOutOfRangeException(nameof(mutator), mutator, "Not an OVSDB mutator."),
     };
 
+    /// <summary>The mutation as RFC 7047 JSON, for logs and messages.</summary>
     public override string ToString() => $"[\"{Column}\", \"{Spell(Mutator)}\", {Value}]";
 }

@@ -27,6 +27,7 @@ public sealed class OvsdbOperationResult
     /// <summary>False when the server skipped the operation because an earlier one failed.</summary>
     public bool Executed { get; }
 
+    /// <summary>True when the server executed the operation without error.</summary>
     public bool Succeeded => Executed && Error is null;
 
     /// <summary>For an insert, the new row's uuid.</summary>
@@ -41,8 +42,10 @@ public sealed class OvsdbOperationResult
     /// <summary>The server's error string when the operation failed, e.g. <c>constraint violation</c>.</summary>
     public string? Error { get; }
 
+    /// <summary>The server's <c>details</c> for a failed operation, e.g. which constraint a row broke; null otherwise.</summary>
     public string? Details { get; }
 
+    /// <summary>The outcome in a line, for logs: uuid or count, or the error and details.</summary>
     public override string ToString() =>
         !Executed ? "not executed"
         : Error is not null ? $"error: {Error}{(Details is null ? "" : $": {Details}")}"

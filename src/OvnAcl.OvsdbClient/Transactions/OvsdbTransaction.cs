@@ -24,14 +24,17 @@ public sealed class OvsdbTransaction
     private readonly Dictionary<string, int> _uuidNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _referencedNames = new(StringComparer.Ordinal);
 
+    /// <summary>An empty transaction whose values are checked against <paramref name="schema"/> as operations are added; the schema names the database it is sent to.</summary>
     public OvsdbTransaction(DatabaseSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
     }
 
+    /// <summary>The schema values are checked against.</summary>
     public DatabaseSchema Schema { get; }
 
+    /// <summary>Operations added so far; a transaction with none is not sent.</summary>
     public int Count => _operations.Count;
 
     /// <summary>

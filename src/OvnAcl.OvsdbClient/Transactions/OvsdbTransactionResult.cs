@@ -34,8 +34,10 @@ public sealed class OvsdbTransactionResult
         _insertedUuids = insertedUuids;
     }
 
+    /// <summary>Committed, failed (the server refused it: <see cref="Error"/>) or outcome unknown (the connection was lost after it may have left).</summary>
     public OvsdbTransactionStatus Status { get; }
 
+    /// <summary>True only when the server committed the transaction.</summary>
     public bool Succeeded => Status == OvsdbTransactionStatus.Committed;
 
     /// <summary>One result per operation, in order; empty when the server answered with no results.</summary>

@@ -25,6 +25,7 @@ public static class KubernetesInputLoader
 
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
+    /// <summary>Reads every <c>.yaml</c>, <c>.yml</c> and <c>.json</c> file under <paramref name="paths"/> (directories recursively, in ordinal order) and keeps the NetworkPolicies, Pods and Namespaces, each with its source; problems become diagnostics of the result, not exceptions.</summary>
     public static Task<KubernetesInput> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
         LoadAsync(paths, null, cancellationToken);
 
@@ -81,7 +82,10 @@ public static class KubernetesInputLoader
     }
 
     /// <summary>Reads one file's content; <paramref name="file"/> is only used to name where objects and problems are.</summary>
-    public static KubernetesInput LoadText(string text, string file, KubernetesLoadOptions? options = null)
+    public static KubernetesInput LoadText(string text, string file) => LoadText(text, file, null);
+
+    /// <summary>Reads one file's content with <paramref name="options"/> (the namespace of objects without one).</summary>
+    public static KubernetesInput LoadText(string text, string file, KubernetesLoadOptions? options)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);

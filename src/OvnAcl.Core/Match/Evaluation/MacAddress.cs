@@ -5,6 +5,8 @@ namespace OvnAcl.Match;
 /// <summary>A 48-bit Ethernet address; prints as <c>0a:00:00:00:00:01</c>.</summary>
 public readonly record struct MacAddress(ulong Value)
 {
+    /// <summary>Parses <c>aa:bb:cc:dd:ee:ff</c>.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not six colon-separated hex bytes.</exception>
     public static MacAddress Parse(string text)
     {
         var parts = text.Split(':');
@@ -27,6 +29,7 @@ public readonly record struct MacAddress(ulong Value)
         return new MacAddress(value);
     }
 
+    /// <summary>Lower-case, colon-separated, as OVN writes MACs.</summary>
     public override string ToString()
     {
         Span<char> text = stackalloc char[17];

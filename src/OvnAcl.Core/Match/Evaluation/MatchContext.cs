@@ -27,6 +27,7 @@ public sealed class MatchContext : IMatchContext
         _portGroups = portGroups;
     }
 
+    /// <summary>No address sets and no port groups: any <c>$set</c> or <c>@group</c> is unknown.</summary>
     public static MatchContext Empty { get; } = new(
         ImmutableDictionary.Create<string, IReadOnlyList<MatchConstant>>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, IReadOnlySet<string>>(StringComparer.Ordinal));
@@ -39,12 +40,15 @@ public sealed class MatchContext : IMatchContext
     public MatchContext WithAddressSet(string name, params IEnumerable<string> addresses) =>
         new(_addressSets.SetItem(name, addresses.Select(NumericLiteral.ParseEntry).ToImmutableArray()), _portGroups);
 
+    /// <summary>A copy in which <c>@name</c> holds <paramref name="ports"/>.</summary>
     public MatchContext WithPortGroup(string name, params IEnumerable<string> ports) =>
         new(_addressSets, _portGroups.SetItem(name, ports.ToImmutableHashSet(StringComparer.Ordinal)));
 
+    /// <summary>The addresses of <c>$name</c>, if the context has that address set.</summary>
     public bool TryGetAddressSet(string name, [NotNullWhen(true)] out IReadOnlyList<MatchConstant>? addresses) =>
         _addressSets.TryGetValue(name, out addresses);
 
+    /// <summary>The ports of <c>@name</c>, if the context has that port group.</summary>
     public bool TryGetPortGroup(string name, [NotNullWhen(true)] out IReadOnlySet<string>? ports) =>
         _portGroups.TryGetValue(name, out ports);
 }

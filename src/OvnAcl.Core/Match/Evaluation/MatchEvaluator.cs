@@ -12,11 +12,13 @@ namespace OvnAcl.Match;
 /// </summary>
 public sealed class MatchEvaluator
 {
+    /// <summary>An evaluator resolving <c>$set</c> and <c>@group</c> names through <paramref name="context"/> (<see cref="MatchContext.Empty"/> when null).</summary>
     public MatchEvaluator(IMatchContext? context = null)
     {
         Context = context ?? MatchContext.Empty;
     }
 
+    /// <summary>Where address set and port group names are resolved.</summary>
     public IMatchContext Context { get; }
 
     /// <exception cref="MatchEvaluationException">An unknown field, <c>$set</c> or <c>@group</c>, or an address-set entry wider than its field.</exception>

@@ -18,8 +18,10 @@ public sealed class MatchExplanation
         Reason = reason;
     }
 
+    /// <summary>What the whole expression evaluated to.</summary>
     public bool Result { get; }
 
+    /// <summary>The subexpressions from the root down to the one that decided the result.</summary>
     public ImmutableArray<MatchExpr> Path { get; }
 
     /// <summary>The innermost deciding subexpression (last of <see cref="Path"/>).</summary>
@@ -31,5 +33,6 @@ public sealed class MatchExplanation
     /// <summary>What the packet had there, e.g. <c>tcp.dst is 53</c> or <c>prerequisite tcp of tcp.dst does not hold</c>.</summary>
     public string Reason { get; }
 
+    /// <summary>The result, the deciding subexpression and why it decided.</summary>
     public override string ToString() => $"{(Result ? "true" : "false")}: {DecisiveText} ({Reason})";
 }

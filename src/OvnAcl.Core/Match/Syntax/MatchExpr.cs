@@ -10,18 +10,25 @@ public abstract record MatchExpr
 {
     private protected MatchExpr() { }
 
+    /// <summary>The expression in OVN's match syntax, parenthesized where precedence needs it.</summary>
     public sealed override string ToString() => MatchPrinter.Print(this);
 
+    /// <summary>The conjunction of <paramref name="operands"/>: the constant <c>1</c> for none, the operand itself for one.</summary>
     public static MatchExpr And(params IEnumerable<MatchExpr> operands) => Combine(operands, isAnd: true);
 
+    /// <summary>The disjunction of <paramref name="operands"/>: the constant <c>0</c> for none, the operand itself for one.</summary>
     public static MatchExpr Or(params IEnumerable<MatchExpr> operands) => Combine(operands, isAnd: false);
 
+    /// <summary><c>!operand</c>.</summary>
     public static MatchExpr Not(MatchExpr operand) => new NotExpr(operand);
 
+    /// <summary><c>field op value</c>, e.g. <c>Compare("tcp.dst", RelationalOperator.GreaterOrEqual, ...)</c>.</summary>
     public static ComparisonExpr Compare(string field, RelationalOperator op, MatchValue value) => new(new FieldRef(field), op, value);
 
+    /// <summary><c>field == value</c>; with a set value, true when the field equals any element.</summary>
     public static ComparisonExpr Eq(string field, MatchValue value) => Compare(field, RelationalOperator.Equal, value);
 
+    /// <summary><paramref name="field"/> named alone: <c>field != 0</c>, or a predicate's expansion.</summary>
     public static FieldTestExpr Test(string field) => new(new FieldRef(field));
 
     /// <summary>One operand stays itself, none is the neutral constant (<c>1</c> for and, <c>0</c> for or).</summary>
@@ -46,30 +53,38 @@ public sealed record NotExpr(MatchExpr Operand) : MatchExpr;
 /// <summary><c>a &amp;&amp; b &amp;&amp; …</c>, two or more operands in written order.</summary>
 public sealed record AndExpr : MatchExpr
 {
+    /// <summary><c>a &amp;&amp; b &amp;&amp; ...</c> of <paramref name="operands"/> as given (<see cref="MatchExpr.And"/> also takes zero or one).</summary>
     public AndExpr(ImmutableArray<MatchExpr> operands)
     {
         Operands = SyntaxChecks.AtLeastTwo(operands, nameof(operands));
     }
 
+    /// <summary>The conjuncts, in source order.</summary>
     public ImmutableArray<MatchExpr> Operands { get; }
 
+    /// <summary>Same operands in the same order.</summary>
     public bool Equals(AndExpr? other) => other is not null && Operands.AsSpan().SequenceEqual(other.Operands.AsSpan());
 
+    /// <inheritdoc/>
     public override int GetHashCode() => SyntaxChecks.SequenceHash(Operands, 17);
 }
 
 /// <summary><c>a || b || …</c>, two or more operands in written order.</summary>
 public sealed record OrExpr : MatchExpr
 {
+    /// <summary><c>a || b || ...</c> of <paramref name="operands"/> as given (<see cref="MatchExpr.Or"/> also takes zero or one).</summary>
     public OrExpr(ImmutableArray<MatchExpr> operands)
     {
         Operands = SyntaxChecks.AtLeastTwo(operands, nameof(operands));
     }
 
+    /// <summary>The disjuncts, in source order.</summary>
     public ImmutableArray<MatchExpr> Operands { get; }
 
+    /// <summary>Same operands in the same order.</summary>
     public bool Equals(OrExpr? other) => other is not null && Operands.AsSpan().SequenceEqual(other.Operands.AsSpan());
 
+    /// <inheritdoc/>
     public override int GetHashCode() => SyntaxChecks.SequenceHash(Operands, 31);
 }
 
@@ -95,22 +110,31 @@ public sealed record FieldTestExpr(FieldRef Field) : MatchExpr;
 /// <summary>A field, predicate or subfield name, optionally with a bit selection <c>reg0[3]</c> or <c>reg0[0..3]</c>.</summary>
 public sealed record FieldRef(string Name, BitRange? Bits = null)
 {
+    /// <summary>The name with its bit selection, e.g. <c>reg0[0..3]</c>.</summary>
     public override string ToString() => MatchPrinter.PrintField(this);
 }
 
 /// <summary>Bits <see cref="Low"/> through <see cref="High"/> inclusive, counted from the least significant.</summary>
 public readonly record struct BitRange(int Low, int High)
 {
+    /// <summary>How many bits the range selects.</summary>
     public int Width => High - Low + 1;
 }
 
+/// <summary>A comparison operator of the match language.</summary>
 public enum RelationalOperator
 {
+    /// <summary><c>==</c>.</summary>
     Equal,
+    /// <summary><c>!=</c>; against a set, true when the field equals none of its elements.</summary>
     NotEqual,
+    /// <summary><c>&lt;</c>.</summary>
     Less,
+    /// <summary><c>&lt;=</c>.</summary>
     LessOrEqual,
+    /// <summary><c>&gt;</c>.</summary>
     Greater,
+    /// <summary><c>&gt;=</c>.</summary>
     GreaterOrEqual,
 }
 

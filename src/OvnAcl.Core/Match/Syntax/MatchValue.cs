@@ -9,6 +9,7 @@ public abstract record MatchValue
 {
     private protected MatchValue() { }
 
+    /// <summary>The value in OVN's match syntax.</summary>
     public sealed override string ToString() => MatchPrinter.PrintValue(this);
 }
 
@@ -18,6 +19,7 @@ public abstract record MatchValue
 /// </summary>
 public sealed record ValueSet : MatchValue
 {
+    /// <summary><c>{a, b, ...}</c> of <paramref name="elements"/>, in the order given.</summary>
     public ValueSet(IEnumerable<MatchConstant> elements)
     {
         var sorted = elements.Distinct().Order(ConstantOrder.Instance).ToImmutableArray();
@@ -29,10 +31,13 @@ public sealed record ValueSet : MatchValue
         Elements = sorted;
     }
 
+    /// <summary>The set's elements, in source order.</summary>
     public ImmutableArray<MatchConstant> Elements { get; }
 
+    /// <summary>Same elements in the same order.</summary>
     public bool Equals(ValueSet? other) => other is not null && Elements.AsSpan().SequenceEqual(other.Elements.AsSpan());
 
+    /// <inheritdoc/>
     public override int GetHashCode() => SyntaxChecks.SequenceHash(Elements, 43);
 }
 
@@ -45,15 +50,20 @@ public abstract record MatchConstant : MatchValue
 /// <summary>An integer written in decimal (below 2^64) or, with <see cref="Hexadecimal"/>, as <c>0x…</c> (up to 128 bits).</summary>
 public sealed record IntegerConstant(UInt128 Value, bool Hexadecimal = false) : MatchConstant;
 
+/// <summary>An IPv4 address, its 32 bits in <c>Value</c> (most significant first).</summary>
 public sealed record Ipv4Constant(uint Value) : MatchConstant
 {
+    /// <summary>Parses a dotted IPv4 address.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not an IP address.</exception>
     public static Ipv4Constant Parse(string text) => FromAddress(IPAddress.Parse(text));
 
+    /// <summary>The constant of an IPv4 <paramref name="address"/>.</summary>
     public static Ipv4Constant FromAddress(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetwork
             ? new(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()))
             : throw new ArgumentException($"{address} is not an IPv4 address", nameof(address));
 
+    /// <summary>The address as an <see cref="IPAddress"/>.</summary>
     public IPAddress ToAddress()
     {
         var bytes = new byte[4];
@@ -62,15 +72,20 @@ public sealed record Ipv4Constant(uint Value) : MatchConstant
     }
 }
 
+/// <summary>An IPv6 address, its 128 bits in <c>Value</c> (most significant first).</summary>
 public sealed record Ipv6Constant(UInt128 Value) : MatchConstant
 {
+    /// <summary>Parses an IPv6 address.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not an IP address.</exception>
     public static Ipv6Constant Parse(string text) => FromAddress(IPAddress.Parse(text));
 
+    /// <summary>The constant of an IPv6 <paramref name="address"/>.</summary>
     public static Ipv6Constant FromAddress(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6
             ? new(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address.GetAddressBytes()))
             : throw new ArgumentException($"{address} is not an IPv6 address", nameof(address));
 
+    /// <summary>The address as an <see cref="IPAddress"/>.</summary>
     public IPAddress ToAddress()
     {
         var bytes = new byte[16];
@@ -82,6 +97,8 @@ public sealed record Ipv6Constant(UInt128 Value) : MatchConstant
 /// <summary>An Ethernet address, 48 bits in <see cref="Value"/>.</summary>
 public sealed record MacConstant(ulong Value) : MatchConstant
 {
+    /// <summary>Parses <c>aa:bb:cc:dd:ee:ff</c>.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is not a MAC address.</exception>
     public static MacConstant Parse(string text) => new(MacAddress.Parse(text).Value);
 }
 
@@ -91,6 +108,8 @@ public sealed record MaskedConstant(MatchConstant Value, MatchConstant Mask) : M
 /// <summary><c>address/length</c>: an IPv4 or IPv6 CIDR prefix such as <c>10.0.0.0/8</c> or <c>fd00::/64</c>.</summary>
 public sealed record PrefixConstant(MatchConstant Address, int Length) : MatchConstant
 {
+    /// <summary>Parses <c>address/length</c>, IPv4 or IPv6.</summary>
+    /// <exception cref="FormatException">The address or the length does not parse.</exception>
     public static PrefixConstant Parse(string cidr)
     {
         var slash = cidr.IndexOf('/', StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 namespace OvnAcl.Northbound.Formatting;
 
+/// <summary>How <c>ovnacl compile</c> prints rows.</summary>
 public enum NorthboundFormat
 {
     /// <summary>The documented JSON schema (docs/kubernetes.md): port groups with their ACLs, address sets.</summary>
@@ -13,6 +14,7 @@ public enum NorthboundFormat
 /// <summary>Writes any <see cref="NorthboundRows"/> (Kubernetes or Neutron) in one of the <see cref="NorthboundFormat"/>s.</summary>
 public static class NorthboundFormatter
 {
+    /// <summary>Writes <paramref name="rows"/> to <paramref name="writer"/> in <paramref name="format"/>.</summary>
     public static void Write(NorthboundRows rows, NorthboundFormat format, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -33,6 +35,7 @@ public static class NorthboundFormatter
         }
     }
 
+    /// <summary><paramref name="rows"/> in <paramref name="format"/>, as a string.</summary>
     public static string Format(NorthboundRows rows, NorthboundFormat format)
     {
         using var writer = new StringWriter { NewLine = "\n" };
