@@ -172,6 +172,8 @@ public sealed class InputAsUsersHoldItTests
         ], input.LoadDiagnostics.Select(d => (d.Location.Object![..d.Location.Object!.IndexOf(' ', StringComparison.Ordinal)], d.Location.Field, d.Location.Source!.ToString(), d.Location.Object)));
         Assert.All(input.LoadDiagnostics, d => Assert.Equal((CompileDiagnosticCodes.UnknownContextField, DiagnosticSeverity.Warning), (d.Code, d.Severity)));
         Assert.Contains("unknown field ignored in 2 Pod(s)", input.LoadDiagnostics.Single(d => d.Location.Field == "spec.futurePodField").Message, StringComparison.Ordinal);
+        // Found in the first pod, stripped up front from both containers of the second: counted per pod.
+        Assert.Contains("unknown field ignored in 2 Pod(s)", input.LoadDiagnostics.Single(d => d.Location.Field == "spec.containers[0].futureContainerField").Message, StringComparison.Ordinal);
         Assert.Equal(2, input.Pods.Length);
         Assert.True(KubernetesCompiler.Compile(input).Succeeded);
 

@@ -102,15 +102,42 @@ internal static partial class YamlTree
     }
 
     /// <summary>Removes every key matching <paramref name="pattern"/> (<c>spec.containers[].x</c>: any index); returns how many.</summary>
-    public static int RemovePath(YamlMappingNode root, string pattern)
+    /// <remarks>Follows the pattern's steps only, so stripping a known unknown field costs its depth, not the object's size.</remarks>
+    public static int RemovePath(YamlMappingNode root, string pattern) => Remove(root, pattern.Split('.'), 0);
+
+    private static int Remove(YamlNode node, string[] steps, int index)
     {
-        var keys = Keys(root, "", "").Where(k => k.Pattern == pattern).ToList();
-        foreach (var key in keys)
+        if (node is not YamlMappingNode mapping)
         {
-            key.Parent.Children.Remove(key.Key);
+            return 0;
         }
 
-        return keys.Count;
+        var step = steps[index];
+        var depth = 0;
+        while (step.EndsWith("[]", StringComparison.Ordinal))
+        {
+            step = step[..^2];
+            depth++;
+        }
+
+        var key = new YamlScalarNode(step);
+        if (!mapping.Children.TryGetValue(key, out var value))
+        {
+            return 0;
+        }
+
+        if (index == steps.Length - 1)
+        {
+            return depth == 0 && mapping.Children.Remove(key) ? 1 : 0;
+        }
+
+        IEnumerable<YamlNode> targets = [value];
+        for (var i = 0; i < depth; i++)
+        {
+            targets = targets.OfType<YamlSequenceNode>().SelectMany(sequence => sequence.Children);
+        }
+
+        return targets.ToList().Sum(target => Remove(target, steps, index + 1));
     }
 
     private static IEnumerable<YamlKey> Keys(YamlNode node, string path, string pattern)
