@@ -90,9 +90,10 @@ public static class KubernetesInputLoader
         private readonly List<SourcedObject<V1NetworkPolicy>> _policies = [];
         private readonly List<SourcedObject<V1Pod>> _pods = [];
         private readonly List<SourcedObject<V1Namespace>> _namespaces = [];
+        private readonly List<SourcedObject<V1Node>> _nodes = [];
         private readonly List<Diagnostic> _diagnostics = [];
 
-        public KubernetesInput Build() => new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics]);
+        public KubernetesInput Build() => new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics], [.. _nodes]);
 
         public void ReadJson(string text)
         {
@@ -231,16 +232,19 @@ public static class KubernetesInputLoader
                     case ("v1", "Namespace"):
                         _namespaces.Add(new(StrictKubernetesYaml.Deserialize<V1Namespace>(text), source));
                         break;
-                    case (_, null):
-                        Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
+                    case ("v1", "Node"):
+                        _nodes.Add(new(StrictKubernetesYaml.Deserialize<V1Node>(text), source));
                         break;
-                    case (_, "NetworkPolicy" or "Pod" or "Namespace"):
+                    case (_, null):
+                        Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace, Node or List", source, where, "kind");
+                        break;
+                    case (_, "NetworkPolicy" or "Pod" or "Namespace" or "Node"):
                         Error(CompileDiagnosticCodes.UnknownKind,
                             $"apiVersion '{apiVersion}' is not supported for {kind} (expected {(kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "v1")})",
                             source, where, "apiVersion");
                         break;
                     default:
-                        Error(CompileDiagnosticCodes.UnknownKind, $"kind '{kind}' is not a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
+                        Error(CompileDiagnosticCodes.UnknownKind, $"kind '{kind}' is not a NetworkPolicy, Pod, Namespace, Node or List", source, where, "kind");
                         break;
                 }
             }
@@ -282,7 +286,7 @@ public static class KubernetesInputLoader
             _diagnostics.Add(Diagnostic.Error(code, message, new DiagnosticLocation(source, where, field)));
 
         private static string? ItemApiVersion(string? listApiVersion, string listKind) =>
-            listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" ? "v1" : listApiVersion;
+            listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" or "NodeList" ? "v1" : listApiVersion;
 
         private static string? ItemKind(string listKind) => listKind == "List" ? null : listKind[..^"List".Length];
 
