@@ -34,6 +34,12 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
             pod => Guard(pod, () => engine.UpsertPod(pod)),
             pod => Guard(pod, () => engine.DeletePod(pod.Metadata.NamespaceProperty, pod.Metadata.Name)),
             _logger);
+        var nodes = new Informer<V1Node, V1NodeList>("nodes",
+            ct => kubernetes.CoreV1.ListNodeAsync(cancellationToken: ct),
+            (version, onError, ct) => kubernetes.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
+            node => Guard(node, () => engine.UpsertNode(node)),
+            node => Guard(node, () => engine.DeleteNode(node.Metadata.Name)),
+            _logger);
         var policies = new Informer<V1NetworkPolicy, V1NetworkPolicyList>("networkpolicies",
             ct => kubernetes.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(cancellationToken: ct),
             (version, onError, ct) => kubernetes.NetworkingV1.WatchListNetworkPolicyForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
@@ -44,9 +50,9 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
         await using var reconciler = new AclReconciler(northbound, Desired,
             AclReconcilerOptions.Default with { LoggerFactory = loggerFactory });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = new[] { namespaces.RunAsync(stop.Token), pods.RunAsync(stop.Token), policies.RunAsync(stop.Token) };
+        var informers = new[] { namespaces.RunAsync(stop.Token), pods.RunAsync(stop.Token), nodes.RunAsync(stop.Token), policies.RunAsync(stop.Token) };
 
-        // The engine declared its three kinds to the desired state; the reconciler writes nothing until each is marked
+        // The engine declared its four kinds to the desired state; the reconciler writes nothing until each is marked
         // listed (before that the state lacks rows the database rightly has, and comparing would delete them).
         async Task Listed(Task synced, KubernetesInputKind kind)
         {
@@ -55,7 +61,7 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
         }
 
         var listed = Task.WhenAll(Listed(namespaces.Synced, KubernetesInputKind.Namespace), Listed(pods.Synced, KubernetesInputKind.Pod),
-            Listed(policies.Synced, KubernetesInputKind.NetworkPolicy));
+            Listed(nodes.Synced, KubernetesInputKind.Node), Listed(policies.Synced, KubernetesInputKind.NetworkPolicy));
         try
         {
             var running = reconciler.RunAsync(stop.Token);

@@ -9,7 +9,7 @@ public static class CompileDiagnosticCodes
     public const string UnreadableInput = "OVNK0001";
     /// <summary>A document is not valid YAML/JSON, or does not fit the schema of its kind (unknown or mistyped field).</summary>
     public const string UnparseableDocument = "OVNK0002";
-    /// <summary>No kind, or a NetworkPolicy, Pod or Namespace of an apiVersion other than networking.k8s.io/v1 or v1 (other kinds are skipped: <see cref="SkippedKinds"/>).</summary>
+    /// <summary>No kind, or a NetworkPolicy, Pod, Namespace or Node of an apiVersion other than networking.k8s.io/v1 or v1 (other kinds are skipped: <see cref="SkippedKinds"/>).</summary>
     public const string UnknownKind = "OVNK0003";
     /// <summary>An object without <c>metadata.name</c>.</summary>
     public const string MissingName = "OVNK0004";
@@ -83,6 +83,13 @@ public static class CompileDiagnosticCodes
     public const string InvalidAclLogging = "OVNK0202";
     /// <summary>A pod IP that is not an IP address (error: the pod is refused, never silently left out of its port groups).</summary>
     public const string InvalidPodIp = "OVNK0203";
+    /// <summary>
+    /// A node source address that is not an IP (<c>ovnacl.io/node-source-addresses</c>, <c>status.addresses</c>), or an
+    /// unreadable <c>k8s.ovn.org/node-subnets</c> (error: the node is refused, never silently given no allowance).
+    /// </summary>
+    public const string InvalidNodeAddress = "OVNK0204";
+    /// <summary>A node with no source address: its pods get no node allowance, so its probes are dropped where policies isolate (warning).</summary>
+    public const string NodeWithoutAddresses = "OVNK0205";
 
     // Output (OVNK03xx)
 

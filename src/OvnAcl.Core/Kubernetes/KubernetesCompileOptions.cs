@@ -26,4 +26,30 @@ public sealed record KubernetesCompileOptions
 
     /// <summary>Policy allows and the ARP/ND allowance; must be above <see cref="DefaultDenyPriority"/>.</summary>
     public int AllowPriority { get; init; } = 1001;
+
+    /// <summary>
+    /// The allowance of traffic between a pod and its own node (kubelet probes, node-local agents); must be above
+    /// <see cref="DefaultDenyPriority"/>. Kubernetes allows it whatever the policies say.
+    /// </summary>
+    public int NodeAllowPriority { get; init; } = 1001;
+
+    /// <summary>
+    /// Where a node's source addresses come from when it has no <c>ovnacl.io/node-source-addresses</c> annotation
+    /// (which always wins).
+    /// </summary>
+    public NodeAddressSource NodeAddressSource { get; init; } = NodeAddressSource.InternalIP;
+}
+
+/// <summary>The addresses a node's traffic to its own pods comes from, as the CNI routes it.</summary>
+public enum NodeAddressSource
+{
+    /// <summary><c>status.addresses</c> of type <c>InternalIP</c>: a CNI that lets the node reach pods from its own IP.</summary>
+    InternalIP,
+
+    /// <summary>
+    /// ovn-kubernetes' management port: the second address of each subnet in the node's <c>k8s.ovn.org/node-subnets</c>
+    /// annotation (<c>10.244.1.2</c> for <c>10.244.1.0/24</c>), the address the node's traffic to its pods leaves
+    /// <c>ovn-k8s-mp0</c> with.
+    /// </summary>
+    OvnKubernetesManagementPort,
 }

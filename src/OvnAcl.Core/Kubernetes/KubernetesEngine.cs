@@ -7,7 +7,7 @@ using OvnAcl.Reconciliation;
 namespace OvnAcl.Kubernetes;
 
 /// <summary>
-/// The Kubernetes side of an incremental controller: feed it the Namespaces, Pods and NetworkPolicies an informer
+/// The Kubernetes side of an incremental controller: feed it the Namespaces, Pods, Nodes and NetworkPolicies an informer
 /// sees, in any order, and it keeps <see cref="Desired"/> equal to what <see cref="KubernetesCompiler"/> would compile
 /// from the same objects, changing only what each event changes. A pod event moves members of port groups and address
 /// sets and never touches an ACL, unless the pod is the first or last on which a named port resolves to some number
@@ -172,6 +172,33 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>
+    /// A node's source addresses (see <see cref="KubernetesCompileOptions.NodeAddressSource"/>): traffic between them and
+    /// the pods on that node is allowed whatever the policies say. An address change changes an address set only.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> UpsertNode(V1Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var (model, diagnostics) = PolicyReader.ReadNode(node, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            _engine.UpsertNode(model!);
+            return Combine(diagnostics, _engine.TakeWarnings());
+        }
+    }
+
+    /// <summary>The Node is gone: its allowance goes; its pods keep their policies.</summary>
+    public IReadOnlyList<Diagnostic> DeleteNode(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            _engine.DeleteNode(name);
+            return _engine.TakeWarnings();
+        }
+    }
+
     /// <summary>Adds or replaces a NetworkPolicy, recompiling only its own rows. Returns its diagnostics; with an error the previous version stays in force.</summary>
     public IReadOnlyList<Diagnostic> UpsertPolicy(V1NetworkPolicy policy)
     {
@@ -225,4 +252,7 @@ public enum KubernetesInputKind
 
     /// <summary>networking.k8s.io/v1 NetworkPolicies.</summary>
     NetworkPolicy,
+
+    /// <summary>v1 Nodes: until listed, pods would lose the allowance of their node.</summary>
+    Node,
 }

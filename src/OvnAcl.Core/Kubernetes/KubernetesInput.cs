@@ -8,7 +8,7 @@ public sealed record SourcedObject<T>(T Object, ObjectSource? Source)
     where T : class;
 
 /// <summary>
-/// What the compiler reads: NetworkPolicies with the Pods and Namespaces they select, plus whatever problems loading
+/// What the compiler reads: NetworkPolicies with the Pods and Namespaces they select and the Nodes the pods run on, plus whatever problems loading
 /// them found. Build one with <see cref="KubernetesInputLoader"/> (files) or <see cref="FromObjects"/> (objects a
 /// controller holds).
 /// </summary>
@@ -22,8 +22,10 @@ public sealed class KubernetesInput
         ImmutableArray<SourcedObject<V1NetworkPolicy>> policies,
         ImmutableArray<SourcedObject<V1Pod>> pods,
         ImmutableArray<SourcedObject<V1Namespace>> namespaces,
-        ImmutableArray<Diagnostic> loadDiagnostics)
+        ImmutableArray<Diagnostic> loadDiagnostics,
+        ImmutableArray<SourcedObject<V1Node>> nodes = default)
     {
+        Nodes = nodes.IsDefault ? [] : nodes;
         Policies = policies.IsDefault ? [] : policies;
         Pods = pods.IsDefault ? [] : pods;
         Namespaces = namespaces.IsDefault ? [] : namespaces;
@@ -39,12 +41,15 @@ public sealed class KubernetesInput
     /// <summary>The Namespaces, each with its source.</summary>
     public ImmutableArray<SourcedObject<V1Namespace>> Namespaces { get; }
 
+    /// <summary>The nodes whose traffic to and from their own pods is always allowed (see docs/kubernetes.md, Nodes).</summary>
+    public ImmutableArray<SourcedObject<V1Node>> Nodes { get; }
+
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
     public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
     /// <summary>Input from objects held in memory (an informer's cache, a test's): no sources and no load diagnostics.</summary>
     public static KubernetesInput FromObjects(
-        IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces)
+        IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces, IEnumerable<V1Node>? nodes = null)
     {
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(pods);
@@ -53,7 +58,8 @@ public sealed class KubernetesInput
             [.. policies.Select(p => new SourcedObject<V1NetworkPolicy>(p, null))],
             [.. pods.Select(p => new SourcedObject<V1Pod>(p, null))],
             [.. namespaces.Select(n => new SourcedObject<V1Namespace>(n, null))],
-            []);
+            [],
+            [.. (nodes ?? []).Select(n => new SourcedObject<V1Node>(n, null))]);
     }
 
     /// <summary>Both inputs together, e.g. several directories loaded apart.</summary>
@@ -61,6 +67,6 @@ public sealed class KubernetesInput
     {
         ArgumentNullException.ThrowIfNull(other);
         return new(Policies.AddRange(other.Policies), Pods.AddRange(other.Pods), Namespaces.AddRange(other.Namespaces),
-            LoadDiagnostics.AddRange(other.LoadDiagnostics));
+            LoadDiagnostics.AddRange(other.LoadDiagnostics), Nodes.AddRange(other.Nodes));
     }
 }

@@ -89,7 +89,7 @@ public sealed class InputAsUsersHoldItTests
             var note = Assert.Single(input.LoadDiagnostics);
             Assert.Equal((CompileDiagnosticCodes.SkippedKinds, DiagnosticSeverity.Note), (note.Code, note.Severity));
             Assert.EndsWith(
-                "chart.yaml: OVNK0009: note: skipped 1 ConfigMap, 1 Deployment, 1 HorizontalPodAutoscaler, 1 Ingress, 1 Job, 1 Secret, 2 Service, 1 ServiceAccount, 1 StatefulSet: not NetworkPolicies, Pods or Namespaces",
+                "chart.yaml: OVNK0009: note: skipped 1 ConfigMap, 1 Deployment, 1 HorizontalPodAutoscaler, 1 Ingress, 1 Job, 1 Secret, 2 Service, 1 ServiceAccount, 1 StatefulSet: not NetworkPolicies, Pods, Namespaces or Nodes",
                 note.ToString(), StringComparison.Ordinal);
             var result = KubernetesCompiler.Compile(input);
             Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
@@ -131,11 +131,21 @@ public sealed class InputAsUsersHoldItTests
               kind: Namespace
               metadata: {name: shop}
               status: {phase: Active, conditions: []}
+            - apiVersion: v1
+              kind: Node
+              metadata: {name: worker-1, labels: {kubernetes.io/hostname: worker-1}}
+              spec: {podCIDR: 10.244.1.0/24}
+              status:
+                addresses: [{type: InternalIP, address: 172.18.0.3}, {type: Hostname, address: worker-1}]
+                nodeInfo: {kubeletVersion: v1.40.0, someNewInfo: x}
+                images: [{names: [nginx], sizeBytes: 1}]
+                conditions: [{type: Ready, status: "True"}]
             metadata: {resourceVersion: ""}
             """, "dump.yaml");
         Assert.Empty(input.LoadDiagnostics);
         var pod = Assert.Single(input.Pods).Object;
         Assert.Equal(("Running", "10.0.0.5", "10.0.0.5"), (pod.Status.Phase, pod.Status.PodIP, Assert.Single(pod.Status.PodIPs).Ip));
+        Assert.Equal(["InternalIP 172.18.0.3", "Hostname worker-1"], Assert.Single(input.Nodes).Object.Status.Addresses.Select(a => $"{a.Type} {a.Address}"));
         Assert.True(KubernetesCompiler.Compile(input).Succeeded);
     }
 

@@ -43,6 +43,7 @@ public sealed class ListingGateTests(StandaloneNbFixture fixture)
 
         engine.MarkListed(KubernetesInputKind.Namespace);
         engine.MarkListed(KubernetesInputKind.Pod);
+        engine.MarkListed(KubernetesInputKind.Node);
         Assert.Equal(["NetworkPolicy"], restarted.State.UnlistedInputs);
         var once = await Assert.ThrowsAsync<InvalidOperationException>(() => restarted.Reconciler.ReconcileOnceAsync());
         Assert.Contains("NetworkPolicy not yet listed", once.Message, StringComparison.Ordinal);

@@ -21,6 +21,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     {
         ["/api/v1/namespaces"] = new("NamespaceList", "v1"),
         ["/api/v1/pods"] = new("PodList", "v1"),
+        ["/api/v1/nodes"] = new("NodeList", "v1"),
         ["/apis/networking.k8s.io/v1/networkpolicies"] = new("NetworkPolicyList", "networking.k8s.io/v1"),
     };
 
@@ -85,6 +86,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         {
             V1Namespace => "/api/v1/namespaces",
             V1Pod => "/api/v1/pods",
+            V1Node => "/api/v1/nodes",
             V1NetworkPolicy => "/apis/networking.k8s.io/v1/networkpolicies",
             _ => throw new ArgumentException("not served: " + item.GetType().Name, nameof(item)),
         };

@@ -45,7 +45,7 @@ public sealed class InformerSampleTests(StandaloneNbFixture fixture)
         var run = Task.Run(() => controller.RunAsync(stop.Token));
 
         await ConvergedAsync(controller, nb.UnixRemote, namespaces, pods.Values, policies.Values);
-        await WaitUntilAsync(() => api.Watchers == 3, "the three watches to start");
+        await WaitUntilAsync(() => api.Watchers == 4, "the four watches to start");
 
         // Watch events: a web pod added, another deleted, the web policy narrowed to port 8080.
         var web3 = K8s.Pod("three-tier", "web-3", "app=web", ["10.244.0.13", "fd00:10:244::13"]);

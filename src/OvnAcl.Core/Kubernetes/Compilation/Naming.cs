@@ -43,6 +43,14 @@ internal sealed class Naming
     public string NamedPortAddressSet(PeerModel peer, L4Protocol protocol, string port, int number, bool ipv6) =>
         $"{Prefix}_ap_{Hash($"named-port-peer\n{peer.Key}\n{protocol}\n{port}\n{number}", 16)}_{(ipv6 ? "ip6" : "ip4")}";
 
+    /// <summary><c>ovnacl_node_worker_1_1a2b3c4d</c>: the pods that run on one node.</summary>
+    public string NodePortGroup(string node) =>
+        Readable($"{Prefix}_node_{Sanitize(node)}") + "_" + Hash("node\n" + node, 8);
+
+    /// <summary><c>ovnacl_an_…_ip4</c>: the addresses a node's traffic to its own pods comes from.</summary>
+    public string NodeAddressSet(string node, bool ipv6) =>
+        $"{Prefix}_an_{Hash("node-addresses\n" + node, 16)}_{(ipv6 ? "ip6" : "ip4")}";
+
     /// <summary>The name itself when it fits, else its first 54 characters, <c>_</c> and 8 hex digits of its hash.</summary>
     public static string AclName(string name, out bool shortened)
     {

@@ -62,6 +62,40 @@ internal sealed class PolicyShaper
         return Take();
     }
 
+    /// <summary>
+    /// A node's allowance: a port group (its members, the node's pods, come from the engine, which knows where pods run)
+    /// with an allow-related from and to the node's address sets, one per family with the addresses as static members.
+    /// The ACLs depend only on the node's name: a pod landing on the node or a node address changing moves members.
+    /// Empty sets match nothing, so a node without addresses allows nothing.
+    /// </summary>
+    public PolicyShape ShapeNode(NodeModel node)
+    {
+        Reset();
+        var group = _naming.NodePortGroup(node.Name);
+        var v4 = _naming.NodeAddressSet(node.Name, ipv6: false);
+        var v6 = _naming.NodeAddressSet(node.Name, ipv6: true);
+        var acls = new List<AclRow>();
+        foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
+        {
+            var end = direction == PolicyDirection.Ingress ? "src" : "dst";
+            var dir = direction.ToString().ToLowerInvariant();
+            acls.Add(NodeAcl(direction, $"{PortMatch(direction, group)} && (ip4.{end} == ${v4} || ip6.{end} == ${v6})", node, $"node:{node.Name}:{dir}",
+                Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name), ("direction", direction.ToString()), ("type", "nodeAllow"))));
+        }
+
+        Declare(DesiredRowKind.PortGroup, group, Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name)), acls);
+        foreach (var ipv6 in (bool[])[false, true])
+        {
+            Declare(DesiredRowKind.AddressSet, ipv6 ? v6 : v4,
+                Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name), ("ip-family", ipv6 ? "ip6" : "ip4")), staticMembers: node.AddressTexts(ipv6));
+        }
+
+        return Take();
+    }
+
+    /// <summary>The node port group the engine puts a node's pods in.</summary>
+    public string NodePortGroup(string node) => _naming.NodePortGroup(node);
+
     /// <summary>The port group of a policy with its ACLs, its peers' address sets and named-port rows.</summary>
     public PolicyShape ShapePolicy(PolicyModel policy, NamespaceModel ns)
     {
@@ -276,6 +310,28 @@ internal sealed class PolicyShaper
     }
 
     private static string And(params string?[] terms) => string.Join(" && ", terms.Where(t => t is not null));
+
+    private AclRow NodeAcl(PolicyDirection direction, string match, NodeModel node, string name, EquatableMap ids)
+    {
+        var aclName = Naming.AclName(name, out var shortened);
+        if (shortened)
+        {
+            _warnings.Add(Diagnostic.Warning(CompileDiagnosticCodes.AclNameTruncated,
+                $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
+                new DiagnosticLocation(node.Source, "Node " + node.Name, "metadata.name")));
+        }
+
+        return new AclRow
+        {
+            Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
+            Priority = _options.NodeAllowPriority,
+            Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
+            Action = "allow-related",
+            Name = aclName,
+            Options = direction == PolicyDirection.Egress ? new EquatableMap([new("apply-after-lb", "true")]) : EquatableMap.Empty,
+            ExternalIds = ids,
+        };
+    }
 
     private AclRow Acl(PolicyDirection direction, int priority, string match, string action, string name, PolicyModel? policy,
         string? severity, EquatableMap ids)

@@ -22,6 +22,10 @@ internal sealed class PolicyEngine
     private readonly Dictionary<string, Dictionary<string, PodModel>> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PolicyModel> _policies = new(StringComparer.Ordinal);
 
+    /// <summary>Known nodes with their shape, and the logical switch ports of the pods on each node, known or not yet.</summary>
+    private readonly Dictionary<string, (NodeModel Node, PolicyShape Shape)> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _podsByNode = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The model each pod had when last removed, among the last <see cref="RemovedPodsKept"/> removals (numbered, oldest
     /// first in <see cref="_removedOrder"/>): a pod added back as it was reuses its model (see <see cref="HeldOrRemoved"/>).
@@ -58,6 +62,8 @@ internal sealed class PolicyEngine
 
     public int PolicyCount => _policies.Count;
 
+    public int NodeCount => _nodes.Count;
+
     /// <summary>Warnings of the shapes built since the last call.</summary>
     public IReadOnlyList<Diagnostic> TakeWarnings()
     {
@@ -76,6 +82,11 @@ internal sealed class PolicyEngine
         foreach (var ns in set.Namespaces)
         {
             UpsertNamespace(ns);
+        }
+
+        foreach (var node in set.Nodes)
+        {
+            UpsertNode(node);
         }
 
         // Pods before policies: with no query registered yet a pod costs a dictionary insert, and each policy then
@@ -154,7 +165,99 @@ internal sealed class PolicyEngine
         }
 
         _candidates.Clear();
+        MoveBetweenNodes(old, pod);
         ReshapeDirty();
+    }
+
+    /// <summary>
+    /// A node's allowance: its rows, registered before the old ones are dropped (so an address change is an address
+    /// set change only), and the pods already known to run on it as members.
+    /// </summary>
+    public void UpsertNode(NodeModel node)
+    {
+        var had = _nodes.TryGetValue(node.Name, out var old);
+        if (had && old.Node == node)
+        {
+            return;
+        }
+
+        var shape = _shaper.ShapeNode(node);
+        Register(shape, "node " + node.Name);
+        _nodes[node.Name] = (node, shape);
+        _warnings.AddRange(shape.Warnings);
+        if (had)
+        {
+            Unregister(old.Shape, "node " + node.Name);
+            return;
+        }
+
+        if (_podsByNode.TryGetValue(node.Name, out var ports))
+        {
+            var group = _shaper.NodePortGroup(node.Name);
+            foreach (var port in ports)
+            {
+                _desired.AddPort(group, port);
+            }
+        }
+    }
+
+    public bool DeleteNode(string name)
+    {
+        if (!_nodes.Remove(name, out var old))
+        {
+            return false;
+        }
+
+        if (_podsByNode.TryGetValue(name, out var ports))
+        {
+            var group = _shaper.NodePortGroup(name);
+            foreach (var port in ports)
+            {
+                _desired.RemovePort(group, port);
+            }
+        }
+
+        Unregister(old.Shape, "node " + name);
+        return true;
+    }
+
+    /// <summary>A pod scheduled, moved or gone: a member of its node's port group, never an ACL.</summary>
+    private void MoveBetweenNodes(PodModel? old, PodModel? pod)
+    {
+        var from = old?.NodeName;
+        var to = pod?.NodeName;
+        if (from == to)
+        {
+            return;
+        }
+
+        if (from is not null && _podsByNode.TryGetValue(from, out var leaving))
+        {
+            leaving.Remove(old!.LogicalSwitchPort);
+            if (leaving.Count == 0)
+            {
+                _podsByNode.Remove(from);
+            }
+
+            if (_nodes.ContainsKey(from))
+            {
+                _desired.RemovePort(_shaper.NodePortGroup(from), old.LogicalSwitchPort);
+            }
+        }
+
+        if (to is not null)
+        {
+            if (!_podsByNode.TryGetValue(to, out var arriving))
+            {
+                _podsByNode[to] = arriving = new(StringComparer.Ordinal);
+            }
+
+            arriving.Add(pod!.LogicalSwitchPort);
+            if (_nodes.ContainsKey(to))
+            {
+                _desired.AddPort(_shaper.NodePortGroup(to), pod.LogicalSwitchPort);
+            }
+        }
     }
 
     private void RememberRemoved(PodModel pod)

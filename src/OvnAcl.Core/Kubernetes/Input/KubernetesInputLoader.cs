@@ -121,6 +121,7 @@ public static class KubernetesInputLoader
         private readonly List<SourcedObject<V1NetworkPolicy>> _policies = [];
         private readonly List<SourcedObject<V1Pod>> _pods = [];
         private readonly List<SourcedObject<V1Namespace>> _namespaces = [];
+        private readonly List<SourcedObject<V1Node>> _nodes = [];
         private readonly List<Diagnostic> _diagnostics = [];
 
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
@@ -140,11 +141,11 @@ public static class KubernetesInputLoader
             {
                 var kinds = string.Join(", ", _skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Value.ToString(CultureInfo.InvariantCulture)} {k.Key}"));
                 _diagnostics.Add(Diagnostic.Note(CompileDiagnosticCodes.SkippedKinds,
-                    $"skipped {kinds}: not NetworkPolicies, Pods or Namespaces",
+                    $"skipped {kinds}: not NetworkPolicies, Pods, Namespaces or Nodes",
                     new DiagnosticLocation(new ObjectSource(file))));
             }
 
-            return new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics]);
+            return new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics], [.. _nodes]);
         }
 
         public void ReadJson(string text)
@@ -336,10 +337,24 @@ public static class KubernetesInputLoader
                     break;
                 }
 
-                case (_, null):
-                    Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace or List", source, where, "kind");
+                case ("v1", "Node"):
+                {
+                    var ok = CheckStrings(node, context, includeSelectors: false);
+                    var status = ReadNodeStatus(node, context);
+                    node.Children.Remove(new YamlScalarNode("status"));
+                    if (Deserialize<V1Node>(node, textLength, context, strictUnder: null) is { } read && ok && status.Ok)
+                    {
+                        read.Status = status.Status;
+                        _nodes.Add(new(read, source));
+                    }
+
                     break;
-                case (_, "NetworkPolicy" or "Pod" or "Namespace"):
+                }
+
+                case (_, null):
+                    Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace, Node or List", source, where, "kind");
+                    break;
+                case (_, "NetworkPolicy" or "Pod" or "Namespace" or "Node"):
                     Error(CompileDiagnosticCodes.UnknownKind,
                         $"apiVersion '{apiVersion}' is not supported for {kind} (expected {(kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "v1")})",
                         source, where, "apiVersion");
@@ -593,6 +608,44 @@ public static class KubernetesInputLoader
             return (ok, result);
         }
 
+        /// <summary>Of a node's <c>status</c>, only <c>addresses</c> (<c>{type, address}</c>) counts; the rest is ignored.</summary>
+        private (bool Ok, V1NodeStatus? Status) ReadNodeStatus(YamlMappingNode node, ObjectContext context)
+        {
+            if (YamlTree.Child(node, "status") is not YamlMappingNode status)
+            {
+                return (true, null);
+            }
+
+            var result = new V1NodeStatus();
+            switch (YamlTree.Child(status, "addresses"))
+            {
+                case YamlSequenceNode addresses:
+                    result.Addresses = [];
+                    for (var i = 0; i < addresses.Children.Count; i++)
+                    {
+                        if (addresses.Children[i] is YamlMappingNode entry && YamlTree.Child(entry, "address") is YamlScalarNode address)
+                        {
+                            result.Addresses.Add(new V1NodeAddress { Address = address.Value, Type = (YamlTree.Child(entry, "type") as YamlScalarNode)?.Value });
+                        }
+                        else
+                        {
+                            Error(CompileDiagnosticCodes.InvalidNodeAddress, context.Line(addresses.Children[i].Start) + "expected a mapping with type and address, as {type: InternalIP, address: 10.0.0.1}",
+                                context.Source, context.Where, $"status.addresses[{i}]");
+                            return (false, null);
+                        }
+                    }
+
+                    break;
+                case null or YamlScalarNode { Value: null or "" or "~" or "null" }:
+                    break;
+                case { } other:
+                    Error(CompileDiagnosticCodes.InvalidNodeAddress, context.Line(other.Start) + "expected a list of {type, address}", context.Source, context.Where, "status.addresses");
+                    return (false, null);
+            }
+
+            return (true, result);
+        }
+
         private bool BadPodIp(YamlNode node, string path, ObjectContext context)
         {
             Error(CompileDiagnosticCodes.InvalidPodIp, context.Line(node.Start) + (path.StartsWith("status.podIPs[", StringComparison.Ordinal)
@@ -625,7 +678,7 @@ public static class KubernetesInputLoader
             _diagnostics.Add(Diagnostic.Error(code, message, new DiagnosticLocation(source, where, field)));
 
         private static string? ItemApiVersion(string? listApiVersion, string listKind) =>
-            listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" ? "v1" : listApiVersion;
+            listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" or "NodeList" ? "v1" : listApiVersion;
 
         private static string? ItemKind(string listKind) => listKind == "List" ? null : listKind[..^"List".Length];
 

@@ -16,6 +16,8 @@ internal sealed class PolicyReader
 {
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
     public const string AclLoggingAnnotation = "k8s.ovn.org/acl-logging";
+    public const string NodeSourceAddressesAnnotation = "ovnacl.io/node-source-addresses";
+    public const string OvnKubernetesNodeSubnetsAnnotation = "k8s.ovn.org/node-subnets";
     private const string DefaultNamespace = "default";
     private static readonly string[] Severities = ["alert", "warning", "notice", "info", "debug"];
 
@@ -49,6 +51,14 @@ internal sealed class PolicyReader
         }
 
         var model = new NamespaceModel(name, NamespaceLabels(name, ns.Metadata!.Labels), reader.ReadLogging(ns.Metadata.Annotations, null, "Namespace " + name));
+        return (model, [.. reader._diagnostics]);
+    }
+
+    /// <summary>One Node on its own (an informer event); null with errors in the diagnostics when invalid.</summary>
+    public static (NodeModel? Node, ImmutableArray<Diagnostic> Diagnostics) ReadNode(V1Node node, KubernetesCompileOptions options)
+    {
+        var reader = new PolicyReader(options);
+        var model = reader.ReadNode(node, null);
         return (model, [.. reader._diagnostics]);
     }
 
@@ -100,7 +110,8 @@ internal sealed class PolicyReader
             return false;
         }
 
-        return AddressesRead(pod.Status, model.AddressTexts) && LabelsRead(metadata.Labels, model.Labels) && NamedPortsRead(pod.Spec, model.NamedPorts);
+        return (pod.Spec?.NodeName is { Length: > 0 } node ? node : null) == model.NodeName
+            && AddressesRead(pod.Status, model.AddressTexts) && LabelsRead(metadata.Labels, model.Labels) && NamedPortsRead(pod.Spec, model.NamedPorts);
     }
 
     /// <summary>Every address text is one of the model's, and each of the model's is among them (at most 64).</summary>
@@ -302,7 +313,17 @@ internal sealed class PolicyReader
             }
         }
 
-        return new PolicySet(policies.Values.ToEquatableArray(), pods.Values.ToEquatableArray(), namespaces.Values.ToEquatableArray());
+        var nodes = new SortedDictionary<string, NodeModel>(StringComparer.Ordinal);
+        foreach (var (node, source) in input.Nodes)
+        {
+            if (ReadNode(node, source) is { } model && !nodes.TryAdd(model.Name, model))
+            {
+                Error(CompileDiagnosticCodes.DuplicateObject, "given more than once", source, "Node " + model.Name, null);
+            }
+        }
+
+        return new PolicySet(policies.Values.ToEquatableArray(), pods.Values.ToEquatableArray(), namespaces.Values.ToEquatableArray(),
+            nodes.Values.ToEquatableArray());
     }
 
     private static EquatableMap NamespaceLabels(string name, IDictionary<string, string>? labels)
@@ -391,6 +412,140 @@ internal sealed class PolicyReader
 
     private static string PodLocation(string ns, string name) => $"Pod {ns}/{name}";
 
+    /// <summary>
+    /// The node and the addresses its traffic to its pods comes from: the <c>ovnacl.io/node-source-addresses</c>
+    /// annotation (comma-separated IPs) when present, else <see cref="KubernetesCompileOptions.NodeAddressSource"/>.
+    /// An address that is not one is an error: a node silently without addresses would have its probes dropped.
+    /// </summary>
+    private NodeModel? ReadNode(V1Node node, ObjectSource? source)
+    {
+        var name = node.Metadata?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            Error(CompileDiagnosticCodes.MissingName, "a Node needs metadata.name", source, "Node", "metadata.name");
+            return null;
+        }
+
+        var where = "Node " + name;
+        if (!CheckName(name, NameKind.Subdomain, source, where, "metadata.name"))
+        {
+            return null;
+        }
+
+        var addresses = new List<IPAddress>();
+        var valid = true;
+        var annotations = node.Metadata!.Annotations;
+        if (annotations is not null && annotations.TryGetValue(NodeSourceAddressesAnnotation, out var listed))
+        {
+            var field = $"metadata.annotations[{NodeSourceAddressesAnnotation}]";
+            foreach (var text in (listed ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Add(text, field);
+            }
+        }
+        else if (_options.NodeAddressSource == NodeAddressSource.OvnKubernetesManagementPort)
+        {
+            ReadManagementPortAddresses(annotations, source, where, addresses, ref valid);
+        }
+        else
+        {
+            var statusAddresses = node.Status?.Addresses;
+            for (var i = 0; i < (statusAddresses?.Count ?? 0); i++)
+            {
+                if (statusAddresses![i] is { Type: "InternalIP" } address)
+                {
+                    Add(address.Address, $"status.addresses[{i}].address");
+                }
+            }
+        }
+
+        if (!valid)
+        {
+            return null;
+        }
+
+        if (addresses.Count == 0)
+        {
+            Warning(CompileDiagnosticCodes.NodeWithoutAddresses,
+                $"no source address ({(annotations?.ContainsKey(NodeSourceAddressesAnnotation) == true ? NodeSourceAddressesAnnotation : _options.NodeAddressSource.ToString())}): traffic from this node to its pods is decided by the policies",
+                source, where, null);
+        }
+
+        return new NodeModel(name, SortedAddresses(addresses), source);
+
+        void Add(string? text, string field)
+        {
+            if (IpPrefix.TryParseAddress(text, out var address))
+            {
+                if (!addresses.Contains(address))
+                {
+                    addresses.Add(address);
+                }
+            }
+            else
+            {
+                valid = false;
+                Error(CompileDiagnosticCodes.InvalidNodeAddress, $"'{text}' is not an IP address", source, where, field);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ovn-kubernetes' management port addresses: for each subnet of <c>k8s.ovn.org/node-subnets</c>
+    /// (<c>{"default": ["10.244.1.0/24", "fd00:10:244:2::/64"]}</c>, or one string per network), its second address.
+    /// Only the <c>default</c> network: secondary networks have their own management ports.
+    /// </summary>
+    private void ReadManagementPortAddresses(IDictionary<string, string>? annotations, ObjectSource? source, string where,
+        List<IPAddress> addresses, ref bool valid)
+    {
+        if (annotations is null || !annotations.TryGetValue(OvnKubernetesNodeSubnetsAnnotation, out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        var field = $"metadata.annotations[{OvnKubernetesNodeSubnetsAnnotation}]";
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonException("expected a JSON object such as {\"default\": [\"10.244.1.0/24\"]}");
+            }
+
+            if (!document.RootElement.TryGetProperty("default", out var subnets))
+            {
+                return;
+            }
+
+            var texts = subnets.ValueKind switch
+            {
+                JsonValueKind.String => [subnets.GetString()],
+                JsonValueKind.Array => subnets.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList(),
+                _ => throw new JsonException("'default' must be a subnet or a list of subnets"),
+            };
+            foreach (var subnet in texts)
+            {
+                if (!IpPrefix.TryParseCidr(subnet, out var prefix, out _) || prefix.Length >= prefix.Width - 1)
+                {
+                    valid = false;
+                    Error(CompileDiagnosticCodes.InvalidNodeAddress, $"'{subnet}' is not a node subnet with room for a management port", source, where, field);
+                    continue;
+                }
+
+                var managementPort = (prefix with { Address = prefix.Address + 2, Length = prefix.Width }).ToAddress();
+                if (!addresses.Contains(managementPort))
+                {
+                    addresses.Add(managementPort);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            valid = false;
+            Error(CompileDiagnosticCodes.InvalidNodeAddress, "not readable (" + ex.Message + ")", source, where, field);
+        }
+    }
+
     /// <summary>The pod's model; <paramref name="where"/> is its location, built from its names when null and needed.</summary>
     private PodModel? ReadPod(V1Pod pod, string ns, string name, ObjectSource? source, string? where)
     {
@@ -439,7 +594,10 @@ internal sealed class PolicyReader
         return new PodModel(ns, name, _options.LogicalSwitchPortName(ns, name),
             pod.Metadata?.Labels is { } labels ? new EquatableMap(labels) : EquatableMap.Empty,
             SortedAddresses(addresses),
-            ImmutableArray.CreateRange(named));
+            ImmutableArray.CreateRange(named))
+        {
+            NodeName = pod.Spec?.NodeName is { Length: > 0 } node ? node : null,
+        };
 
         void ReadAddress(string? text, int index)
         {

@@ -98,6 +98,9 @@ internal sealed record PodModel(
     EquatableArray<IPAddress> Addresses,
     EquatableArray<NamedPort> NamedPorts)
 {
+    /// <summary><c>spec.nodeName</c>: the node the pod runs on, null while unscheduled.</summary>
+    public string? NodeName { get; init; }
+
     public EquatableArray<IPAddress> Addresses
     {
         get;
@@ -133,10 +136,21 @@ internal sealed record PodModel(
 /// <summary>Severity names for <c>log</c>/<c>severity</c>; null for a verdict not logged.</summary>
 internal sealed record AclLogging(string? Deny, string? Allow);
 
+/// <summary>
+/// A node: the addresses its traffic to its own pods comes from (InternalIPs, its management port, or what
+/// <c>ovnacl.io/node-source-addresses</c> says), sorted; empty when none is known, and then nothing is allowed.
+/// </summary>
+internal sealed record NodeModel(string Name, EquatableArray<IPAddress> Addresses, ObjectSource? Source = null)
+{
+    public EquatableArray<string> AddressTexts(bool ipv6) =>
+        [.. Addresses.Items.Where(a => (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == ipv6).Select(a => a.ToString())];
+}
+
 internal sealed record NamespaceModel(string Name, EquatableMap Labels, AclLogging? Logging);
 
 /// <summary>Validated input: what the compiler works from.</summary>
 internal sealed record PolicySet(
     EquatableArray<PolicyModel> Policies,
     EquatableArray<PodModel> Pods,
-    EquatableArray<NamespaceModel> Namespaces);
+    EquatableArray<NamespaceModel> Namespaces,
+    EquatableArray<NodeModel> Nodes);

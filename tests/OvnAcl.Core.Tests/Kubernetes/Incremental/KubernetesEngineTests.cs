@@ -132,11 +132,13 @@ public sealed class KubernetesEngineTests
         var desired = new DesiredState("ovnacl");
         var engine = new KubernetesEngine(desired);
         Assert.False(desired.IsListed);
-        Assert.Equal(["Namespace", "NetworkPolicy", "Pod"], desired.UnlistedInputs);
+        Assert.Equal(["Namespace", "NetworkPolicy", "Node", "Pod"], desired.UnlistedInputs);
         var listed = desired.WaitUntilListedAsync();
         engine.MarkListed(KubernetesInputKind.Pod);
         engine.MarkListed(KubernetesInputKind.Namespace);
         Assert.False(listed.IsCompleted);
+        Assert.Equal(["NetworkPolicy", "Node"], desired.UnlistedInputs);
+        engine.MarkListed(KubernetesInputKind.Node);
         Assert.Equal(["NetworkPolicy"], desired.UnlistedInputs);
         engine.MarkListed(KubernetesInputKind.NetworkPolicy);
         Assert.True(listed.IsCompletedSuccessfully);
