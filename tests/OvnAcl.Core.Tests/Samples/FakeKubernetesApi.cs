@@ -14,7 +14,7 @@ namespace OvnAcl.Core.Tests.Samples;
 /// </summary>
 internal sealed class FakeKubernetesApi : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal)
@@ -30,10 +30,24 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     public FakeKubernetesApi()
     {
-        var port = FreePort();
-        Url = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
+        // A free port can be taken by another test's server between the probe and the bind: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = $"http://127.0.0.1:{FreePort()}/";
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url);
+            try
+            {
+                listener.Start();
+                (_listener, Url) = (listener, url);
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+
         _serving = Task.Run(ServeAsync);
     }
 
