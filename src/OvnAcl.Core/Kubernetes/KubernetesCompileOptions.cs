@@ -38,6 +38,20 @@ public sealed record KubernetesCompileOptions
     /// (which always wins).
     /// </summary>
     public NodeAddressSource NodeAddressSource { get; init; } = NodeAddressSource.InternalIP;
+
+    /// <summary>Allows below the default deny would never allow: refused before anything is compiled.</summary>
+    internal void Validate()
+    {
+        if (AllowPriority <= DefaultDenyPriority)
+        {
+            throw new ArgumentException("AllowPriority must be above DefaultDenyPriority", "options");
+        }
+
+        if (NodeAllowPriority <= DefaultDenyPriority)
+        {
+            throw new ArgumentException("NodeAllowPriority must be above DefaultDenyPriority: a node's probes would be dropped", "options");
+        }
+    }
 }
 
 /// <summary>The addresses a node's traffic to its own pods comes from, as the CNI routes it.</summary>

@@ -36,10 +36,7 @@ public static class KubernetesCompiler
     {
         ArgumentNullException.ThrowIfNull(input);
         options ??= KubernetesCompileOptions.Default;
-        if (options.AllowPriority <= options.DefaultDenyPriority)
-        {
-            throw new ArgumentException("AllowPriority must be above DefaultDenyPriority", nameof(options));
-        }
+        options.Validate();
 
         var (set, diagnostics) = PolicyReader.Read(input, options);
         if (diagnostics.Any(d => d.IsError))

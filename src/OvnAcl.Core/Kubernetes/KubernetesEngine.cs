@@ -29,6 +29,7 @@ public sealed class KubernetesEngine
     {
         ArgumentNullException.ThrowIfNull(desired);
         Options = options ?? KubernetesCompileOptions.Default with { ControllerName = desired.ControllerName };
+        Options.Validate();
         if (Options.ControllerName != desired.ControllerName)
         {
             throw new ArgumentException(

@@ -141,4 +141,13 @@ public sealed class NodeTests
         Assert.DoesNotContain(desired.Snapshot().PortGroups, p => p.ExternalIds["owner"] == "worker-2");
         Assert.DoesNotContain(desired.Snapshot().AddressSets, a => a.ExternalIds["owner"] == "worker-2");
     }
+
+    [Fact]
+    public void A_node_allowance_below_the_default_deny_is_refused_by_compiler_and_engine()
+    {
+        var options = KubernetesCompileOptions.Default with { NodeAllowPriority = KubernetesCompileOptions.Default.DefaultDenyPriority };
+        var compile = Assert.Throws<ArgumentException>(() => KubernetesCompiler.Compile(KubernetesInput.Empty, options));
+        Assert.Contains("NodeAllowPriority must be above DefaultDenyPriority", compile.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new KubernetesEngine(new DesiredState(options.ControllerName), options));
+    }
 }
