@@ -106,6 +106,7 @@ public sealed record AclRuleSource
         {
             ("Namespace", "defaultDeny") => $"namespace {owner}'s {way} default deny: the pod is isolated for {way} and no NetworkPolicy rule allows this",
             ("Namespace", "arpAllow") => $"namespace {owner}'s {way} ARP/ND allowance",
+            ("Node", "nodeAllow") => $"resident node {owner}, always allowed: traffic between a pod and its own node passes whatever the policies say ({way})",
             ("NetworkPolicy", _) => $"NetworkPolicy {owner}, {way} rule {ruleIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"
                 + (portIndex is { } p ? $", ports entry {p}" : "")
                 + (portNumber is { } number ? $" (named port = {number})" : ""),

@@ -69,11 +69,39 @@ public sealed partial class OfflineTopology
 
     private (OfflineEndpoint? Endpoint, IPAddress? Ip) Locate(string text)
     {
+        if (Kind == PolicyInputKind.Kubernetes && text.StartsWith(NodePrefix, StringComparison.Ordinal))
+        {
+            return (null, NodeAddress(text[NodePrefix.Length..]));
+        }
+
         var endpoint = FindEndpoint(text);
         var ip = IPAddress.TryParse(text, out var parsed) && LooksLikeIp(text, parsed) ? parsed : null;
         return endpoint is null && ip is null
             ? throw new OvnAclException($"'{text}' is no {What} of the input nor an IP address")
             : (endpoint, ip);
+    }
+
+    private const string NodePrefix = "node/";
+
+    /// <summary>
+    /// A node's first source address (IPv4 before IPv6), from the address sets compiled for it: traffic from a node
+    /// enters the pods' switch routed, as from any address outside.
+    /// </summary>
+    private IPAddress NodeAddress(string name)
+    {
+        var sets = Rows.AddressSets
+            .Where(s => s.ExternalIds.TryGetValue("owner-type", out var type) && type == "Node" && s.ExternalIds.TryGetValue("owner", out var owner) && owner == name)
+            .ToList();
+        if (sets.Count == 0)
+        {
+            var nodes = Rows.AddressSets.Where(s => s.ExternalIds.TryGetValue("owner-type", out var type) && type == "Node")
+                .Select(s => s.ExternalIds["owner"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            throw new OvnAclException($"no node '{name}' in the input" + (nodes.Count > 0 ? $" (nodes: {string.Join(", ", nodes)})" : ": give its Node object"));
+        }
+
+        return sets.SelectMany(s => s.Addresses).Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>()
+                   .OrderBy(ip => ip.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+               ?? throw new OvnAclException($"node '{name}' has no address (status.addresses or the ovnacl.io/node-source-addresses annotation)");
     }
 
     private OfflineEndpoint? FindEndpoint(string text)

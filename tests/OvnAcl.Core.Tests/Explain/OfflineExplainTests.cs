@@ -2,6 +2,7 @@ using System.Text.Json;
 using OvnAcl.Acl;
 using OvnAcl.Explain;
 using OvnAcl.Kubernetes;
+using OvnAcl.Core.Tests.Kubernetes;
 
 namespace OvnAcl.Core.Tests.Explain;
 
@@ -181,6 +182,43 @@ public sealed class OfflineExplainTests
 
         var family = Assert.Throws<OvnAclException>(() => withPending.Explain("ns/running", "fd00::1", AclProtocol.Tcp, 80));
         Assert.Equal("pod ns/running has no IPv6 address", family.Message);
+    }
+
+    [Fact]
+    public void A_pods_own_node_is_always_allowed_and_another_node_is_decided_by_the_policies()
+    {
+        var topology = OfflineTopology.FromKubernetes(KubernetesInputLoader.LoadText("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny, namespace: shop}
+            spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+            ---
+            apiVersion: v1
+            kind: NodeList
+            items:
+            - metadata: {name: worker-1}
+              status: {addresses: [{type: InternalIP, address: 172.18.0.3}]}
+            - metadata: {name: worker-2}
+              status: {addresses: [{type: InternalIP, address: 172.18.0.4}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: shop}
+            spec: {nodeName: worker-1}
+            status: {podIP: 10.244.1.5}
+            """, "nodes.yaml").Concat(KubernetesInput.FromObjects([], [], [K8s.Namespace("shop")])));
+
+        var probe = topology.Explain("node/worker-1", "shop/web", AclProtocol.Tcp, 8080);
+        Assert.Equal(AclVerdict.Allow, probe.Decision.Verdict);
+        Assert.Contains("allowed by: resident node worker-1, always allowed", ExplainReport.ToText(probe), StringComparison.Ordinal);
+        Assert.Equal(AclVerdict.Allow, topology.Explain("shop/web", "node/worker-1", AclProtocol.Tcp, 10250).Decision.Verdict);
+        Assert.Equal(AclVerdict.Allow, topology.Explain("172.18.0.3", "shop/web", AclProtocol.Tcp, 8080).Decision.Verdict);
+
+        var other = topology.Explain("node/worker-2", "shop/web", AclProtocol.Tcp, 8080);
+        Assert.Equal(AclVerdict.Deny, other.Decision.Verdict);
+        Assert.Contains("dropped by: namespace shop's ingress default deny", ExplainReport.ToText(other), StringComparison.Ordinal);
+        var unknown = Assert.Throws<OvnAclException>(() => topology.Explain("node/nope", "shop/web", AclProtocol.Tcp, 80));
+        Assert.Equal("no node 'nope' in the input (nodes: worker-1, worker-2)", unknown.Message);
     }
 
     [Fact]
