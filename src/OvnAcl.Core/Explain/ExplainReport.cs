@@ -101,24 +101,34 @@ public static class ExplainReport
         return root.ToJsonString(s_indented);
     }
 
-    internal static JsonObject EndpointJson(OfflineEndpoint endpoint) => new()
+    internal static JsonObject EndpointJson(OfflineEndpoint endpoint)
     {
-        ["label"] = endpoint.Label,
-        ["id"] = endpoint.Id,
-        ["kind"] = endpoint.Kind switch { OfflineEndpointKind.Pod => "pod", OfflineEndpointKind.NeutronPort => "neutron-port", _ => "external" },
-        ["port"] = endpoint.Port,
-        ["switch"] = endpoint.Switch,
-        ["type"] = endpoint.Type,
-        ["mac"] = endpoint.Mac,
-        ["ips"] = new JsonArray([.. endpoint.Ips.Select(ip => (JsonNode?)JsonValue.Create(ip.ToString()))]),
-        ["addresses"] = new JsonArray([.. endpoint.Addresses.Select(a => (JsonNode?)JsonValue.Create(a))]),
-        ["portSecurity"] = new JsonArray([.. endpoint.PortSecurity.Select(a => (JsonNode?)JsonValue.Create(a))]),
-    };
+        var json = new JsonObject
+        {
+            ["label"] = endpoint.Label,
+            ["id"] = endpoint.Id,
+            ["kind"] = endpoint.Kind switch { OfflineEndpointKind.Pod => "pod", OfflineEndpointKind.NeutronPort => "neutron-port", _ => "external" },
+            ["port"] = endpoint.Port,
+            ["switch"] = endpoint.Switch,
+            ["type"] = endpoint.Type,
+            ["mac"] = endpoint.Mac,
+            ["ips"] = new JsonArray([.. endpoint.Ips.Select(ip => (JsonNode?)JsonValue.Create(ip.ToString()))]),
+            ["addresses"] = new JsonArray([.. endpoint.Addresses.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["portSecurity"] = new JsonArray([.. endpoint.PortSecurity.Select(a => (JsonNode?)JsonValue.Create(a))]),
+        };
+        if (endpoint.Node is { } node)
+        {
+            json["node"] = node; // an outside end that is a Node's address
+        }
+
+        return json;
+    }
 
     internal static string Describe(OfflineEndpoint endpoint) => endpoint.Kind switch
     {
         OfflineEndpointKind.Pod => $"pod {endpoint.Id}, {string.Join(' ', endpoint.Ips)}",
         OfflineEndpointKind.NeutronPort => $"Neutron port {endpoint}, {string.Join(' ', endpoint.Ips)}",
+        _ when endpoint.Node is { } node => $"router port standing for node {node}'s address {endpoint.Id} (traffic routed in or out)",
         _ => $"router port standing for {endpoint.Id} outside (traffic routed in or out)",
     };
 }

@@ -50,6 +50,9 @@ public sealed record OfflineEndpoint
     /// <summary>The MAC address given to the port in the offline topology (the input has none).</summary>
     public required string Mac { get; init; }
 
+    /// <summary>For an <see cref="OfflineEndpointKind.External"/> end whose address is a Node's source address: the node's name.</summary>
+    public string? Node { get; init; }
+
     /// <summary>The endpoint's IP addresses, from the pod's status or the port's fixed IPs.</summary>
     public EquatableArray<IPAddress> Ips { get; init; } = EquatableArray<IPAddress>.Empty;
 

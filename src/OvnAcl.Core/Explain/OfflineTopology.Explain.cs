@@ -31,8 +31,8 @@ public sealed partial class OfflineTopology
         }
 
         ipv6 = given.Count == 1 ? given[0] == AddressFamily.InterNetworkV6 : ipv6;
-        source ??= External(sourceIp!, destination!.Switch);
-        destination ??= External(destinationIp!, source.Switch);
+        source ??= External(sourceIp!, destination!.Switch) with { Node = NodeOf(sourceIp!) };
+        destination ??= External(destinationIp!, source.Switch) with { Node = NodeOf(destinationIp!) };
         if (source.Switch != destination.Switch)
         {
             throw new OvnAclException($"{Describe(source)} (switch {source.Switch}) and {Describe(destination)} (switch {destination.Switch}) are on different logical switches; routed traffic is not modelled");
@@ -103,6 +103,11 @@ public sealed partial class OfflineTopology
                    .OrderBy(ip => ip.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
                ?? throw new OvnAclException($"node '{name}' has no address (status.addresses or the ovnacl.io/node-source-addresses annotation)");
     }
+
+    /// <summary>The node whose address sets hold <paramref name="ip"/>, if any.</summary>
+    private string? NodeOf(IPAddress ip) =>
+        Rows.AddressSets.FirstOrDefault(s => s.ExternalIds.Get("owner-type") == "Node"
+            && s.Addresses.Any(a => IPAddress.TryParse(a, out var member) && member.Equals(ip)))?.ExternalIds.Get("owner");
 
     private OfflineEndpoint? FindEndpoint(string text)
     {

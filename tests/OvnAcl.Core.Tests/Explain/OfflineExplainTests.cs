@@ -211,6 +211,8 @@ public sealed class OfflineExplainTests
         var probe = topology.Explain("node/worker-1", "shop/web", AclProtocol.Tcp, 8080);
         Assert.Equal(AclVerdict.Allow, probe.Decision.Verdict);
         Assert.Contains("allowed by: resident node worker-1, always allowed", ExplainReport.ToText(probe), StringComparison.Ordinal);
+        Assert.Contains("router port standing for node worker-1's address 172.18.0.3", ExplainReport.ToText(probe), StringComparison.Ordinal);
+        Assert.Equal("worker-1", probe.From.Node);
         Assert.Equal(AclVerdict.Allow, topology.Explain("shop/web", "node/worker-1", AclProtocol.Tcp, 10250).Decision.Verdict);
         Assert.Equal(AclVerdict.Allow, topology.Explain("172.18.0.3", "shop/web", AclProtocol.Tcp, 8080).Decision.Verdict);
 
