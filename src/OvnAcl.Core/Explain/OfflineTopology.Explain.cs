@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using OvnAcl.Acl;
 using OvnAcl.Match;
+using OvnAcl.Northbound;
 
 namespace OvnAcl.Explain;
 
@@ -89,13 +90,10 @@ public sealed partial class OfflineTopology
     /// </summary>
     private IPAddress NodeAddress(string name)
     {
-        var sets = Rows.AddressSets
-            .Where(s => s.ExternalIds.TryGetValue("owner-type", out var type) && type == "Node" && s.ExternalIds.TryGetValue("owner", out var owner) && owner == name)
-            .ToList();
+        var sets = NodeAddressSets().Where(s => s.ExternalIds.Get("owner") == name).ToList();
         if (sets.Count == 0)
         {
-            var nodes = Rows.AddressSets.Where(s => s.ExternalIds.TryGetValue("owner-type", out var type) && type == "Node")
-                .Select(s => s.ExternalIds["owner"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var nodes = NodeAddressSets().Select(s => s.ExternalIds["owner"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             throw new OvnAclException($"no node '{name}' in the input" + (nodes.Count > 0 ? $" (nodes: {string.Join(", ", nodes)})" : ": give its Node object"));
         }
 
@@ -106,8 +104,10 @@ public sealed partial class OfflineTopology
 
     /// <summary>The node whose address sets hold <paramref name="ip"/>, if any.</summary>
     private string? NodeOf(IPAddress ip) =>
-        Rows.AddressSets.FirstOrDefault(s => s.ExternalIds.Get("owner-type") == "Node"
-            && s.Addresses.Any(a => IPAddress.TryParse(a, out var member) && member.Equals(ip)))?.ExternalIds.Get("owner");
+        NodeAddressSets().FirstOrDefault(s => s.Addresses.Any(a => IPAddress.TryParse(a, out var member) && member.Equals(ip)))?.ExternalIds.Get("owner");
+
+    /// <summary>The address sets the compiler wrote for nodes' source addresses (<c>owner-type=Node</c>).</summary>
+    private IEnumerable<AddressSetRow> NodeAddressSets() => Rows.AddressSets.Where(s => s.ExternalIds.Get("owner-type") == "Node");
 
     private OfflineEndpoint? FindEndpoint(string text)
     {

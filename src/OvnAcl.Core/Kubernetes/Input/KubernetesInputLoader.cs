@@ -125,7 +125,6 @@ public static class KubernetesInputLoader
         private readonly List<Diagnostic> _diagnostics = [];
 
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, ObjectSource> _skippedFirst = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Kind, string Path), UnknownField> _unknownFields = [];
 
         public KubernetesInput Build()
@@ -367,12 +366,7 @@ public static class KubernetesInputLoader
                         source, where, "kind");
                     break;
                 default:
-                    if (!_skipped.TryGetValue(kind, out var count))
-                    {
-                        _skippedFirst[kind] = source;
-                    }
-
-                    _skipped[kind] = count + 1;
+                    _skipped[kind] = _skipped.GetValueOrDefault(kind) + 1;
                     break;
             }
         }
