@@ -38,6 +38,9 @@ public sealed record AclStageResult
 
     /// <summary>False when an earlier stage already dropped the packet: the result says what this stage would have done.</summary>
     public bool Reached { get; init; } = true;
+
+    /// <summary>The logical switch whose pipeline ran the stage (the source's or, for routed traffic, the destination's).</summary>
+    public string Switch { get; init; } = "";
 }
 
 /// <summary>The answer to "does this packet get from one logical port to another?".</summary>
@@ -45,8 +48,14 @@ public sealed record AclDecision
 {
     /// <summary>Allow when every reached stage lets the packet through; deny as soon as one drops it.</summary>
     public required AclVerdict Verdict { get; init; }
-    /// <summary>The logical switch both ports are on.</summary>
+    /// <summary>The logical switch both ports are on; for routed traffic, the source port's switch.</summary>
     public required string Switch { get; init; }
+
+    /// <summary>For routed traffic, the destination port's switch; null when both ports are on <see cref="Switch"/>.</summary>
+    public string? ToSwitch { get; init; }
+
+    /// <summary>For routed traffic, the logical router joining <see cref="Switch"/> and <see cref="ToSwitch"/>.</summary>
+    public string? Router { get; init; }
     /// <summary>The logical switch port the packet enters from.</summary>
     public required string FromPort { get; init; }
     /// <summary>The logical switch port the packet is sent to.</summary>
@@ -60,7 +69,10 @@ public sealed record AclDecision
     /// <summary>Whether the switch uses conntrack for ACLs: some ACL on it (or on a port group with a port on it) is <c>allow-related</c>.</summary>
     public required bool Stateful { get; init; }
 
-    /// <summary>The stages in the order the packet meets them: from-lport, from-lport after load balancing, to-lport.</summary>
+    /// <summary>
+    /// The stages in the order the packet meets them: from-lport, from-lport after load balancing, to-lport; for routed
+    /// traffic these three on the source switch (to its router port), then on the destination switch (from its router port).
+    /// </summary>
     public required EquatableArray<AclStageResult> Stages { get; init; }
 
     /// <summary>Ties with different verdicts, ACLs ignored for invalid matches or unknown names, disabled ports.</summary>
@@ -72,7 +84,11 @@ public sealed record AclDecision
     /// <summary>The stage that dropped the packet, or null when it is allowed.</summary>
     public AclStageResult? DenyingStage => Stages.FirstOrDefault(s => s.Reached && s.Verdict == AclVerdict.Deny);
 
-    /// <summary>The result of <paramref name="stage"/>.</summary>
+    /// <summary>
+    /// The result of <paramref name="stage"/> at the port it concerns: from-lport stages at the source port's switch,
+    /// to-lport at the destination port's (for routed traffic, the first and the last of its kind).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The decision has no such stage.</exception>
-    public AclStageResult GetStage(AclStage stage) => Stages.First(s => s.Stage == stage);
+    public AclStageResult GetStage(AclStage stage) =>
+        stage == AclStage.ToLport ? Stages.Last(s => s.Stage == stage) : Stages.First(s => s.Stage == stage);
 }

@@ -6,7 +6,7 @@ namespace OvnAcl.Acl;
 
 /// <summary>
 /// Decides, as ovn-northd's ACL stages would (ovn-nb(5), ovn-northd(8), OVN 23.03), whether a packet from one logical
-/// switch port reaches another on the same switch. Each stage (from-lport, from-lport after load balancing, to-lport)
+/// switch port reaches another, on the same switch or on two switches joined by a logical router. Each stage (from-lport, from-lport after load balancing, to-lport)
 /// evaluates the ACLs of the switch and of every port group with a port on the switch, with <c>inport</c> (and in
 /// to-lport <c>outport</c>) set; in each tier the highest-priority matching ACL decides, <c>pass</c> moves on to the
 /// next tier, and without a decision the stage allows, or drops under <c>default_acl_drop</c> (when the switch has any
@@ -29,37 +29,53 @@ public sealed class AclDecisionEngine
     /// The verdict for <paramref name="packet"/> sent from <paramref name="fromPort"/> to <paramref name="toPort"/>;
     /// <c>inport</c>, <c>outport</c> and <c>ct_state</c> are set by the engine. For <see cref="AclTraffic.Reply"/> the packet
     /// is the reply itself (from the server back to the client) and the connection it answers is the packet reversed.
+    /// Ports on two switches joined by a logical router are decided across it: the source switch's pipeline from the
+    /// port to its <c>router</c> port, then the destination switch's from its <c>router</c> port (router ports skip
+    /// conntrack, as ovn-northd's pre-ACL stages do); the router itself has no ACLs, and its policies and NAT are not
+    /// modelled (a warning says so).
     /// </summary>
-    /// <exception cref="AclPolicyException">An unknown port, or ports on different switches.</exception>
+    /// <exception cref="AclPolicyException">An unknown port, or ports on switches no single logical router joins.</exception>
     public AclDecision Decide(string fromPort, string toPort, Packet packet, AclTraffic traffic = AclTraffic.NewConnection)
     {
         ArgumentNullException.ThrowIfNull(packet);
         var from = View.GetPort(fromPort);
         var to = View.GetPort(toPort);
-        if (from.Switch != to.Switch)
-        {
-            throw new AclPolicyException($"ports '{from.Name}' (switch {from.Switch}) and '{to.Name}' (switch {to.Switch}) are not on the same logical switch; routed traffic is not modelled");
-        }
-
-        var acls = AclsOf(from.Switch);
+        var route = from.Switch == to.Switch ? default((LogicalPortView Out, string Router, LogicalPortView In)?) : View.FindRoute(from.Switch, to.Switch)
+            ?? throw new AclPolicyException($"ports '{from.Name}' (switch {from.Switch}) and '{to.Name}' (switch {to.Switch}) are on switches no logical router joins (a router port patched to each); other routed paths are not modelled");
+        Hop[] hops = route is not { } r
+            ? [new(AclsOf(from.Switch), from, to)]
+            : [new(AclsOf(from.Switch), from, r.Out), new(AclsOf(to.Switch), r.In, to)];
         var warnings = new List<string>();
         foreach (var port in new[] { from, to }.Where(p => !p.Enabled))
         {
             warnings.Add($"port '{port.Name}' is disabled (enabled=false): OVN drops all its traffic before any ACL");
         }
 
-        var clean = packet with { Inport = null, Outport = null, CtState = CtState.None };
-        CommittedZones committed = default;
-        if (traffic == AclTraffic.Reply && acls.Stateful)
+        if (route is { } routed)
         {
-            var request = Evaluate(acls, to, from, AclPacketFactory.Reverse(clean), default, []);
-            committed = new CommittedZones(
-                Ingress: request.Verdict == AclVerdict.Allow && request.GetStage(AclStage.ToLport).CtState != CtState.None,
-                Egress: request.Stages.Where(s => s.Stage != AclStage.ToLport).All(s => s.Verdict == AclVerdict.Allow)
-                        && request.GetStage(AclStage.FromLport).CtState != CtState.None);
+            warnings.Add($"routed through logical router '{routed.Router}' ({routed.Out.Name} -> {routed.In.Name}): its policies, NAT and static routes are not modelled");
         }
 
-        var decision = Evaluate(acls, from, to, clean, committed, warnings);
+        var clean = packet with { Inport = null, Outport = null, CtState = CtState.None };
+        CommittedZones committed = default;
+        if (traffic == AclTraffic.Reply && hops.Any(h => h.Acls.Stateful))
+        {
+            // The connection the reply answers went the other way: its first stages ran in the client's zone (the
+            // reply's destination), its last in the server's (the reply's source).
+            Hop[] back = route is not { } b ? [new(hops[0].Acls, to, from)] : [new(hops[1].Acls, to, b.In), new(hops[0].Acls, b.Out, from)];
+            var request = Evaluate(back, AclPacketFactory.Reverse(clean), default, []);
+            var last = request.Stages[^1];
+            committed = new CommittedZones(
+                Ingress: request.Verdict == AclVerdict.Allow && last.CtState != CtState.None,
+                Egress: request.Stages.Take(2).All(s => s.Verdict == AclVerdict.Allow) && request.Stages[0].CtState != CtState.None);
+        }
+
+        var decision = Evaluate(hops, clean, committed, warnings);
+        if (route is { } via)
+        {
+            decision = decision with { ToSwitch = to.Switch, Router = via.Router };
+        }
+
         if (warnings.Count > 0 || !from.Enabled || !to.Enabled)
         {
             decision = decision with
@@ -72,36 +88,44 @@ public sealed class AclDecisionEngine
         return decision with { Traffic = traffic };
     }
 
-    private AclDecision Evaluate(SwitchAcls acls, LogicalPortView from, LogicalPortView to, Packet packet, CommittedZones committed, List<string> warnings)
+    /// <summary>
+    /// The stages of <paramref name="hops"/> in order (one hop per switch crossed). <paramref name="committed"/> applies to
+    /// the first hop's from-lport zone (the sender's port) and the last hop's to-lport zone (the receiver's port).
+    /// </summary>
+    private AclDecision Evaluate(Hop[] hops, Packet packet, CommittedZones committed, List<string> warnings)
     {
-        var ingress = packet with { Inport = from.Name };
-        var egress = ingress with { Outport = to.Name };
-        var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, from);
-        var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, to);
-        var stages = new List<AclStageResult>(3);
+        var stages = new List<AclStageResult>(3 * hops.Length);
         var reached = true;
-        foreach (var stage in (ReadOnlySpan<AclStage>)[AclStage.FromLport, AclStage.FromLportAfterLb, AclStage.ToLport])
+        for (var h = 0; h < hops.Length; h++)
         {
-            var isEgress = stage == AclStage.ToLport;
-            var ct = isEgress ? egressCt : ingressCt;
-            var zoneCommitted = isEgress ? committed.Egress : committed.Ingress;
-            var stagePacket = (isEgress ? egress : ingress) with { CtState = ct };
-            var result = zoneCommitted && ct != CtState.None
-                ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
-                : EvaluateStage(acls, stage, stagePacket, warnings);
-            stages.Add(result with { Reached = reached });
-            reached &= result.Verdict == AclVerdict.Allow;
+            var (acls, inPort, outPort) = hops[h];
+            var ingress = packet with { Inport = inPort.Name };
+            var egress = ingress with { Outport = outPort.Name };
+            var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, inPort);
+            var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, outPort);
+            foreach (var stage in (ReadOnlySpan<AclStage>)[AclStage.FromLport, AclStage.FromLportAfterLb, AclStage.ToLport])
+            {
+                var isEgress = stage == AclStage.ToLport;
+                var ct = isEgress ? egressCt : ingressCt;
+                var zoneCommitted = isEgress ? committed.Egress && h == hops.Length - 1 : committed.Ingress && h == 0;
+                var stagePacket = (isEgress ? egress : ingress) with { CtState = ct };
+                var result = zoneCommitted && ct != CtState.None
+                    ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
+                    : EvaluateStage(acls, stage, stagePacket, warnings);
+                stages.Add(result with { Reached = reached, Switch = acls.Name });
+                reached &= result.Verdict == AclVerdict.Allow;
+            }
         }
 
         return new AclDecision
         {
             Verdict = reached ? AclVerdict.Allow : AclVerdict.Deny,
-            Switch = from.Switch,
-            FromPort = from.Name,
-            ToPort = to.Name,
+            Switch = hops[0].In.Switch,
+            FromPort = hops[0].In.Name,
+            ToPort = hops[^1].Out.Name,
             Traffic = AclTraffic.NewConnection,
             Packet = packet,
-            Stateful = acls.Stateful,
+            Stateful = hops.Any(h => h.Acls.Stateful),
             Stages = stages.ToArray(),
         };
     }
@@ -217,6 +241,9 @@ public sealed class AclDecisionEngine
 
     private readonly record struct CommittedZones(bool Ingress, bool Egress);
 
+    /// <summary>One switch's pipeline: the packet enters from <c>In</c> and leaves to <c>Out</c>.</summary>
+    private readonly record struct Hop(SwitchAcls Acls, LogicalPortView In, LogicalPortView Out);
+
     /// <summary>The ACLs one switch evaluates, grouped for the stages, with the evaluator for that switch's names.</summary>
     private sealed class SwitchAcls
     {
@@ -225,6 +252,7 @@ public sealed class AclDecisionEngine
 
         public SwitchAcls(AclPolicyView view, string switchName)
         {
+            Name = switchName;
             var all = view.AclsOnSwitch(switchName).ToList();
             var context = view.MatchContextFor(switchName);
             Evaluator = new MatchEvaluator(context);
@@ -249,6 +277,8 @@ public sealed class AclDecisionEngine
                 _stateless[direction] = all.Where(a => a.Direction == direction && a.Action == AclAction.AllowStateless).ToList();
             }
         }
+
+        public string Name { get; }
 
         public MatchEvaluator Evaluator { get; }
 

@@ -17,7 +17,10 @@ public static class AclDecisionReport
     {
         ArgumentNullException.ThrowIfNull(decision);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)} from {decision.FromPort} to {decision.ToPort} on switch {decision.Switch}");
+        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)} from {decision.FromPort} to {decision.ToPort}");
+        text.Append(decision.ToSwitch is { } toSwitch
+            ? $" (switch {decision.Switch} through router {decision.Router} to switch {toSwitch})"
+            : $" on switch {decision.Switch}");
         text.AppendLine(decision.Traffic == AclTraffic.Reply ? " (reply)" : " (new connection)");
         foreach (var stage in decision.Stages)
         {
@@ -26,7 +29,7 @@ public static class AclDecisionReport
                 continue;
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"  {AclText.Format(stage.Stage)}: {AclText.Format(stage.Verdict)}");
+            text.Append(CultureInfo.InvariantCulture, $"  {(decision.ToSwitch is null ? "" : stage.Switch + " ")}{AclText.Format(stage.Stage)}: {AclText.Format(stage.Verdict)}");
             text.Append(stage.Outcome switch
             {
                 AclStageOutcome.NoAcls => ", the switch has no ACLs",
@@ -79,6 +82,8 @@ public static class AclDecisionReport
             ["verdict"] = AclText.Format(decision.Verdict),
             ["traffic"] = decision.Traffic == AclTraffic.Reply ? "reply" : "new",
             ["switch"] = decision.Switch,
+            ["toSwitch"] = decision.ToSwitch,
+            ["router"] = decision.Router,
             ["from"] = decision.FromPort,
             ["to"] = decision.ToPort,
             ["packet"] = new JsonObject
@@ -104,6 +109,7 @@ public static class AclDecisionReport
     private static JsonObject Stage(AclStageResult stage) => new()
     {
         ["stage"] = AclText.Format(stage.Stage) switch { "from-lport (after-lb)" => "from-lport-after-lb", var s => s },
+        ["switch"] = stage.Switch,
         ["verdict"] = AclText.Format(stage.Verdict),
         ["outcome"] = stage.Outcome switch
         {

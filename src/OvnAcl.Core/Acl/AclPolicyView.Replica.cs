@@ -15,7 +15,9 @@ public sealed partial class AclPolicyView
     [
         new("NB_Global") { Columns = ["options"] },
         new("Logical_Switch") { Columns = ["name", "ports", "acls"] },
-        new("Logical_Switch_Port") { Columns = ["name", "type", "addresses", "dynamic_addresses", "port_security", "enabled"] },
+        new("Logical_Switch_Port") { Columns = ["name", "type", "addresses", "dynamic_addresses", "port_security", "enabled", "options"] },
+        new("Logical_Router") { Columns = ["name", "ports"] },
+        new("Logical_Router_Port") { Columns = ["name"] },
         new("Port_Group") { Columns = ["name", "ports", "acls"] },
         new("Address_Set") { Columns = ["name", "addresses"] },
         new("ACL"),
@@ -61,6 +63,14 @@ public sealed partial class AclPolicyView
                 Acls = AclsOf(g),
             })
             .ToImmutableArray();
+        var lrps = tables["Logical_Router_Port"];
+        var routers = tables["Logical_Router"].Values
+            .OrderBy(r => r.GetString("name"), StringComparer.Ordinal)
+            .Select(r => new LogicalRouterRow(r.GetString("name") ?? r.Uuid.ToString())
+            {
+                Ports = Uuids(r["ports"]).Select(u => lrps.TryGetValue(u, out var p) ? p.GetString("name") : null).OfType<string>().ToImmutableArray(),
+            })
+            .ToImmutableArray();
         var addressSets = tables["Address_Set"].Values
             .OrderBy(a => a.GetString("name"), StringComparer.Ordinal)
             .Select(a => new AddressSetRow { Name = a.GetString("name") ?? a.Uuid.ToString(), Addresses = Strings(a["addresses"]) })
@@ -70,6 +80,7 @@ public sealed partial class AclPolicyView
             Switches = switches,
             PortGroups = portGroups,
             AddressSets = addressSets,
+            Routers = routers,
             DefaultAclDrop = global is not null && string.Equals(global.GetMapValue("options", "default_acl_drop"), "true", StringComparison.OrdinalIgnoreCase),
         };
     }
@@ -81,6 +92,7 @@ public sealed partial class AclPolicyView
         DynamicAddresses = row.GetString("dynamic_addresses"),
         PortSecurity = Strings(row["port_security"]),
         Enabled = row["enabled"].Count == 0 ? null : row["enabled"].Keys[0].AsBoolean(),
+        RouterPort = row.GetMapValue("options", "router-port"),
     };
 
     private static AclRow ReadAcl(OvsdbRow row) => NorthboundRowReader.ReadAcl(row);

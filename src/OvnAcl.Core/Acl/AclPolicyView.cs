@@ -83,6 +83,9 @@ public sealed record LogicalPortView
 
     /// <summary><c>port_security</c> entries as written (empty: no port security).</summary>
     public EquatableArray<string> PortSecurity { get; init; }
+
+    /// <summary><c>options:router-port</c> of a <c>router</c> port: the logical router port it is patched to.</summary>
+    public string? RouterPort { get; init; }
 }
 
 /// <summary>A logical switch: its ports and the ACLs on the switch row itself.</summary>
@@ -186,6 +189,30 @@ public sealed partial class AclPolicyView
     public LogicalPortView GetPort(string name) =>
         Ports.TryGetValue(name, out var port) ? port : throw new AclPolicyException($"no logical switch port '{name}'");
 
+    /// <summary>
+    /// How a packet gets from one switch to another: a logical router with a port patched to a <c>router</c> port of each
+    /// switch (ovn-kubernetes' node switches and <c>ovn_cluster_router</c>). Null when no single router joins them.
+    /// </summary>
+    internal (LogicalPortView Out, string Router, LogicalPortView In)? FindRoute(string fromSwitch, string toSwitch)
+    {
+        LogicalPortView[] RouterPorts(string name) => Switches.TryGetValue(name, out var sw)
+            ? [.. sw.Ports.Select(p => Ports[p]).Where(p => p.Type == "router" && p.RouterPort is not null)]
+            : [];
+
+        var outs = RouterPorts(fromSwitch);
+        var ins = RouterPorts(toSwitch);
+        foreach (var router in Rows.Routers.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            var ports = router.Ports.ToHashSet(StringComparer.Ordinal);
+            if (outs.FirstOrDefault(p => ports.Contains(p.RouterPort!)) is { } exit && ins.FirstOrDefault(p => ports.Contains(p.RouterPort!)) is { } entry)
+            {
+                return (exit, router.Name, entry);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Builds the view from plain rows, e.g. a compiler's output.</summary>
     public static AclPolicyView FromRows(NorthboundAclRows rows)
     {
@@ -285,6 +312,7 @@ public sealed partial class AclPolicyView
             Ipv4 = v4.ToArray(),
             Ipv6 = v6.ToArray(),
             PortSecurity = row.PortSecurity,
+            RouterPort = row.RouterPort,
         };
     }
 

@@ -20,6 +20,16 @@ public sealed record LogicalSwitchPortRow(string Name)
 
     /// <summary><c>enabled</c>; null (unset) means enabled.</summary>
     public bool? Enabled { get; init; }
+
+    /// <summary><c>options:router-port</c> of a <c>router</c> port: the <c>Logical_Router_Port</c> it is patched to.</summary>
+    public string? RouterPort { get; init; }
+}
+
+/// <summary>A <c>Logical_Router</c> row, as far as it joins switches: the names of its <c>Logical_Router_Port</c> rows.</summary>
+public sealed record LogicalRouterRow(string Name)
+{
+    /// <summary>Names of the router's ports (<c>Logical_Router_Port.name</c>).</summary>
+    public EquatableArray<string> Ports { get; init; }
 }
 
 /// <summary>A <c>Logical_Switch</c> row with its ports and its own ACLs.</summary>
@@ -43,6 +53,9 @@ public sealed record NorthboundAclRows
     public EquatableArray<PortGroupRow> PortGroups { get; init; }
     /// <summary>Address sets that ACL matches name as <c>$name</c>.</summary>
     public EquatableArray<AddressSetRow> AddressSets { get; init; }
+
+    /// <summary>Logical routers, which join switches through their <c>router</c> ports: traffic between switches is decided across one.</summary>
+    public EquatableArray<LogicalRouterRow> Routers { get; init; }
 
     /// <summary><c>NB_Global options:default_acl_drop</c>.</summary>
     public bool DefaultAclDrop { get; init; }

@@ -13,7 +13,7 @@ namespace OvnAcl.Core.Tests.Kubernetes;
 
 /// <summary>
 /// The compiler on real OVN, in the shape of the upstream netpol e2e suite: the x/y/z × a/b/c cluster on one logical
-/// switch, each case's policies compiled and written to a real NB, ovn-northd's flows traced by ovn-trace for every
+/// switch (each namespace's pods on a node of its own, the Node objects compiled too), each case's policies compiled and written to a real NB, ovn-northd's flows traced by ovn-trace for every
 /// ordered pair of pods, and the matrix compared with <see cref="PolicyReferenceModel"/> (written from the API
 /// reference, sharing nothing with the compiler).
 /// </summary>
@@ -255,7 +255,7 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
         {
             var gen = new RandomPolicyGen(baseSeed + c);
             var (cluster, policies) = gen.Next();
-            var result = KubernetesCompiler.Compile(KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces));
+            var result = KubernetesCompiler.Compile(KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces, PodCluster.Nodes));
             Assert.True(result.Succeeded, $"seed {baseSeed + c}: " + string.Join("\n", result.Diagnostics));
             var rows = result.Rows!;
             await _network.CreatePortsAsync(cluster);
@@ -341,8 +341,10 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
     {
         var cluster = step.Cluster();
         var policies = Policies(step.Policies);
-        var input = KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces);
+        // With the cluster's Node objects, as a live cluster always has them: their allowances change no pod-to-pod cell.
+        var input = KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces, PodCluster.Nodes);
         var result = KubernetesCompiler.Compile(input);
+        Assert.Contains(result.Rows!.PortGroups, g => g.Name.Contains("_node_", StringComparison.Ordinal) || policies.Count == 0);
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
         var rows = result.Rows!;

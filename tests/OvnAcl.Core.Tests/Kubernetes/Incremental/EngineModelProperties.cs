@@ -9,7 +9,8 @@ namespace OvnAcl.Core.Tests.Kubernetes.Incremental;
 
 /// <summary>
 /// Model-based: a random stream of cluster events (pods added, relabelled, losing their IP, going dual-stack, gaining
-/// named ports, deleted; namespaces relabelled, logging switched, deleted; policies added, changed, deleted) fed to the
+/// named ports, moving between nodes, deleted; namespaces relabelled, logging switched, deleted; nodes added, readdressed,
+/// deleted; policies added, changed, deleted) fed to the
 /// incremental engine one by one must leave, after every event, exactly the rows a compile from scratch of the objects
 /// then in the cluster gives.
 /// </summary>
@@ -75,7 +76,9 @@ public sealed class EngineModelProperties
 
         public Dictionary<string, V1NetworkPolicy> Policies { get; } = [];
 
-        public KubernetesInput Input() => KubernetesInput.FromObjects(Policies.Values, Pods.Values, Namespaces.Values);
+        public Dictionary<string, V1Node> Nodes { get; } = [];
+
+        public KubernetesInput Input() => KubernetesInput.FromObjects(Policies.Values, Pods.Values, Namespaces.Values, Nodes.Values);
     }
 
     /// <summary>Draws events over namespaces x, y, z (objects) and w (pods only), five pods each, and a pool of random policies.</summary>
@@ -133,6 +136,22 @@ public sealed class EngineModelProperties
                         return "delete namespace " + name;
                     }
 
+                case 8 when cluster.Nodes.Count > 0 && _random.Next(3) == 0:
+                    {
+                        var name = cluster.Nodes.Keys.ElementAt(_random.Next(cluster.Nodes.Count));
+                        cluster.Nodes.Remove(name);
+                        engine.DeleteNode(name);
+                        return "delete node " + name;
+                    }
+
+                case 8:
+                    {
+                        var node = Node();
+                        cluster.Nodes[node.Metadata.Name] = node;
+                        engine.UpsertNode(node);
+                        return $"upsert node {node.Metadata.Name} addresses {string.Join(',', node.Status.Addresses.Select(a => a.Address))}";
+                    }
+
                 case 9 when cluster.Policies.Count > 0:
                     {
                         var key = cluster.Policies.Keys.ElementAt(_random.Next(cluster.Policies.Count));
@@ -170,6 +189,8 @@ public sealed class EngineModelProperties
 
             int[] webPorts = [0, 80, 81, 8080];
             var pod = PodCluster.Pod(NamespaceNames[n], PodNames[p], labels, (n * PodNames.Length) + p + 1, _random.Next(3) == 0, webPorts[_random.Next(webPorts.Length)]);
+            string?[] nodes = [null, "node-1", "node-2", "node-3"];
+            pod.Spec.NodeName = nodes[_random.Next(nodes.Length)];
             switch (_random.Next(12))
             {
                 case 0:
@@ -181,6 +202,30 @@ public sealed class EngineModelProperties
             }
 
             return pod;
+        }
+
+        /// <summary>node-1..3 with zero to two InternalIPs (v4, v6, sometimes shared with another node) and an ExternalIP that never counts.</summary>
+        private V1Node Node()
+        {
+            var index = _random.Next(1, 4);
+            var addresses = new List<V1NodeAddress> { new() { Type = "ExternalIP", Address = $"198.51.100.{index}" } };
+            if (_random.Next(4) > 0)
+            {
+                addresses.Add(new V1NodeAddress { Type = "InternalIP", Address = $"172.18.0.{(_random.Next(4) == 0 ? 9 : index + _random.Next(2) * 10)}" });
+            }
+
+            if (_random.Next(3) == 0)
+            {
+                addresses.Add(new V1NodeAddress { Type = "InternalIP", Address = $"fc00:f853::{index}" });
+            }
+
+            return new V1Node
+            {
+                ApiVersion = "v1",
+                Kind = "Node",
+                Metadata = new V1ObjectMeta { Name = "node-" + index },
+                Status = new V1NodeStatus { Addresses = addresses },
+            };
         }
 
         private V1Namespace Namespace()

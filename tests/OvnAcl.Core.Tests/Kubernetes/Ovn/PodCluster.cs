@@ -32,6 +32,28 @@ internal sealed record PodCluster(IReadOnlyList<V1Namespace> Namespaces, IReadOn
         return new(namespaces, pods);
     }
 
+    /// <summary>Each namespace's pods run on a node of its own (<c>node-x</c>, …), as the upstream suite's pods spread over nodes.</summary>
+    public static string NodeOf(string ns) => "node-" + ns;
+
+    /// <summary>
+    /// The nodes the pods run on, with InternalIPs outside the pod network (<c>172.18.0.N</c>, <c>fc00:f853::N</c>): their
+    /// rows must leave every pod-to-pod verdict unchanged.
+    /// </summary>
+    public static IReadOnlyList<V1Node> Nodes { get; } = [.. NamespaceNames.Select((ns, i) => new V1Node
+    {
+        ApiVersion = "v1",
+        Kind = "Node",
+        Metadata = new V1ObjectMeta { Name = NodeOf(ns) },
+        Status = new V1NodeStatus
+        {
+            Addresses =
+            [
+                new V1NodeAddress { Type = "InternalIP", Address = $"172.18.0.{i + 2}" },
+                new V1NodeAddress { Type = "InternalIP", Address = $"fc00:f853::{i + 2}" },
+            ],
+        },
+    })];
+
     public static string Key(V1Pod pod) => pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name;
 
     public static string Lsp(V1Pod pod) => pod.Metadata.NamespaceProperty + "_" + pod.Metadata.Name;
@@ -97,7 +119,7 @@ internal sealed record PodCluster(IReadOnlyList<V1Namespace> Namespaces, IReadOn
                 Labels = new Dictionary<string, string>(labels),
                 Annotations = new Dictionary<string, string> { ["test/index"] = index.ToString(CultureInfo.InvariantCulture) },
             },
-            Spec = new V1PodSpec { Containers = containers },
+            Spec = new V1PodSpec { Containers = containers, NodeName = NodeOf(ns) },
             Status = new V1PodStatus { Phase = "Running", PodIP = ips[0], PodIPs = [.. ips.Select(ip => new V1PodIP { Ip = ip })] },
         };
     }
