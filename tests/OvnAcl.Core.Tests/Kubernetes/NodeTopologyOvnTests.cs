@@ -1,6 +1,7 @@
 using System.Globalization;
 using k8s.Models;
 using OvnAcl.Acl;
+using OvnAcl.Explain;
 using OvnAcl.Kubernetes;
 using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
@@ -114,6 +115,15 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         Assert.Equal(("worker-2", "worker-1", Router), (routed.Switch, routed.ToSwitch, routed.Router));
         Assert.Contains("(switch worker-2 through router ovn_cluster_router to switch worker-1)", AclDecisionReport.ToText(routed), StringComparison.Ordinal);
         Assert.Equal(["worker-2", "worker-2", "worker-2", "worker-1", "worker-1", "worker-1"], routed.Stages.Select(st => st.Switch));
+
+        // node/NAME, as live explain takes it: the port holding the node's address, named as the resident node.
+        Assert.Equal(mgmt1.Lsp, NodeEndpoints.ResolvePort(live.View, "node/worker-1", ipv6: false));
+        Assert.Equal(mgmt2.Lsp, NodeEndpoints.ResolvePort(live.View, "node/worker-2", ipv6: true));
+        Assert.Equal(web.Lsp, NodeEndpoints.ResolvePort(live.View, web.Lsp, ipv6: false));
+        Assert.Contains("no node 'worker-9'", Assert.Throws<OvnAclException>(() => NodeEndpoints.ResolvePort(live.View, "node/worker-9", false)).Message, StringComparison.Ordinal);
+        var probe = live.Decide(mgmt1.Lsp, web.Lsp, AclPacketFactory.Create(live.View, mgmt1.Lsp, web.Lsp, AclProtocol.Tcp, 8080, false));
+        var report = ExplainReport.ToText(probe, ExplainReport.RulesOf(live.View));
+        Assert.True(open || report.Contains("resident node worker-1, always allowed", StringComparison.Ordinal), report);
 
         (Port From, Port To, bool Allowed)[] expectations =
         [
