@@ -40,10 +40,16 @@ public sealed class OvnAclReconcilerService : BackgroundService
         _logger = logger;
     }
 
+    /// <summary>Starts the service; it counts as running from here on (ExecuteAsync itself may start later, on a pool thread).</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _state, 1);
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Volatile.Write(ref _state, 1);
         var lockText = _options.LockName is { } name ? $", lock {name}" : "";
         Log.Starting(_logger, _reconciler.State.ControllerName, string.Join(",", _client.Remotes), lockText);
         try

@@ -90,6 +90,41 @@ public sealed class OvnAclHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_host_starts_without_the_database_and_converges_once_it_comes()
+    {
+        var input = await HostedNb.ThreeTierAsync();
+        var expected = HostedNb.Compile(input);
+        await HostedNb.AddPortsAsync(_nb.UnixRemote, expected);
+        _nb.Process.Kill();
+        using var host = HostedNb.Build(HostedNb.Settings(_nb.UnixRemote));
+        host.Services.GetRequiredService<KubernetesEngine>().Load(input);
+        var service = host.Services.GetRequiredService<OvnAclReconcilerService>();
+
+        // The start does not wait for the database; the plain status (no health-check service involved) says why.
+        await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        var absent = await service.GetStatusAsync();
+        Assert.Equal(HealthStatus.Unhealthy, absent.Health);
+        Assert.True(absent.Running);
+        Assert.False(absent.Connected);
+        Assert.Equal(0, absent.Sessions);
+
+        await _nb.Process.RestartAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        OvnAclStatus status;
+        while ((status = await service.GetStatusAsync()).Health != HealthStatus.Healthy)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"status stayed {status.Health}: {status.Description}");
+            await Task.Delay(100);
+        }
+
+        Assert.True(status.Converged);
+        Assert.Equal(_nb.UnixRemote, status.Remote);
+        Assert.True(status.Committed > 0);
+        await HostedNb.AssertHoldsAsync(_nb.UnixRemote, expected);
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Until_every_input_is_listed_nothing_is_written_and_health_is_degraded()
     {
         using var host = HostedNb.Build(HostedNb.Settings(_nb.UnixRemote));
