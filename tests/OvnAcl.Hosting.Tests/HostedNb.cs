@@ -82,18 +82,22 @@ internal static class HostedNb
         (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["ovnacl"];
 
     /// <summary>Polls the health check until it reports <paramref name="status"/>; fails with the last report.</summary>
-    public static async Task<HealthReportEntry> EventuallyAsync(IHost host, HealthStatus status, TimeSpan? timeout = null)
+    public static Task<HealthReportEntry> EventuallyAsync(IHost host, HealthStatus status) =>
+        EventuallyAsync(host, e => e.Status == status, status.ToString());
+
+    /// <summary>Polls the health check until its entry satisfies <paramref name="condition"/> (for 30 s); fails with the last report.</summary>
+    public static async Task<HealthReportEntry> EventuallyAsync(IHost host, Func<HealthReportEntry, bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             var entry = await HealthAsync(host);
-            if (entry.Status == status)
+            if (condition(entry))
             {
                 return entry;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"health stayed {entry.Status} ({entry.Description}), expected {status}");
+            Assert.True(DateTime.UtcNow < deadline, $"health stayed {entry.Status} ({entry.Description}), waiting for {what}");
             await Task.Delay(100);
         }
     }

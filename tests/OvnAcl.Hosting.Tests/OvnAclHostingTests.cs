@@ -125,6 +125,27 @@ public sealed class OvnAclHostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wanted_row_held_by_another_owner_makes_it_degraded()
+    {
+        var input = await HostedNb.ThreeTierAsync();
+        var expected = HostedNb.Compile(input);
+        await HostedNb.AddPortsAsync(_nb.UnixRemote, expected);
+        var taken = expected.PortGroups[0].Name;
+        await OvsdbTool.RunAsync("ovn-nbctl", [$"--db={_nb.UnixRemote}", "pg-add", taken]);
+        using var host = HostedNb.Build(HostedNb.Settings(_nb.UnixRemote));
+        host.Services.GetRequiredService<KubernetesEngine>().Load(input);
+        await host.StartAsync();
+
+        // Degraded while converging too: wait for the reconciler to have settled around the conflict.
+        var entry = await HostedNb.EventuallyAsync(host, e => (bool)e.Data["converged"], "convergence around the conflict");
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal(1, entry.Data["conflicts"]);
+        Assert.Contains("left alone", entry.Description, StringComparison.Ordinal);
+        Assert.Equal(taken, Assert.Single(host.Services.GetRequiredService<AclReconciler>().Conflicts).Name);
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Until_every_input_is_listed_nothing_is_written_and_health_is_degraded()
     {
         using var host = HostedNb.Build(HostedNb.Settings(_nb.UnixRemote));
