@@ -42,14 +42,15 @@ restore:
 build: restore
 	$(DOTNET) build OvnAcl.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-# OvnAcl.OvsdbClient, OvnAcl.Core (.nupkg + .snupkg) and the ovnacl tool, into artifacts/packages.
+# OvnAcl.OvsdbClient, OvnAcl.Core, OvnAcl.Hosting (.nupkg + .snupkg) and the ovnacl tool, into artifacts/packages.
 pack: build
 	rm -rf artifacts/packages
 	$(DOTNET) pack OvnAcl.sln -c $(CONFIG) --no-build -nologo -clp:NoSummary
 	@ls -1 artifacts/packages
 
 # After the tests, the packages are proven from outside: a consumer restored only from artifacts/packages applies a
-# sample to a real NB, samples/informer builds against them, and the installed tool compiles (scripts/consumer-test.sh).
+# sample to a real NB, samples/informer builds against them (OvnAcl.Hosting too) and validates its configuration at
+# start, and the installed tool compiles (scripts/consumer-test.sh).
 test: deps pack
 	rm -rf $(TEST_RESULTS)
 	$(DOTNET) test OvnAcl.sln -c $(CONFIG) --no-build -nologo \

@@ -4,7 +4,8 @@
 # cache is ever used, and never by project reference.
 #  1. tests/consumer compiles samples/kubernetes/three-tier with the embedding API and applies it to a real NB
 #     (ovsdb-server on a unix socket in a temp dir, stopped by pid); the rows in the NB are counted.
-#  2. samples/informer builds against the packages.
+#  2. samples/informer builds against the packages (OvnAcl.Hosting among them), and its host refuses a bad NB remote
+#     at start, naming the configuration key.
 #  3. `dotnet tool install --tool-path` installs ovnacl from artifacts/packages (the config's source; `--add-source`
 #     cannot be combined with its source mapping); the installed tool's `compile` output is checked.
 set -euo pipefail
@@ -14,7 +15,7 @@ packages=$root/artifacts/packages
 sample=$root/samples/kubernetes/three-tier
 configfile=$root/tests/consumer/nuget.config  # samples/informer/nuget.config is the same
 version=$(sed -n 's:.*<OvnAclPackageVersion>\(.*\)</OvnAclPackageVersion>.*:\1:p' "$root/Directory.Build.props")
-for p in OvnAcl.OvsdbClient OvnAcl.Core ovnacl; do
+for p in OvnAcl.OvsdbClient OvnAcl.Core OvnAcl.Hosting ovnacl; do
   [ -f "$packages/$p.$version.nupkg" ] || { echo "consumer-test: $packages/$p.$version.nupkg is missing (make pack)" >&2; exit 1; }
 done
 
@@ -64,6 +65,15 @@ for project in tests/consumer/OvnAcl.Consumer.csproj samples/informer/OvnAcl.Sam
   grep -q "OvnAcl.Core/$version" "$dir/obj/$(basename "$project" .csproj)/project.assets.json" \
     || fail "$project did not restore OvnAcl.Core $version as a package"
 done
+grep -q "OvnAcl.Hosting/$version" "$dir/obj/OvnAcl.Samples.Informer/project.assets.json" \
+  || fail "samples/informer did not restore OvnAcl.Hosting $version as a package"
+# No cluster here: the host's start-up validation is what can run, and it must fail before any Kubernetes call.
+if informer_out=$(dotnet "$dir/bin/OvnAcl.Samples.Informer/ovnacl-informer.dll" --nb http://127.0.0.1:6641 2>&1); then
+  fail "samples/informer started with the remote http://127.0.0.1:6641"
+fi
+grep -q "OvnAcl:Northbound: 'http://127.0.0.1:6641'" <<<"$informer_out" \
+  || { echo "$informer_out" >&2; fail "samples/informer did not name OvnAcl:Northbound for a bad remote"; }
+echo "consumer-test: samples/informer refused a bad remote at start, naming OvnAcl:Northbound"
 
 # The ports the policies select, so that the port groups have members to hold.
 nbctl ls-add three-tier

@@ -1,27 +1,26 @@
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OvnAcl.Kubernetes;
-using OvnAcl.Ovsdb;
 using OvnAcl.Reconciliation;
 
 namespace OvnAcl.Samples.Informer;
 
 /// <summary>
-/// A NetworkPolicy controller for OVN in a hundred lines: three informers (Namespaces, Pods, NetworkPolicies) feed a
-/// <see cref="KubernetesEngine"/>, which keeps a <see cref="DesiredState"/>; an <see cref="AclReconciler"/> pushes
-/// what changed to the Northbound database. An object the engine refuses (an invalid policy) is logged with the field
-/// at fault and skipped: the rows of its previous version stay.
+/// A NetworkPolicy controller for OVN in a hundred lines: four informers (Namespaces, Pods, Nodes, NetworkPolicies)
+/// feed the <see cref="KubernetesEngine"/> that <c>AddOvnAcl(...).AddKubernetesEngine()</c> registered; the hosted
+/// reconciler of OvnAcl.Hosting pushes what changed to the Northbound database. An object the engine refuses (an
+/// invalid policy) is logged with the field at fault and skipped: the rows of its previous version stay.
 /// </summary>
-public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound, string controllerName, ILoggerFactory loggerFactory)
+public sealed class AclController(IKubernetes kubernetes, KubernetesEngine engine, ILogger<AclController> logger) : BackgroundService
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger<AclController>();
+    private readonly ILogger _logger = logger;
 
-    public DesiredState Desired { get; } = new(controllerName);
+    public DesiredState Desired => engine.Desired;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var engine = new KubernetesEngine(Desired);
         var namespaces = new Informer<V1Namespace, V1NamespaceList>("namespaces",
             ct => kubernetes.CoreV1.ListNamespaceAsync(cancellationToken: ct),
             (version, onError, ct) => kubernetes.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: version, onError: onError, cancellationToken: ct),
@@ -47,32 +46,20 @@ public sealed class AclController(IKubernetes kubernetes, OvsdbClient northbound
             policy => Guard(policy, () => engine.DeletePolicy(policy.Metadata.NamespaceProperty, policy.Metadata.Name)),
             _logger);
 
-        await using var reconciler = new AclReconciler(northbound, Desired,
-            AclReconcilerOptions.Default with { LoggerFactory = loggerFactory });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = new[] { namespaces.RunAsync(stop.Token), pods.RunAsync(stop.Token), nodes.RunAsync(stop.Token), policies.RunAsync(stop.Token) };
+        var informers = new[] { namespaces.RunAsync(stoppingToken), pods.RunAsync(stoppingToken), nodes.RunAsync(stoppingToken), policies.RunAsync(stoppingToken) };
 
         // The engine declared its four kinds to the desired state; the reconciler writes nothing until each is marked
         // listed (before that the state lacks rows the database rightly has, and comparing would delete them).
         async Task Listed(Task synced, KubernetesInputKind kind)
         {
-            await synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await synced.WaitAsync(stoppingToken).ConfigureAwait(false);
             engine.MarkListed(kind);
         }
 
-        var listed = Task.WhenAll(Listed(namespaces.Synced, KubernetesInputKind.Namespace), Listed(pods.Synced, KubernetesInputKind.Pod),
-            Listed(nodes.Synced, KubernetesInputKind.Node), Listed(policies.Synced, KubernetesInputKind.NetworkPolicy));
-        try
-        {
-            var running = reconciler.RunAsync(stop.Token);
-            await listed.ConfigureAwait(false);
-            _logger.LogInformation("synced: {PortGroups} port groups, {AddressSets} address sets wanted", Desired.PortGroupCount, Desired.AddressSetCount);
-            await Task.WhenAll([running, .. informers]).ConfigureAwait(false);
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
+        await Task.WhenAll(Listed(namespaces.Synced, KubernetesInputKind.Namespace), Listed(pods.Synced, KubernetesInputKind.Pod),
+            Listed(nodes.Synced, KubernetesInputKind.Node), Listed(policies.Synced, KubernetesInputKind.NetworkPolicy)).ConfigureAwait(false);
+        _logger.LogInformation("synced: {PortGroups} port groups, {AddressSets} address sets wanted", Desired.PortGroupCount, Desired.AddressSetCount);
+        await Task.WhenAll(informers).ConfigureAwait(false);
     }
 
     private void Guard(IKubernetesObject<V1ObjectMeta> item, Func<IReadOnlyList<Diagnostic>> apply)

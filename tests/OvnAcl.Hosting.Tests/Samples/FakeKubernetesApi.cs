@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 
-namespace OvnAcl.Core.Tests.Samples;
+namespace OvnAcl.Hosting.Tests.Samples;
 
 /// <summary>
 /// Just enough of a Kubernetes API server for an informer: list and watch (chunked JSON lines) of Namespaces, Pods and
