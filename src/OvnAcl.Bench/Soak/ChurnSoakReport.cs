@@ -161,6 +161,16 @@ internal sealed record SoakServerResult(string Name, string Remotes)
 /// <summary>What <c>ovnacl bench churn --soak</c> measured, on each database.</summary>
 internal sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions Soak, int Batch, int PipelineDepth, IReadOnlyList<SoakServerResult> Servers)
 {
+    /// <summary>
+    /// The soak's verdict: one line per database that lost or added anything, changed another owner's rows, or left
+    /// events unconfirmed. A soak with any is a failure, not a figure; none means it passed.
+    /// </summary>
+    public IReadOnlyList<string> Failures() =>
+    [
+        .. Servers.Where(s => s.Missing + s.Extra + s.Differing + s.OthersChanged > 0 || s.Confirmed != s.Offered)
+            .Select(s => $"{s.Name}: the database did not converge to the desired rows (missing {s.Missing}, extra {s.Extra}, differing {s.Differing}, other owner's rows changed {s.OthersChanged}, unconfirmed {s.Offered - s.Confirmed})"),
+    ];
+
     public string ToTable()
     {
         var text = new StringBuilder();
