@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OvnAcl.Northbound.Formatting;
 using OvnAcl.Reconciliation;
 
 namespace OvnAcl;
@@ -16,6 +17,7 @@ internal static class OutputJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NewLine = "\n",
     };
 
     public static OutputJsonContext Context { get; } = new(new JsonSerializerOptions(Options));
@@ -24,6 +26,7 @@ internal static class OutputJson
     public static string Name(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 }
 
+[JsonSerializable(typeof(RowsJson))]
 [JsonSerializable(typeof(ReconcilePlanJson))]
 [JsonSerializable(typeof(OwnedRowsJson))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;
