@@ -35,7 +35,7 @@ public sealed class ExplainLiveTests(OvnSandboxFixture fixture) : IAsyncLifetime
         Assert.Equal("db-from-bl", toLport.GetProperty("acl").GetProperty("name").GetString());
         Assert.Equal("outport == @pg_db && ip4 && ip4.src == $pg_bl_ip4 && tcp.dst == 5432", toLport.GetProperty("acl").GetProperty("match").GetString());
         Assert.True(toLport.GetProperty("explanation").GetProperty("result").GetBoolean());
-        Assert.Equal("new|trk", toLport.GetProperty("ctState").GetString());
+        Assert.Equal("new|trk", toLport.GetProperty("ct_state").GetString());
 
         // And OVN itself agrees.
         await Sandbox.WaitForNorthdSyncAsync();

@@ -114,6 +114,11 @@ public sealed class OfflineTests : IDisposable
             Assert.Equal("allow", document.RootElement.GetProperty("verdict").GetString());
             Assert.Equal("kubernetes", document.RootElement.GetProperty("input").GetString());
             Assert.Equal("pod", document.RootElement.GetProperty("endpoints").GetProperty("from").GetProperty("kind").GetString());
+            Assert.True(document.RootElement.GetProperty("endpoints").GetProperty("to").TryGetProperty("port_security", out _));
+            Assert.Equal(5432, document.RootElement.GetProperty("packet").GetProperty("dst_port").GetInt32());
+            var decided = Assert.Single(document.RootElement.GetProperty("decided_by").EnumerateArray().ToList());
+            Assert.Equal(("to-lport", "NetworkPolicy", "three-tier/db"),
+                (decided.GetProperty("stage").GetString(), decided.GetProperty("owner_type").GetString(), decided.GetProperty("owner").GetString()));
         }
 
         var matrix = await Cli.RunAsync("explain", "--matrix", "-p", "tcp", "--port", "5432", "--json", Kubernetes);
@@ -121,6 +126,7 @@ public sealed class OfflineTests : IDisposable
         using (var document = JsonDocument.Parse(matrix.Stdout))
         {
             Assert.True(document.RootElement.GetProperty("switches").GetArrayLength() > 0);
+            Assert.Equal(JsonValueKind.Array, document.RootElement.GetProperty("left_out").ValueKind);
         }
 
         var icmp = await Cli.RunAsync("explain", "--from", "three-tier/bl-1", "--to", "three-tier/db-1", "-p", "icmp", Kubernetes);
