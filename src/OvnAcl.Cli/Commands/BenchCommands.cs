@@ -199,7 +199,7 @@ internal static class BenchCommands
         if (output.ReportFile is not null)
         {
             await using var file = File.Create(output.ReportFile);
-            await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+            await using var writer = new Utf8JsonWriter(file, s_jsonWriterOptions);
             writeJson(writer);
         }
 
@@ -212,11 +212,14 @@ internal static class BenchCommands
         await CommandRunner.Output(result).WriteAsync(output.Json ? Json(writeJson) : toTable()).ConfigureAwait(false);
     }
 
+    /// <summary>Indented, match syntax and '&gt;' unescaped: as every <c>--json</c> output (README, "JSON output").</summary>
+    private static readonly JsonWriterOptions s_jsonWriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>A report's JSON (snake_case, as every <c>--json</c> output), with a final newline.</summary>
     private static string Json(Action<Utf8JsonWriter> writeJson)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, s_jsonWriterOptions))
         {
             writeJson(writer);
         }
