@@ -62,7 +62,7 @@ public sealed class ExplainLiveTests(OvnSandboxFixture fixture) : IAsyncLifetime
 
         var badPort = await RunAsync(["--from", "web1", "--to", "db1", "--protocol", "tcp", "--port", "70000"]);
         Assert.Equal(1, badPort.ExitCode);
-        Assert.Contains("--port must be 0 to 65535, not 70000", badPort.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--port: must be 0 to 65535, not 70000", badPort.Stderr, StringComparison.Ordinal);
 
         var badProtocol = await RunAsync(["--from", "web1", "--to", "db1", "--protocol", "gre"]);
         Assert.Equal(1, badProtocol.ExitCode);

@@ -146,7 +146,11 @@ public sealed class OfflineTests : IDisposable
 
         var negative = await Cli.RunAsync("explain", "--from", "three-tier/bl-1", "--to", "three-tier/db-1", "-p", "udp", "--port", "-1", Kubernetes);
         Assert.Equal(1, negative.ExitCode);
-        Assert.Contains("--port must be 0 to 65535, not -1", negative.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--port: must be 0 to 65535, not -1", negative.Stderr, StringComparison.Ordinal);
+
+        var word = await Cli.RunAsync("explain", "--from", "three-tier/bl-1", "--to", "three-tier/db-1", "-p", "udp", "--port", "dns", Kubernetes);
+        Assert.Equal(1, word.ExitCode);
+        Assert.Contains("--port: takes a port number from 0 to 65535, not 'dns'", word.Stderr, StringComparison.Ordinal);
 
         var noProtocol = await Cli.RunAsync("explain", "--from", "three-tier/bl-1", "--to", "three-tier/db-1", Kubernetes);
         Assert.Equal(1, noProtocol.ExitCode);

@@ -30,7 +30,14 @@ internal static class ExplainCommand
             Required = true,
             CustomParser = OptionParsers.Using(AclPacketFactory.ParseProtocol),
         };
-        var port = new Option<int?>("--port") { Description = "Destination port (tcp, udp, sctp)" }.InRange(0, 65535);
+        var port = new Option<ushort?>("--port")
+        {
+            Description = "Destination port (tcp, udp, sctp)",
+            HelpName = "0-65535",
+            CustomParser = OptionParsers.Using<ushort?>(text => int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                ? n is >= 0 and <= ushort.MaxValue ? (ushort)n : throw new FormatException($"must be 0 to 65535, not {n}")
+                : throw new FormatException($"takes a port number from 0 to 65535, not '{text}'")),
+        };
         var ipv6 = new Option<bool>("--ipv6") { Description = "Use the ports' first IPv6 addresses instead of IPv4" };
         var reply = new Option<bool>("--reply") { Description = "Explain the reply (from --to back to --from) of the connection instead of its first packet" };
         var matrix = new Option<bool>("--matrix") { Description = "With INPUT only: whether each pod/port reaches each other one (rows = from, columns = to)" };
@@ -79,7 +86,7 @@ internal static class ExplainCommand
             var form = ExplainArguments.Choose(result.GetValue(common.Db) is not null, Environment.GetEnvironmentVariable("OVN_NB_DB") is not null,
                 paths.Length, result.GetValue(matrix), result.GetValue(from) is not null, result.GetValue(to) is not null);
             var proto = result.GetValue(protocol);
-            var destinationPort = (ushort?)result.GetValue(port);
+            var destinationPort = result.GetValue(port);
             var traffic = result.GetValue(reply) ? AclTraffic.Reply : AclTraffic.NewConnection;
             var asJson = result.GetValue(json);
             var output = CommandRunner.Output(result);
