@@ -23,8 +23,8 @@ def topology(args, matrix):
         cmd += ["--", "--may-exist", "ls-add", sw["name"]]
         for e in sw["endpoints"]:
             cmd += ["--", "lsp-add", sw["name"], e["port"], "--", "lsp-set-addresses", e["port"], *e["addresses"]]
-            if e["portSecurity"]:
-                cmd += ["--", "lsp-set-port-security", e["port"], *e["portSecurity"]]
+            if e["port_security"]:
+                cmd += ["--", "lsp-set-port-security", e["port"], *e["port_security"]]
     subprocess.run(cmd, check=True)
     ports = sum(len(sw["endpoints"]) for sw in matrix["switches"])
     print(f"created {len(matrix['switches'])} logical switch(es) and {ports} port(s)")

@@ -1,21 +1,31 @@
 using System.Diagnostics;
+using System.Reflection;
 using OvnAcl.Testing;
 
 namespace OvnAcl.Core.Tests;
 
-/// <summary>The <c>ovnacl</c> CLI run as a user runs it: built once per test run (incrementally), then started as a process.</summary>
+/// <summary>
+/// The <c>ovnacl</c> CLI as a real process, for the tests where the process is the point (one killed midway). It is
+/// built before the tests by the project reference; everything else runs the command tree in process (tests/OvnAcl.Cli.Tests).
+/// </summary>
 internal static class CliProcess
 {
-    private static readonly Lazy<Task<string>> Dll = new(BuildAsync);
+    /// <summary>The built ovnacl.dll of the tests' configuration (the path the project file records).</summary>
+    private static string Dll()
+    {
+        var dll = typeof(CliProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OvnAclCliDll").Value!;
+        Assert.True(File.Exists(dll), $"{dll} is missing: the project reference to src/OvnAcl.Cli builds it before the tests");
+        return Path.GetFullPath(dll);
+    }
 
-    public static async Task<ToolResult> RunAsync(params string[] args) =>
-        await OvsdbTool.TryRunAsync("dotnet", [await Dll.Value, .. args], TimeSpan.FromSeconds(90));
+    public static Task<ToolResult> RunAsync(params string[] args) =>
+        OvsdbTool.TryRunAsync("dotnet", [Dll(), .. args], TimeSpan.FromSeconds(90));
 
     /// <summary>Starts the CLI and returns at once, for a test that kills it midway; the caller kills and disposes it.</summary>
-    public static async Task<Process> StartAsync(params string[] args)
+    public static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(await Dll.Value);
+        info.ArgumentList.Add(Dll());
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -27,18 +37,5 @@ internal static class CliProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    /// <summary>Builds the CLI in the test's configuration (quick when it is up to date) and returns its dll.</summary>
-    private static async Task<string> BuildAsync()
-    {
-        var here = AppContext.BaseDirectory;
-        var configuration = here.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var project = Path.Combine(Repository.Root, "src", "OvnAcl.Cli", "OvnAcl.Cli.csproj");
-        var build = await OvsdbTool.TryRunAsync("dotnet", ["build", project, "-c", configuration, "--nologo", "-v", "q"], TimeSpan.FromMinutes(4));
-        Assert.True(build.Succeeded, build.Describe());
-        var dll = Path.Combine(Repository.Root, "src", "OvnAcl.Cli", "bin", configuration, "net10.0", "ovnacl.dll");
-        Assert.True(File.Exists(dll), dll);
-        return dll;
     }
 }

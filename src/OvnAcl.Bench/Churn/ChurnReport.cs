@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace OvnAcl.Benchmarking;
 
@@ -140,86 +141,19 @@ internal sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int 
         return text.ToString();
     }
 
+    /// <summary>The report as JSON (docs/benchmarks.md), as every <c>--json</c> output is written: <see cref="BenchJson"/>.</summary>
     public void WriteJson(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WriteNumber("pods", Pods);
-        writer.WriteNumber("policies", Policies);
-        writer.WriteNumber("peer_row_sets", PeerRowSets);
-        writer.WriteNumber("events", Events);
-        writer.WriteNumber("runs", Runs);
-        writer.WriteNumber("pipeline_depth", PipelineDepth);
-        writer.WriteStartArray("servers");
-        foreach (var server in Servers)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("server", server.Server);
-            writer.WriteString("remotes", server.Remotes);
-            writer.WriteNumber("round_trip_ms", server.RoundTripMs);
-            WriteOptional(writer, "round_trip_p99_ms", server.RoundTripP99Ms);
-            writer.WriteStartArray("samples");
-            foreach (var s in server.Samples)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("peer", s.Peer);
-                writer.WriteNumber("batch", s.Batch);
-                if (s.OfferedRate is { } rate)
-                {
-                    writer.WriteNumber("offered_rate", rate);
-                }
-                else
-                {
-                    writer.WriteNull("offered_rate");
-                }
-
-                writer.WriteNumber("events", s.Events);
-                writer.WriteNumber("confirmed", s.Confirmed);
-                writer.WriteNumber("seconds", s.Seconds);
-                writer.WriteNumber("events_per_second", s.EventsPerSecond);
-                writer.WriteNumber("transactions", s.Transactions);
-                writer.WriteNumber("events_per_transaction", s.EventsPerTransaction);
-                WriteOptional(writer, "operations_per_event", s.OperationsPerEvent);
-                WriteOptional(writer, "bytes_per_event", s.BytesPerEvent);
-                WriteOptional(writer, "member_changes_per_event", s.MemberChangesPerEvent);
-                writer.WriteStartObject("latency_ms");
-                writer.WriteNumber("p50", s.LatencyP50Ms);
-                writer.WriteNumber("p99", s.LatencyP99Ms);
-                writer.WriteNumber("max", s.LatencyMaxMs);
-                writer.WriteEndObject();
-                writer.WriteNumber("cpu_seconds", s.CpuSeconds);
-                writer.WriteNumber("cpu_us_per_event", s.CpuMicrosecondsPerEvent);
-                if (s.Converged is { } converged)
-                {
-                    writer.WriteBoolean("converged", converged);
-                }
-
-                if (Peer(server, RawName, s) is { } raw && s.Peer != RawName)
-                {
-                    writer.WriteNumber("ratio_to_raw", s.EventsPerSecond / raw.EventsPerSecond);
-                }
-
-                if (Peer(server, OvsdbappName, s) is { } app && s.Peer != OvsdbappName)
-                {
-                    writer.WriteNumber("ratio_to_ovsdbapp", s.EventsPerSecond / app.EventsPerSecond);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("notes");
-            foreach (var note in server.Notes)
-            {
-                writer.WriteStringValue(note);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        JsonSerializer.Serialize(writer, new ChurnReportJson(Pods, Policies, PeerRowSets, Events, Runs, PipelineDepth,
+            [.. Servers.Select(server => new ChurnServerJson(server.Server, server.Remotes, server.RoundTripMs, server.RoundTripP99Ms,
+                [.. server.Samples.Select(s => new ChurnSampleJson(s.Peer, s.Batch, s.OfferedRate, s.Events, s.Confirmed, s.Seconds, s.EventsPerSecond, s.Transactions,
+                    s.EventsPerTransaction, s.OperationsPerEvent, s.BytesPerEvent, s.MemberChangesPerEvent,
+                    new ChurnLatencyJson(s.LatencyP50Ms, s.LatencyP99Ms, s.LatencyMaxMs), s.CpuSeconds, s.CpuMicrosecondsPerEvent, s.Converged,
+                    Peer(server, RawName, s) is { } raw && s.Peer != RawName ? s.EventsPerSecond / raw.EventsPerSecond : null,
+                    Peer(server, OvsdbappName, s) is { } app && s.Peer != OvsdbappName ? s.EventsPerSecond / app.EventsPerSecond : null))],
+                server.Notes))]),
+            BenchJson.Context.ChurnReportJson);
     }
 
     private static ChurnSample? Peer(ChurnServerResult server, string peer, ChurnSample like) =>
@@ -229,16 +163,31 @@ internal sealed record ChurnReport(int Pods, int Policies, int PeerRowSets, int 
         peer is null || ReferenceEquals(sample, peer) ? "" : (sample.EventsPerSecond / peer.EventsPerSecond).ToString("0.00", CultureInfo.InvariantCulture) + "x";
 
     private static string Opt(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
-
-    private static void WriteOptional(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
 }
+
+internal sealed record ChurnReportJson(int Pods, int Policies, int PeerRowSets, int Events, int Runs, int PipelineDepth, IReadOnlyList<ChurnServerJson> Servers);
+
+internal sealed record ChurnServerJson(string Server, string Remotes, double RoundTripMs, double? RoundTripP99Ms, IReadOnlyList<ChurnSampleJson> Samples,
+    IReadOnlyList<string> Notes);
+
+internal sealed record ChurnSampleJson(
+    string Peer,
+    int Batch,
+    double? OfferedRate,
+    long Events,
+    long Confirmed,
+    double Seconds,
+    double EventsPerSecond,
+    long Transactions,
+    double EventsPerTransaction,
+    double? OperationsPerEvent,
+    double? BytesPerEvent,
+    double? MemberChangesPerEvent,
+    [property: JsonPropertyName("latency_ms")] ChurnLatencyJson Latency,
+    double CpuSeconds,
+    [property: JsonPropertyName("cpu_us_per_event")] double CpuMicrosecondsPerEvent,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Converged,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RatioToRaw,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RatioToOvsdbapp);
+
+internal sealed record ChurnLatencyJson(double P50, double P99, double Max);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace OvnAcl.Benchmarking;
 
@@ -161,6 +162,16 @@ internal sealed record SoakServerResult(string Name, string Remotes)
 /// <summary>What <c>ovnacl bench churn --soak</c> measured, on each database.</summary>
 internal sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions Soak, int Batch, int PipelineDepth, IReadOnlyList<SoakServerResult> Servers)
 {
+    /// <summary>
+    /// The soak's verdict: one line per database that lost or added anything, changed another owner's rows, or left
+    /// events unconfirmed. A soak with any is a failure, not a figure; none means it passed.
+    /// </summary>
+    public IReadOnlyList<string> Failures() =>
+    [
+        .. Servers.Where(s => s.Missing + s.Extra + s.Differing + s.OthersChanged > 0 || s.Confirmed != s.Offered)
+            .Select(s => $"{s.Name}: the database did not converge to the desired rows (missing {s.Missing}, extra {s.Extra}, differing {s.Differing}, other owner's rows changed {s.OthersChanged}, unconfirmed {s.Offered - s.Confirmed})"),
+    ];
+
     public string ToTable()
     {
         var text = new StringBuilder();
@@ -200,121 +211,71 @@ internal sealed record ChurnSoakReport(int Pods, int Policies, ChurnSoakOptions 
         return text.ToString();
     }
 
+    /// <summary>The report as JSON (docs/reliability.md), every series the plot draws as columns: <see cref="BenchJson"/>.</summary>
     public void WriteJson(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WriteString("kind", "soak");
-        writer.WriteNumber("pods", Pods);
-        writer.WriteNumber("policies", Policies);
-        writer.WriteNumber("duration_seconds", Soak.Duration.TotalSeconds);
-        writer.WriteNumber("rate", Soak.Rate);
-        writer.WriteNumber("fault_every_seconds", Soak.FaultEvery.TotalSeconds);
-        writer.WriteNumber("batch", Batch);
-        writer.WriteNumber("pipeline", PipelineDepth);
-        writer.WriteStartArray("servers");
-        foreach (var s in Servers)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", s.Name);
-            writer.WriteString("remotes", s.Remotes);
-            writer.WriteNumber("offered", s.Offered);
-            writer.WriteNumber("confirmed", s.Confirmed);
-            writer.WriteNumber("changes_per_event", s.ChangesPerEvent);
-            writer.WriteNumber("seconds", s.Seconds);
-            writer.WriteNumber("converge_seconds", s.ConvergeSeconds);
-            writer.WriteNumber("transactions", s.Transactions);
-            writer.WriteNumber("committed", s.Committed);
-            writer.WriteNumber("failed", s.Failed);
-            writer.WriteNumber("outcome_unknown", s.OutcomeUnknown);
-            writer.WriteNumber("full_resyncs", s.FullResyncs);
-            writer.WriteNumber("missing", s.Missing);
-            writer.WriteNumber("extra", s.Extra);
-            writer.WriteNumber("differing", s.Differing);
-            writer.WriteNumber("others_changed", s.OthersChanged);
-            if (s.LiveHeap is { } live)
-            {
-                writer.WriteStartObject("live_heap_mb");
-                writer.WriteNumber("first", live.FirstMb);
-                writer.WriteNumber("last", live.LastMb);
-                writer.WriteNumber("min", live.MinMb);
-                writer.WriteNumber("max", live.MaxMb);
-                writer.WriteNumber("slope_per_minute", live.SlopeMbPerMinute);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteStartArray("faults");
-            foreach (var f in s.Faults)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("at", f.AtSeconds);
-                writer.WriteString("fault", f.Fault);
-                writer.WriteNumber("server", f.Server);
-                writer.WriteBoolean("leader", f.Leader);
-                writer.WriteNumber("action_seconds", f.ActionSeconds);
-                writer.WriteNumber("baseline_backlog", f.BaselineBacklog);
-                writer.WriteNumber("peak_backlog", f.PeakBacklog);
-                Nullable(writer, "recovered_after_seconds", f.RecoveredAfterSeconds);
-                Nullable(writer, "throughput_after", f.ThroughputAfter);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-
-            // Series as columns (t, offered, confirmed …): compact, and what the plot reads.
-            writer.WriteStartObject("samples");
-            Column(writer, "t", s.Samples.Select(x => x.Seconds));
-            Column(writer, "offered", s.Samples.Select(x => (double)x.Offered));
-            Column(writer, "confirmed", s.Samples.Select(x => (double)x.Confirmed));
-            writer.WriteEndObject();
-            writer.WriteStartObject("memory");
-            Column(writer, "t", s.Memory.Select(x => x.Seconds));
-            Column(writer, "working_set_mb", s.Memory.Select(x => x.WorkingSetBytes / 1048576.0));
-            Column(writer, "heap_mb", s.Memory.Select(x => x.HeapBytes / 1048576.0));
-            writer.WriteStartArray("live_heap");
-            foreach (var m in s.Memory.Where(m => m.LiveHeapBytes is not null))
-            {
-                writer.WriteStartArray();
-                writer.WriteNumberValue(Math.Round(m.Seconds, 2));
-                writer.WriteNumberValue(Math.Round(m.LiveHeapBytes!.Value / 1048576.0, 3));
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            writer.WriteStartObject("latency_ms");
-            Column(writer, "second", s.Latency.Select(x => (double)x.Second));
-            Column(writer, "p50", s.Latency.Select(x => x.P50Ms));
-            Column(writer, "p99", s.Latency.Select(x => x.P99Ms));
-            Column(writer, "max", s.Latency.Select(x => x.MaxMs));
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        JsonSerializer.Serialize(writer, new ChurnSoakReportJson("soak", Pods, Policies, Soak.Duration.TotalSeconds, Soak.Rate, Soak.FaultEvery.TotalSeconds, Batch,
+            PipelineDepth,
+            [.. Servers.Select(s => new SoakServerJson(s.Name, s.Remotes, s.Offered, s.Confirmed, s.ChangesPerEvent, s.Seconds, s.ConvergeSeconds, s.Transactions,
+                s.Committed, s.Failed, s.OutcomeUnknown, s.FullResyncs, s.Missing, s.Extra, s.Differing, s.OthersChanged,
+                s.LiveHeap is { } live ? new SoakLiveHeapJson(live.FirstMb, live.LastMb, live.MinMb, live.MaxMb, live.SlopeMbPerMinute) : null,
+                [.. s.Faults.Select(f => new SoakFaultJson(f.AtSeconds, f.Fault, f.Server, f.Leader, f.ActionSeconds, f.BaselineBacklog, f.PeakBacklog,
+                    f.RecoveredAfterSeconds, f.ThroughputAfter))],
+                // Series as columns (t, offered, confirmed …): compact, and what the plot reads.
+                new SoakSamplesJson(Column(s.Samples.Select(x => x.Seconds)), Column(s.Samples.Select(x => (double)x.Offered)), Column(s.Samples.Select(x => (double)x.Confirmed))),
+                new SoakMemoryJson(Column(s.Memory.Select(x => x.Seconds)), Column(s.Memory.Select(x => x.WorkingSetBytes / 1048576.0)),
+                    Column(s.Memory.Select(x => x.HeapBytes / 1048576.0)),
+                    [.. s.Memory.Where(m => m.LiveHeapBytes is not null).Select(m => new[] { Math.Round(m.Seconds, 2), Math.Round(m.LiveHeapBytes!.Value / 1048576.0, 3) })]),
+                new SoakLatencyJson(Column(s.Latency.Select(x => (double)x.Second)), Column(s.Latency.Select(x => x.P50Ms)), Column(s.Latency.Select(x => x.P99Ms)),
+                    Column(s.Latency.Select(x => x.MaxMs)))))]),
+            BenchJson.Context.ChurnSoakReportJson);
     }
 
-    private static void Nullable(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private static void Column(Utf8JsonWriter writer, string name, IEnumerable<double> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            writer.WriteNumberValue(Math.Round(value, 3));
-        }
-
-        writer.WriteEndArray();
-    }
+    private static double[] Column(IEnumerable<double> values) => [.. values.Select(v => Math.Round(v, 3))];
 }
+
+internal sealed record ChurnSoakReportJson(string Kind, int Pods, int Policies, double DurationSeconds, double Rate, double FaultEverySeconds, int Batch, int Pipeline,
+    IReadOnlyList<SoakServerJson> Servers);
+
+internal sealed record SoakServerJson(
+    string Name,
+    string Remotes,
+    long Offered,
+    long Confirmed,
+    int ChangesPerEvent,
+    double Seconds,
+    double ConvergeSeconds,
+    long Transactions,
+    long Committed,
+    long Failed,
+    long OutcomeUnknown,
+    long FullResyncs,
+    long Missing,
+    long Extra,
+    long Differing,
+    long OthersChanged,
+    [property: JsonPropertyName("live_heap_mb"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SoakLiveHeapJson? LiveHeap,
+    IReadOnlyList<SoakFaultJson> Faults,
+    SoakSamplesJson Samples,
+    SoakMemoryJson Memory,
+    [property: JsonPropertyName("latency_ms")] SoakLatencyJson Latency);
+
+internal sealed record SoakLiveHeapJson(double First, double Last, double Min, double Max, double SlopePerMinute);
+
+internal sealed record SoakFaultJson(
+    [property: JsonPropertyName("at")] double AtSeconds,
+    string Fault,
+    int Server,
+    bool Leader,
+    double ActionSeconds,
+    long BaselineBacklog,
+    long PeakBacklog,
+    double? RecoveredAfterSeconds,
+    double? ThroughputAfter);
+
+internal sealed record SoakSamplesJson(double[] T, double[] Offered, double[] Confirmed);
+
+internal sealed record SoakMemoryJson(double[] T, double[] WorkingSetMb, double[] HeapMb, IReadOnlyList<double[]> LiveHeap);
+
+internal sealed record SoakLatencyJson(double[] Second, double[] P50, double[] P99, double[] Max);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace OvnAcl.Benchmarking;
 
@@ -118,71 +119,33 @@ internal sealed record SyncBenchmarkReport(string Remotes, string Database, stri
     public void WriteJson(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WriteString("remotes", Remotes);
-        writer.WriteString("database", Database);
-        writer.WriteString("tables", Tables);
-        writer.WriteNumber("runs", Runs);
-        writer.WriteNumber("warmup_runs", WarmupRuns);
-        writer.WriteStartObject("goals");
-        writer.WriteNumber("dump_ratio_max", DumpGoalRatio);
-        WriteNullable(writer, "dump_met", DumpGoalMet);
-        WriteNullable(writer, "ovsdbapp_met", OvsdbappGoalMet);
-        writer.WriteEndObject();
-        writer.WriteStartArray("peers");
-        foreach (var peer in Peers)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", peer.Name);
-            writer.WriteString("description", peer.Description);
-            writer.WriteBoolean("measured", peer.Measured);
-            writer.WriteString("skip_reason", peer.SkipReason);
-            WriteNullable(writer, "median_s", peer.Measured ? peer.MedianSeconds : null);
-            WriteNullable(writer, "min_s", peer.Measured ? peer.MinSeconds : null);
-            WriteNullable(writer, "max_s", peer.Measured ? peer.MaxSeconds : null);
-            writer.WriteStartArray("runs_s");
-            foreach (var sample in peer.Samples)
-            {
-                writer.WriteNumberValue(sample.Elapsed.TotalSeconds);
-            }
-
-            writer.WriteEndArray();
-            WriteNullable(writer, "cold_s", peer.Cold?.Elapsed.TotalSeconds);
-            WriteNullable(writer, "ratio_to_dump", Ratio(peer.Name, DumpName));
-            WriteNullable(writer, "ratio_to_ovsdbapp", Ratio(peer.Name, OvsdbappName));
-            WriteNullable(writer, "rows", peer.Measured ? peer.Rows : null);
-            WriteNullable(writer, "managed_bytes", peer.MedianManagedBytes);
-            WriteNullable(writer, "peak_rss_bytes", peer.MedianPeakRssBytes);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        JsonSerializer.Serialize(writer, new SyncReportJson(Remotes, Database, Tables, Runs, WarmupRuns, new SyncGoalsJson(DumpGoalRatio, DumpGoalMet, OvsdbappGoalMet),
+            [.. Peers.Select(peer => new SyncPeerJson(peer.Name, peer.Description, peer.Measured, peer.SkipReason,
+                peer.Measured ? peer.MedianSeconds : null, peer.Measured ? peer.MinSeconds : null, peer.Measured ? peer.MaxSeconds : null,
+                [.. peer.Samples.Select(sample => sample.Elapsed.TotalSeconds)], peer.Cold?.Elapsed.TotalSeconds,
+                Ratio(peer.Name, DumpName), Ratio(peer.Name, OvsdbappName), peer.Measured ? peer.Rows : null, peer.MedianManagedBytes, peer.MedianPeakRssBytes))]),
+            BenchJson.Context.SyncReportJson);
     }
 
     private static string FormatRatio(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
-
-    private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private static void WriteNullable(Utf8JsonWriter writer, string name, bool? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteBoolean(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
 }
+
+internal sealed record SyncReportJson(string Remotes, string Database, string Tables, int Runs, int WarmupRuns, SyncGoalsJson Goals, IReadOnlyList<SyncPeerJson> Peers);
+
+internal sealed record SyncGoalsJson(double DumpRatioMax, bool? DumpMet, bool? OvsdbappMet);
+
+internal sealed record SyncPeerJson(
+    string Name,
+    string Description,
+    bool Measured,
+    string? SkipReason,
+    [property: JsonPropertyName("median_s")] double? MedianSeconds,
+    [property: JsonPropertyName("min_s")] double? MinSeconds,
+    [property: JsonPropertyName("max_s")] double? MaxSeconds,
+    [property: JsonPropertyName("runs_s")] IReadOnlyList<double> RunsSeconds,
+    [property: JsonPropertyName("cold_s")] double? ColdSeconds,
+    double? RatioToDump,
+    double? RatioToOvsdbapp,
+    long? Rows,
+    double? ManagedBytes,
+    double? PeakRssBytes);

@@ -19,13 +19,33 @@ internal static class BenchCommands
     {
         var common = new CommonOptions();
         var defaults = ChurnBenchmarkOptions.Default;
-        var start = new Option<string?>("--start") { Description = "Start the database(s) to measure instead of --db: standalone, raft (3 nodes), or standalone,raft" };
+        var start = new Option<List<BenchmarkServerKind>>("--start")
+        {
+            Description = "Start the database(s) to measure instead of --db: standalone, raft (3 nodes), or standalone,raft",
+            HelpName = "standalone|raft|standalone,raft",
+            CustomParser = OptionParsers.Using(ParseServerKinds),
+        };
         var pods = new Option<int>("--pods") { Description = "Pods (and logical switch ports)", DefaultValueFactory = _ => defaults.Pods };
         var policies = new Option<int>("--policies") { Description = "Policies, one per namespace", DefaultValueFactory = _ => defaults.Policies };
         var events = new Option<int>("--events") { Description = "Pod events per measured run", DefaultValueFactory = _ => defaults.Events };
-        var rate = new Option<string?>("--rate", "--sweep") { Description = "Offered load(s) in events/s, comma-separated for a sweep (default: as fast as possible)" };
-        var batch = new Option<string>("--batch") { Description = "Events per transaction, comma-separated (the peers' batch; OvnAcl's most per transaction)", DefaultValueFactory = _ => "100" };
-        var peers = new Option<string>("--peers") { Description = "Peers measured in the same run: ovsdbapp, raw, comma-separated, or none", DefaultValueFactory = _ => "ovsdbapp,raw" };
+        var rate = new Option<List<double>?>("--rate", "--sweep")
+        {
+            Description = "Offered load(s) in events/s, comma-separated for a sweep (default: as fast as possible)",
+            CustomParser = OptionParsers.NumberList<double>(),
+        };
+        var batch = new Option<List<int>?>("--batch")
+        {
+            Description = "Events per transaction, comma-separated (the peers' batch; OvnAcl's most per transaction)",
+            DefaultValueFactory = _ => [.. defaults.Batches],
+            CustomParser = OptionParsers.NumberList<int>(),
+        };
+        var peers = new Option<ChurnBenchmarkPeers>("--peers")
+        {
+            Description = "Peers measured in the same run: ovsdbapp, raw, comma-separated, or none (default: ovsdbapp,raw)",
+            HelpName = "ovsdbapp,raw|none",
+            DefaultValueFactory = _ => ChurnBenchmark.ParsePeers("ovsdbapp,raw"),
+            CustomParser = OptionParsers.Using(ChurnBenchmark.ParsePeers),
+        };
         var runs = new Option<int>("--runs") { Description = "Measured runs of each client per batch and load (the median is reported)", DefaultValueFactory = _ => defaults.Runs };
         var warmup = new Option<int>("--warmup-events") { Description = "Unmeasured events OvnAcl and raw each run first, so that they are measured with the JIT warm", DefaultValueFactory = _ => defaults.WarmupEvents };
         var pipeline = new Option<int>("--pipeline") { Description = "Transactions OvnAcl's reconciler keeps in flight", DefaultValueFactory = _ => defaults.PipelineDepth };
@@ -34,10 +54,25 @@ internal static class BenchCommands
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of throughput and latency against offered load (needs python3-matplotlib)" };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
         var soakDefaults = ChurnSoakOptions.Default;
-        var soak = new Option<string?>("--soak") { Description = "Soak instead: offer one --rate (default 1000/s) for this long (e.g. 10m, 90s) with faults injected into the --start'ed database(s); figures in docs/reliability.md" };
-        var faults = new Option<string?>("--faults") { Description = "With --soak: faults injected in turn: kill, freeze, kill-follower, or none (default: kill,freeze; on RAFT also kill-follower; kill/freeze hit the leader)" };
+        var soak = new Option<TimeSpan?>("--soak")
+        {
+            Description = "Soak instead: offer one --rate (default 1000/s) for this long (e.g. 10m, 90s) with faults injected into the --start'ed database(s); figures in docs/reliability.md",
+            HelpName = "duration",
+            CustomParser = OptionParsers.Duration,
+        };
+        var faults = new Option<IReadOnlyList<SoakFault>?>("--faults")
+        {
+            Description = "With --soak: faults injected in turn: kill, freeze, kill-follower, or none (default: kill,freeze; on RAFT also kill-follower; kill/freeze hit the leader)",
+            CustomParser = OptionParsers.Using(ChurnSoakOptions.ParseFaults),
+        };
         var reportFile = new Option<string?>("--report") { Description = "Also write the figures as JSON to this file (with --soak: every series the plot draws)" };
-        var faultEvery = new Option<string>("--fault-every") { Description = "With --soak: time between faults", DefaultValueFactory = _ => $"{soakDefaults.FaultEvery.TotalSeconds:0}s" };
+        var faultEvery = new Option<TimeSpan?>("--fault-every")
+        {
+            Description = "With --soak: time between faults",
+            HelpName = "duration",
+            DefaultValueFactory = _ => soakDefaults.FaultEvery,
+            CustomParser = OptionParsers.Duration,
+        };
         var command = new Command("churn", "Pod add/delete events through OvnAcl's engine, reconciler and client into a real NB, next to ovsdbapp and a raw pipelined client");
         common.AddTo(command);
         foreach (var option in new Option[] { start, pods, policies, events, rate, batch, peers, runs, warmup, pipeline, python, script, plot, json, soak, faults, faultEvery, reportFile })
@@ -45,15 +80,10 @@ internal static class BenchCommands
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => RunAsync(result, async () =>
         {
-            var kinds = (result.GetValue(start) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(k => k.ToLowerInvariant() switch
-                {
-                    "standalone" => BenchmarkServerKind.Standalone,
-                    "raft" => BenchmarkServerKind.Raft,
-                    _ => throw new CliException($"--start takes standalone, raft or both, not '{k}'"),
-                }).ToList();
+            var kinds = result.GetValue(start) ?? [];
+            var error = CommandRunner.Error(result);
             var options = ChurnBenchmarkOptions.Default with
             {
                 Remotes = kinds.Count == 0 ? common.GetRemotes(result) : "",
@@ -61,18 +91,19 @@ internal static class BenchCommands
                 Pods = result.GetValue(pods),
                 Policies = result.GetValue(policies),
                 Events = result.GetValue(events),
-                Rates = ParseList(result.GetValue(rate), "--rate", double.Parse),
-                Batches = ParseList(result.GetValue(batch), "--batch", int.Parse),
-                Peers = ChurnBenchmark.ParsePeers(result.GetValue(peers)!),
+                Rates = result.GetValue(rate) ?? [],
+                Batches = result.GetValue(batch) ?? [],
+                Peers = result.GetValue(peers),
                 Runs = result.GetValue(runs),
                 WarmupEvents = result.GetValue(warmup),
                 PipelineDepth = result.GetValue(pipeline),
                 Connection = common.GetConnectionOptions(result),
                 PythonProgram = result.GetValue(python)!,
                 OvsdbappScript = result.GetValue(script) ?? defaults.OvsdbappScript,
-                Progress = Console.Error,
-                ProgressBar = !Console.IsErrorRedirected,
+                Progress = error,
+                ProgressBar = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
             };
+            var output = new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile));
             if (result.GetValue(soak) is { } soakFor)
             {
                 var rates = options.Rates.Count == 0 ? [soakDefaults.Rate] : options.Rates;
@@ -81,25 +112,40 @@ internal static class BenchCommands
                     throw new CliException("--soak takes one --rate and one --batch");
                 }
 
-                return await SoakAsync(options with
+                var soakReport = await ChurnSoak.RunAsync(options with
                 {
                     Soak = soakDefaults with
                     {
-                        Duration = ParseDuration(soakFor, "--soak"),
+                        Duration = soakFor,
                         Rate = rates[0],
-                        FaultEvery = ParseDuration(result.GetValue(faultEvery)!, "--fault-every"),
-                        Faults = result.GetValue(faults) is { } list ? ChurnSoakOptions.ParseFaults(list) : null,
+                        FaultEvery = result.GetValue(faultEvery)!.Value,
+                        Faults = result.GetValue(faults),
                     },
-                }, new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
+                await EmitAsync(result, soakReport.WriteJson, soakReport.ToTable, "soak_plot.py", output, options.PythonProgram, ct).ConfigureAwait(false);
+                var failures = soakReport.Failures();
+                foreach (var failure in failures)
+                {
+                    await error.WriteLineAsync("error: " + failure).ConfigureAwait(false);
+                }
+
+                return failures.Count == 0 ? 0 : 1;
             }
 
             var report = await ChurnBenchmark.RunAsync(options, ct).ConfigureAwait(false);
-            await EmitAsync(report.WriteJson, report.ToTable, "churn_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)), options.PythonProgram, ct)
-                .ConfigureAwait(false);
+            await EmitAsync(result, report.WriteJson, report.ToTable, "churn_plot.py", output, options.PythonProgram, ct).ConfigureAwait(false);
             return 0;
         }));
         return command;
     }
+
+    private static List<BenchmarkServerKind> ParseServerKinds(string text) =>
+        [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(k => k.ToLowerInvariant() switch
+        {
+            "standalone" => BenchmarkServerKind.Standalone,
+            "raft" => BenchmarkServerKind.Raft,
+            _ => throw new FormatException($"takes standalone, raft or both, not '{k}'"),
+        })];
 
     /// <summary>
     /// The flag of each benchmark option that the bench names as an <see cref="ArgumentException.ParamName"/> (a
@@ -126,7 +172,7 @@ internal static class BenchCommands
     };
 
     /// <summary>Runs a bench command: a benchmark's failure and a bad option value become one error line naming the flag.</summary>
-    private static Task<int> RunAsync(Func<Task<int>> body) => CommandRunner.RunAsync(async () =>
+    private static Task<int> RunAsync(ParseResult result, Func<Task<int>> body) => CommandRunner.RunAsync(result, async () =>
     {
         try
         {
@@ -146,78 +192,39 @@ internal static class BenchCommands
     /// <summary>Where a benchmark's figures go besides the screen: a plot, JSON instead of the table, a JSON file.</summary>
     private sealed record Output(string? Plot, bool Json, string? ReportFile);
 
-    /// <summary>Writes the report file and the plot if asked, then the JSON or the table to stdout.</summary>
-    private static async Task EmitAsync(Action<Utf8JsonWriter> writeJson, Func<string> toTable, string plotScriptName, Output output, string python, CancellationToken cancellationToken)
+    /// <summary>Writes the report file and the plot if asked, then the JSON or the table to the output.</summary>
+    private static async Task EmitAsync(ParseResult result, Action<Utf8JsonWriter> writeJson, Func<string> toTable, string plotScriptName, Output output, string python,
+        CancellationToken cancellationToken)
     {
         if (output.ReportFile is not null)
         {
             await using var file = File.Create(output.ReportFile);
-            await using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+            await using var writer = new Utf8JsonWriter(file, s_jsonWriterOptions);
             writeJson(writer);
         }
 
         if (output.Plot is not null)
         {
             await ChurnPlot.DrawAsync(writeJson, PeerScripts.Plot(plotScriptName), output.Plot, python, cancellationToken).ConfigureAwait(false);
-            Console.Error.WriteLine($"plot written to {output.Plot}");
+            await CommandRunner.Error(result).WriteLineAsync($"plot written to {output.Plot}").ConfigureAwait(false);
         }
 
-        if (output.Json)
-        {
-            using var stdout = Console.OpenStandardOutput();
-            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-            {
-                writeJson(writer);
-            }
-
-            Console.WriteLine();
-        }
-        else
-        {
-            Console.Write(toTable());
-        }
+        await CommandRunner.Output(result).WriteAsync(output.Json ? Json(writeJson) : toTable()).ConfigureAwait(false);
     }
 
-    private static async Task<int> SoakAsync(ChurnBenchmarkOptions options, Output output, CancellationToken cancellationToken)
+    /// <summary>Indented, match syntax and '&gt;' unescaped: as every <c>--json</c> output (README, "JSON output").</summary>
+    private static readonly JsonWriterOptions s_jsonWriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A report's JSON (snake_case, as every <c>--json</c> output), with a final newline.</summary>
+    private static string Json(Action<Utf8JsonWriter> writeJson)
     {
-        var report = await ChurnSoak.RunAsync(options, cancellationToken).ConfigureAwait(false);
-        await EmitAsync(report.WriteJson, report.ToTable, "soak_plot.py", output, options.PythonProgram, cancellationToken).ConfigureAwait(false);
-
-        // A soak that lost or added anything, or changed another owner's rows, is a failure, not a figure.
-        var bad = report.Servers.Where(s => s.Missing + s.Extra + s.Differing + s.OthersChanged > 0 || s.Confirmed != s.Offered).ToList();
-        foreach (var server in bad)
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, s_jsonWriterOptions))
         {
-            Console.Error.WriteLine($"error: {server.Name}: the database did not converge to the desired rows (missing {server.Missing}, extra {server.Extra}, differing {server.Differing}, other owner's rows changed {server.OthersChanged}, unconfirmed {server.Offered - server.Confirmed})");
+            writeJson(writer);
         }
 
-        return bad.Count == 0 ? 0 : 1;
-    }
-
-    /// <summary>Reads <c>90</c>, <c>90s</c>, <c>10m</c> or <c>1h</c>.</summary>
-    private static TimeSpan ParseDuration(string text, string option)
-    {
-        var trimmed = text.Trim();
-        var unit = trimmed.Length > 0 && char.IsLetter(trimmed[^1]) ? char.ToLowerInvariant(trimmed[^1]) : 's';
-        var number = char.IsLetter(trimmed.LastOrDefault()) ? trimmed[..^1] : trimmed;
-        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || !(value > 0)
-            || unit is not ('s' or 'm' or 'h'))
-        {
-            throw new CliException($"{option} takes a duration such as 90s, 10m or 1h, not '{text}'");
-        }
-
-        return unit switch { 'h' => TimeSpan.FromHours(value), 'm' => TimeSpan.FromMinutes(value), _ => TimeSpan.FromSeconds(value) };
-    }
-
-    private static List<T> ParseList<T>(string? text, string option, Func<string, IFormatProvider, T> parse)
-    {
-        try
-        {
-            return [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => parse(t, System.Globalization.CultureInfo.InvariantCulture))];
-        }
-        catch (FormatException)
-        {
-            throw new CliException($"{option} takes comma-separated numbers, not '{text}'");
-        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
     }
 
     private static Command Sync()
@@ -232,8 +239,20 @@ internal static class BenchCommands
         var ports = new Option<int>("--ports") { Description = "Logical switch ports to populate", DefaultValueFactory = _ => shape.LogicalSwitchPorts };
         var runs = new Option<int>("--runs") { Description = "Measured runs of every peer", DefaultValueFactory = _ => defaults.Runs };
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured first runs of the in-process peers (OvnAcl, wire)", DefaultValueFactory = _ => defaults.WarmupRuns };
-        var peers = new Option<string>("--peers") { Description = "Peers measured in the same run: dump, dump-json, ovsdbapp, wire, comma-separated, or none", DefaultValueFactory = _ => "dump,ovsdbapp,wire" };
-        var timeout = new Option<int>("--run-timeout") { Description = "Seconds one run may take", DefaultValueFactory = _ => (int)defaults.RunTimeout.TotalSeconds };
+        var peers = new Option<SyncBenchmarkPeers>("--peers")
+        {
+            Description = "Peers measured in the same run: dump, dump-json, ovsdbapp, wire, comma-separated, or none (default: dump,ovsdbapp,wire)",
+            HelpName = "dump,dump-json,ovsdbapp,wire|none",
+            DefaultValueFactory = _ => SyncBenchmark.ParsePeers("dump,ovsdbapp,wire"),
+            CustomParser = OptionParsers.Using(SyncBenchmark.ParsePeers),
+        };
+        var timeout = new Option<TimeSpan?>("--run-timeout")
+        {
+            Description = "Time one run may take: seconds, or a duration such as 90s or 5m",
+            HelpName = "duration",
+            DefaultValueFactory = _ => defaults.RunTimeout,
+            CustomParser = OptionParsers.Duration,
+        };
         var python = new Option<string>("--python") { Description = "Python with ovsdbapp installed", DefaultValueFactory = _ => defaults.PythonProgram };
         var script = new Option<string?>("--ovsdbapp-script") { Description = "Path of ovsdbapp_sync.py (default: peers/ovsdbapp_sync.py next to the ovnacl binary, copied there from benchmarks/peers at build)" };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
@@ -244,23 +263,22 @@ internal static class BenchCommands
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => RunAsync(result, async () =>
         {
             var remotes = common.GetRemotes(result);
             var connection = common.GetConnectionOptions(result);
+            var error = CommandRunner.Error(result);
             var options = SyncBenchmarkOptions.Default with
             {
                 Remotes = remotes,
                 Runs = result.GetValue(runs),
                 WarmupRuns = result.GetValue(warmup),
-                Peers = SyncBenchmark.ParsePeers(result.GetValue(peers)!),
-                RunTimeout = result.GetValue(timeout) > 0
-                    ? TimeSpan.FromSeconds(result.GetValue(timeout))
-                    : throw new CliException("--run-timeout must be 1 or more seconds"),
+                Peers = result.GetValue(peers),
+                RunTimeout = result.GetValue(timeout)!.Value,
                 Connection = connection,
                 PythonProgram = result.GetValue(python)!,
                 OvsdbappScript = result.GetValue(script) ?? defaults.OvsdbappScript,
-                Progress = Console.Error,
+                Progress = error,
             };
             if (result.GetValue(populate))
             {
@@ -271,27 +289,13 @@ internal static class BenchCommands
                     AddressSets = result.GetValue(sets),
                     LogicalSwitchPorts = result.GetValue(ports),
                 }, connection, ct).ConfigureAwait(false);
-                Console.Error.WriteLine(
+                await error.WriteLineAsync(
                     $"{(population.Seeded ? "populated" : "already populated")}: {population.Acls} ACLs, {population.PortGroups} port groups, "
-                    + $"{population.AddressSets} address sets, {population.LogicalSwitchPorts} ports ({population.Elapsed.TotalSeconds:0.0} s)");
+                    + $"{population.AddressSets} address sets, {population.LogicalSwitchPorts} ports ({population.Elapsed.TotalSeconds:0.0} s)").ConfigureAwait(false);
             }
 
             var report = await SyncBenchmark.RunAsync(options, ct).ConfigureAwait(false);
-            if (result.GetValue(json))
-            {
-                using var stdout = Console.OpenStandardOutput();
-                using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-                {
-                    report.WriteJson(writer);
-                }
-
-                Console.WriteLine();
-            }
-            else
-            {
-                Console.Write(report.ToTable());
-            }
-
+            await CommandRunner.Output(result).WriteAsync(result.GetValue(json) ? Json(report.WriteJson) : report.ToTable()).ConfigureAwait(false);
             return 0;
         }));
         return command;

@@ -1,11 +1,16 @@
+using System.CommandLine;
 using OvnAcl.Ovsdb;
 
 namespace OvnAcl.Cli.Commands;
 
 internal static class CommandRunner
 {
-    /// <summary>Runs a command body, turning the errors a user can act on into one line on stderr and exit code 1.</summary>
-    public static async Task<int> RunAsync(Func<Task<int>> body)
+    /// <summary>
+    /// Runs a command body, turning the errors a user can act on into one line on the invocation's error writer and
+    /// exit code 1. Commands write through <see cref="Output"/> and <see cref="Error"/>, never <see cref="Console"/>,
+    /// so that an embedding program or a test gets what a terminal would show.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult result, Func<Task<int>> body)
     {
         try
         {
@@ -13,8 +18,14 @@ internal static class CommandRunner
         }
         catch (Exception ex) when (ex is CliException or OvsdbException or OvnAclException or IOException or FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"ovnacl: error: {ex.Message}");
+            await Error(result).WriteLineAsync($"ovnacl: error: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
     }
+
+    /// <summary>Where the command's results go (standard output unless the invocation says otherwise).</summary>
+    public static TextWriter Output(ParseResult result) => result.InvocationConfiguration.Output;
+
+    /// <summary>Where diagnostics, progress and errors go (standard error unless the invocation says otherwise).</summary>
+    public static TextWriter Error(ParseResult result) => result.InvocationConfiguration.Error;
 }

@@ -23,13 +23,13 @@ internal static class DbCommands
         var common = new CommonOptions();
         var command = new Command("list-dbs", "List the databases a server hosts");
         common.AddTo(command);
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var remote = OvsdbRemote.ParseList(common.GetRemotes(result))[0];
             await using var connection = await OvsdbConnection.ConnectAsync(remote, common.GetConnectionOptions(result), ct).ConfigureAwait(false);
             foreach (var name in await connection.ListDatabasesAsync(ct).ConfigureAwait(false))
             {
-                Console.WriteLine(name);
+                await CommandRunner.Output(result).WriteLineAsync(name).ConfigureAwait(false);
             }
 
             return 0;
@@ -46,7 +46,7 @@ internal static class DbCommands
         common.AddTo(command);
         command.Add(database);
         command.Add(tables);
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var names = result.GetValue(tables) ?? [];
             var monitors = names.Length == 0 ? null : names.Select(t => new OvsdbTableMonitor(t)).ToList();
@@ -76,7 +76,7 @@ internal static class DbCommands
                 }
             }
 
-            Console.Write(output.ToString());
+            await CommandRunner.Output(result).WriteAsync(output.ToString()).ConfigureAwait(false);
             return 0;
         }));
         return command;
@@ -85,12 +85,12 @@ internal static class DbCommands
     private static Command Seed()
     {
         var common = new CommonOptions();
-        var ports = new Option<int>("--ports") { Description = "Logical switch ports", DefaultValueFactory = _ => 100 };
-        var groups = new Option<int>("--port-groups") { Description = "Port groups", DefaultValueFactory = _ => 10 };
-        var portsPerGroup = new Option<int>("--ports-per-group") { Description = "Ports in each port group", DefaultValueFactory = _ => 10 };
-        var acls = new Option<int>("--acls-per-group") { Description = "ACLs in each port group", DefaultValueFactory = _ => 10 };
-        var sets = new Option<int>("--address-sets") { Description = "Address sets", DefaultValueFactory = _ => 10 };
-        var addresses = new Option<int>("--addresses-per-set") { Description = "Addresses in each address set", DefaultValueFactory = _ => 10 };
+        var ports = new Option<int>("--ports") { Description = "Logical switch ports", DefaultValueFactory = _ => 100 }.InRange(0);
+        var groups = new Option<int>("--port-groups") { Description = "Port groups", DefaultValueFactory = _ => 10 }.InRange(0);
+        var portsPerGroup = new Option<int>("--ports-per-group") { Description = "Ports in each port group", DefaultValueFactory = _ => 10 }.InRange(0);
+        var acls = new Option<int>("--acls-per-group") { Description = "ACLs in each port group", DefaultValueFactory = _ => 10 }.InRange(0);
+        var sets = new Option<int>("--address-sets") { Description = "Address sets", DefaultValueFactory = _ => 10 }.InRange(0);
+        var addresses = new Option<int>("--addresses-per-set") { Description = "Addresses in each address set", DefaultValueFactory = _ => 10 }.InRange(0);
         var command = new Command("seed", "Write a synthetic Northbound database (switch, ports, port groups with ACLs, address sets)");
         common.AddTo(command);
         foreach (var option in new Option[] { ports, groups, portsPerGroup, acls, sets, addresses })
@@ -98,26 +98,23 @@ internal static class DbCommands
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var options = SyntheticNorthboundOptions.Default with
             {
-                LogicalSwitchPorts = NonNegative(result.GetValue(ports), "--ports"),
-                PortGroups = NonNegative(result.GetValue(groups), "--port-groups"),
-                PortsPerGroup = NonNegative(result.GetValue(portsPerGroup), "--ports-per-group"),
-                AclsPerGroup = NonNegative(result.GetValue(acls), "--acls-per-group"),
-                AddressSets = NonNegative(result.GetValue(sets), "--address-sets"),
-                AddressesPerSet = NonNegative(result.GetValue(addresses), "--addresses-per-set"),
+                LogicalSwitchPorts = result.GetValue(ports),
+                PortGroups = result.GetValue(groups),
+                PortsPerGroup = result.GetValue(portsPerGroup),
+                AclsPerGroup = result.GetValue(acls),
+                AddressSets = result.GetValue(sets),
+                AddressesPerSet = result.GetValue(addresses),
             };
             await using var client = common.CreateClient(result, "OVN_Northbound", [new OvsdbTableMonitor("NB_Global") { Columns = ["nb_cfg"] }]);
             await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             var summary = await SyntheticNorthbound.SeedAsync(client, options, ct).ConfigureAwait(false);
-            Console.WriteLine($"wrote {summary.LogicalSwitchPorts} ports, {summary.PortGroups} port groups, {summary.Acls} ACLs, {summary.AddressSets} address sets in {summary.Transactions} transactions");
+            await CommandRunner.Output(result).WriteLineAsync($"wrote {summary.LogicalSwitchPorts} ports, {summary.PortGroups} port groups, {summary.Acls} ACLs, {summary.AddressSets} address sets in {summary.Transactions} transactions").ConfigureAwait(false);
             return 0;
         }));
         return command;
     }
-
-    private static int NonNegative(int value, string option) =>
-        value >= 0 ? value : throw new CliException($"{option} must be 0 or more, not {value}");
 }

@@ -7,8 +7,9 @@ namespace OvnAcl.Cli.Commands;
 
 /// <summary>
 /// <c>ovnacl explain --from A --to B --protocol P [--port N] (INPUT... | --db REMOTE)</c>: would this traffic pass the
-/// ACLs of compiled input (offline) or of a live NB, which ACL decides and which policy rule it comes from;
-/// <c>ovnacl explain --matrix INPUT...</c>: every ordered pair. The forms are chosen by <see cref="ExplainArguments"/>.
+/// ACLs of compiled input (offline) or of a live NB (<see cref="NorthboundExplainer"/>), which ACL decides and which
+/// policy rule it comes from; <c>ovnacl explain --matrix INPUT...</c>: every ordered pair. The forms are chosen by
+/// <see cref="ExplainArguments"/>.
 /// </summary>
 internal static class ExplainCommand
 {
@@ -22,8 +23,21 @@ internal static class ExplainCommand
         };
         var from = new Option<string?>("--from") { Description = "Where the packet comes from: a logical switch port (--db); NAMESPACE/POD, node/NAME, a Neutron port id or name, or an IP, possibly outside (INPUT)" };
         var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from" };
-        var protocol = new Option<string>("--protocol", "-p") { Description = "tcp, udp, sctp or icmp", Required = true };
-        var port = new Option<int?>("--port") { Description = "Destination port (tcp, udp, sctp)" };
+        var protocol = new Option<AclProtocol>("--protocol", "-p")
+        {
+            Description = "tcp, udp, sctp or icmp",
+            HelpName = "tcp|udp|sctp|icmp",
+            Required = true,
+            CustomParser = OptionParsers.Using(AclPacketFactory.ParseProtocol),
+        };
+        var port = new Option<ushort?>("--port")
+        {
+            Description = "Destination port (tcp, udp, sctp)",
+            HelpName = "0-65535",
+            CustomParser = OptionParsers.Using<ushort?>(text => int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                ? n is >= 0 and <= ushort.MaxValue ? (ushort)n : throw new FormatException($"must be 0 to 65535, not {n}")
+                : throw new FormatException($"takes a port number from 0 to 65535, not '{text}'")),
+        };
         var ipv6 = new Option<bool>("--ipv6") { Description = "Use the ports' first IPv6 addresses instead of IPv4" };
         var reply = new Option<bool>("--reply") { Description = "Explain the reply (from --to back to --from) of the connection instead of its first packet" };
         var matrix = new Option<bool>("--matrix") { Description = "With INPUT only: whether each pod/port reaches each other one (rows = from, columns = to)" };
@@ -37,52 +51,79 @@ internal static class ExplainCommand
             command.Add(option);
         }
 
-        command.SetAction((result, ct) => CommandRunner.RunAsync(async () =>
+        command.Validators.Add(result =>
+        {
+            // Only once --protocol and --port parsed: their own errors say enough.
+            if (result.GetResult(protocol) is not { Tokens.Count: > 0 } given || result.GetResult(port) is { } portGiven && portGiven.Errors.Any())
+            {
+                return;
+            }
+
+            AclProtocol proto;
+            try
+            {
+                proto = AclPacketFactory.ParseProtocol(given.Tokens[^1].Value);
+            }
+            catch (ArgumentException)
+            {
+                return;
+            }
+
+            var hasPort = result.GetResult(port) is { Tokens.Count: > 0 };
+            if (proto != AclProtocol.Icmp && !hasPort)
+            {
+                result.AddError($"--protocol {proto.ToString().ToLowerInvariant()} needs --port N");
+            }
+            else if (proto == AclProtocol.Icmp && hasPort)
+            {
+                result.AddError("--port makes no sense with --protocol icmp");
+            }
+        });
+
+        command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var paths = result.GetValue(inputs) ?? [];
             var form = ExplainArguments.Choose(result.GetValue(common.Db) is not null, Environment.GetEnvironmentVariable("OVN_NB_DB") is not null,
                 paths.Length, result.GetValue(matrix), result.GetValue(from) is not null, result.GetValue(to) is not null);
-            var proto = AclPacketFactory.ParseProtocol(result.GetValue(protocol)!);
-            var destinationPort = result.GetValue(port) switch
-            {
-                null when proto != AclProtocol.Icmp => throw new CliException($"--protocol {result.GetValue(protocol)} needs --port N"),
-                not null when proto == AclProtocol.Icmp => throw new CliException("--port makes no sense with --protocol icmp"),
-                null => (ushort?)null,
-                var n and (< 0 or > 65535) => throw new CliException($"--port must be 0 to 65535, not {n}"),
-                var n => (ushort)n.Value,
-            };
+            var proto = result.GetValue(protocol);
+            var destinationPort = result.GetValue(port);
             var traffic = result.GetValue(reply) ? AclTraffic.Reply : AclTraffic.NewConnection;
             var asJson = result.GetValue(json);
+            var output = CommandRunner.Output(result);
             if (form == ExplainForm.Live)
             {
-                await ExplainLiveAsync(result, common, result.GetValue(from)!, result.GetValue(to)!, proto, destinationPort, result.GetValue(ipv6), traffic, asJson, ct).ConfigureAwait(false);
+                await using var client = common.CreateClient(result, "OVN_Northbound", NorthboundExplainer.MonitoredTables);
+                await client.StartAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                var live = NorthboundExplainer.Explain(client.Replica, result.GetValue(from)!, result.GetValue(to)!, proto, destinationPort, result.GetValue(ipv6), traffic);
+                await output.WriteAsync(asJson ? live.ToJson() + Environment.NewLine : live.ToText()).ConfigureAwait(false);
                 return 0;
             }
 
-            var topology = await LoadAsync(paths, result.GetValue(ns), ct).ConfigureAwait(false);
+            var topology = await LoadAsync(result, paths, result.GetValue(ns), ct).ConfigureAwait(false);
             if (form == ExplainForm.Matrix)
             {
                 var grid = ReachabilityMatrix.Compute(topology, proto, destinationPort, result.GetValue(ipv6), traffic);
-                Console.Write(asJson ? grid.ToJson() + Environment.NewLine : grid.ToText());
+                await output.WriteAsync(asJson ? grid.ToJson() + Environment.NewLine : grid.ToText()).ConfigureAwait(false);
                 return 0;
             }
 
             var explanation = topology.Explain(result.GetValue(from)!, result.GetValue(to)!, proto, destinationPort, result.GetValue(ipv6), traffic);
-            Console.Write(asJson ? ExplainReport.ToJson(explanation, topology.Kind) + Environment.NewLine : ExplainReport.ToText(explanation));
+            await output.WriteAsync(asJson ? ExplainReport.ToJson(explanation, topology.Kind) + Environment.NewLine : ExplainReport.ToText(explanation)).ConfigureAwait(false);
             return 0;
         }));
         return command;
     }
 
-    private static async Task<OfflineTopology> LoadAsync(string[] paths, string? ns, CancellationToken cancellationToken)
+    private static async Task<OfflineTopology> LoadAsync(ParseResult result, string[] paths, string? ns, CancellationToken cancellationToken)
     {
+        var error = CommandRunner.Error(result);
         try
         {
             var options = OfflineTopologyOptions.Default with { KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns } };
             var topology = await OfflineTopology.LoadAsync(paths, options, cancellationToken).ConfigureAwait(false);
             foreach (var warning in topology.Diagnostics)
             {
-                await Console.Error.WriteLineAsync(warning.ToString()).ConfigureAwait(false);
+                await error.WriteLineAsync(warning.ToString()).ConfigureAwait(false);
             }
 
             return topology;
@@ -90,35 +131,12 @@ internal static class ExplainCommand
         catch (OfflineTopologyException ex)
         {
             var errors = ex.Errors.ToList();
-            foreach (var error in errors)
+            foreach (var diagnostic in errors)
             {
-                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                await error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
             }
 
             throw new CliException($"the input has {errors.Count} error(s); nothing to explain");
         }
-    }
-
-    private static async Task ExplainLiveAsync(ParseResult result, CommonOptions common, string source, string destination, AclProtocol proto,
-        ushort? destinationPort, bool ipv6, AclTraffic traffic, bool json, CancellationToken cancellationToken)
-    {
-        await using var client = common.CreateClient(result, "OVN_Northbound", AclPolicyView.MonitoredTables);
-        await client.StartAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        var view = AclPolicyView.FromReplica(client.Replica);
-        AclDecision decision;
-        try
-        {
-            var request = AclPacketFactory.Create(view, source, destination, proto, destinationPort, ipv6);
-            decision = traffic == AclTraffic.Reply
-                ? new AclDecisionEngine(view).Decide(destination, source, AclPacketFactory.Reverse(request), AclTraffic.Reply)
-                : new AclDecisionEngine(view).Decide(source, destination, request);
-        }
-        catch (AclPolicyException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-
-        var rules = ExplainReport.RulesOf(view);
-        Console.Write(json ? ExplainReport.ToJson(decision, view.Diagnostics, rules) + Environment.NewLine : ExplainReport.ToText(decision, rules));
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using OvnAcl.Match;
 
 namespace OvnAcl.Cli.Commands;
@@ -14,45 +16,53 @@ internal static class MatchCommand
         var command = new Command("match", "Parse and check an OVN match expression and print it canonically");
         command.Add(expression);
         command.Add(json);
-        command.SetAction(result => Run(result.GetValue(expression)!, result.GetValue(json)));
+        command.SetAction(result => Run(result, result.GetValue(expression)!, result.GetValue(json)));
         return command;
     }
 
-    private static int Run(string text, bool json)
+    private static int Run(ParseResult result, string text, bool json)
     {
+        var output = CommandRunner.Output(result);
         var valid = MatchExpression.TryParse(text, out var parsed, out var diagnostics);
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(
-                new
-                {
-                    input = text,
-                    valid,
-                    canonical = parsed is null ? null : MatchExpression.Print(parsed),
-                    diagnostics = diagnostics.Select(d => new
-                    {
-                        code = d.Code,
-                        message = d.Message,
-                        line = d.Location.Position?.Line,
-                        column = d.Location.Position?.Column,
-                        offset = d.Location.Position?.Offset,
-                    }),
-                },
-                new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            var report = new MatchReportJson(text, valid, parsed is null ? null : MatchExpression.Print(parsed),
+                [.. diagnostics.Select(d => new MatchDiagnosticJson(d.Code, d.Message, d.Location.Position?.Line, d.Location.Position?.Column, d.Location.Position?.Offset))]);
+            output.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Output.MatchReportJson));
             return valid ? 0 : 1;
         }
 
         if (valid)
         {
-            Console.WriteLine(MatchExpression.Print(parsed!));
+            output.WriteLine(MatchExpression.Print(parsed!));
             return 0;
         }
 
         foreach (var diagnostic in diagnostics)
         {
-            Console.Error.WriteLine(diagnostic.ToStringWithCaret(text));
+            CommandRunner.Error(result).WriteLine(diagnostic.ToStringWithCaret(text));
         }
 
         return 1;
     }
+}
+
+internal sealed record MatchReportJson(string Input, bool Valid, string? Canonical, IReadOnlyList<MatchDiagnosticJson> Diagnostics);
+
+internal sealed record MatchDiagnosticJson(string Code, string Message, int? Line, int? Column, int? Offset);
+
+/// <summary>
+/// The CLI's own <c>--json</c> shapes, written as the libraries write theirs (README, "JSON output"): snake_case names,
+/// indented, match syntax unescaped.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(MatchReportJson))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    public static CliJsonContext Output { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }

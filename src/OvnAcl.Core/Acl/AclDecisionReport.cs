@@ -10,8 +10,6 @@ namespace OvnAcl.Acl;
 /// <summary>An <see cref="AclDecision"/> for people (<see cref="ToText"/>) and programs (<see cref="ToJson"/>, schema in docs/explain.md).</summary>
 public static class AclDecisionReport
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>The decision as the text <c>ovnacl explain</c> prints: the verdict, then each stage with its deciding ACL and why its match holds.</summary>
     public static string ToText(AclDecision decision)
     {
@@ -82,20 +80,20 @@ public static class AclDecisionReport
             ["verdict"] = AclText.Format(decision.Verdict),
             ["traffic"] = decision.Traffic == AclTraffic.Reply ? "reply" : "new",
             ["switch"] = decision.Switch,
-            ["toSwitch"] = decision.ToSwitch,
+            ["to_switch"] = decision.ToSwitch,
             ["router"] = decision.Router,
             ["from"] = decision.FromPort,
             ["to"] = decision.ToPort,
             ["packet"] = new JsonObject
             {
                 ["protocol"] = ProtocolName(packet),
-                ["ethSrc"] = packet.EthSrc.ToString(),
-                ["ethDst"] = packet.EthDst.ToString(),
-                ["ipSrc"] = packet.IpSrc?.ToString(),
-                ["ipDst"] = packet.IpDst?.ToString(),
-                ["srcPort"] = HasPorts(packet) ? packet.L4Src : null,
-                ["dstPort"] = HasPorts(packet) ? packet.L4Dst : null,
-                ["icmpType"] = HasPorts(packet) ? null : packet.IcmpType,
+                ["eth_src"] = packet.EthSrc.ToString(),
+                ["eth_dst"] = packet.EthDst.ToString(),
+                ["ip_src"] = packet.IpSrc?.ToString(),
+                ["ip_dst"] = packet.IpDst?.ToString(),
+                ["src_port"] = HasPorts(packet) ? packet.L4Src : null,
+                ["dst_port"] = HasPorts(packet) ? packet.L4Dst : null,
+                ["icmp_type"] = HasPorts(packet) ? null : packet.IcmpType,
             },
             ["stateful"] = decision.Stateful,
             ["ambiguous"] = decision.IsAmbiguous,
@@ -103,7 +101,7 @@ public static class AclDecisionReport
             ["warnings"] = new JsonArray([.. decision.Warnings.Select(w => (JsonNode?)JsonValue.Create(w))]),
             ["diagnostics"] = new JsonArray([.. (diagnostics ?? []).Select(d => (JsonNode?)JsonValue.Create(d))]),
         };
-        return root.ToJsonString(s_indented);
+        return root.ToJsonString(OutputJson.Options);
     }
 
     private static JsonObject Stage(AclStageResult stage) => new()
@@ -119,7 +117,7 @@ public static class AclDecisionReport
             _ => "committed-reply",
         },
         ["reached"] = stage.Reached,
-        ["ctState"] = CtText(stage.CtState),
+        ["ct_state"] = CtText(stage.CtState),
         ["acl"] = stage.Acl is { } acl ? Acl(acl) : null,
         ["explanation"] = stage.Explanation is { } why
             ? new JsonObject
@@ -147,7 +145,7 @@ public static class AclDecisionReport
         ["match"] = acl.Row.Match,
         ["log"] = acl.Row.Log,
         ["severity"] = acl.Row.Severity,
-        ["externalIds"] = new JsonObject(acl.Row.ExternalIds.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value))),
+        ["external_ids"] = new JsonObject(acl.Row.ExternalIds.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value))),
     };
 
     private static string Describe(AclView acl) =>

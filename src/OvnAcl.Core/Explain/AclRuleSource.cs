@@ -131,16 +131,16 @@ public sealed record AclRuleSource
     {
         ["origin"] = Origin.ToString().ToLowerInvariant(),
         ["summary"] = Summary,
-        ["ownerType"] = OwnerType,
+        ["owner_type"] = OwnerType,
         ["owner"] = Owner,
-        ["policyDirection"] = PolicyDirection,
-        ["ruleIndex"] = RuleIndex,
-        ["portIndex"] = PortIndex,
-        ["portNumber"] = PortNumber,
+        ["policy_direction"] = PolicyDirection,
+        ["rule_index"] = RuleIndex,
+        ["port_index"] = PortIndex,
+        ["port_number"] = PortNumber,
         ["type"] = Type,
-        ["securityGroupRuleId"] = SecurityGroupRuleId,
-        ["securityGroupId"] = SecurityGroupId,
-        ["securityGroupName"] = SecurityGroupName,
+        ["security_group_rule_id"] = SecurityGroupRuleId,
+        ["security_group_id"] = SecurityGroupId,
+        ["security_group_name"] = SecurityGroupName,
     };
 
     private static int? Number(EquatableMap ids, string key) =>

@@ -12,8 +12,6 @@ namespace OvnAcl.Explain;
 /// </summary>
 public static class ExplainReport
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>The rule of an ACL of <paramref name="view"/>, e.g. one read from a live NB.</summary>
     public static Func<AclView, AclRuleSource> RulesOf(AclPolicyView view)
     {
@@ -65,7 +63,7 @@ public static class ExplainReport
         return text.ToString();
     }
 
-    /// <summary><see cref="AclDecisionReport.ToJson"/> plus <c>rule</c> in each stage and <c>decidedBy</c> (docs/explain.md).</summary>
+    /// <summary><see cref="AclDecisionReport.ToJson"/> plus <c>rule</c> in each stage and <c>decided_by</c> (docs/explain.md).</summary>
     public static JsonObject ToJsonObject(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -77,7 +75,7 @@ public static class ExplainReport
             stages[i]!.AsObject()["rule"] = decision.Stages[i].Acl is { } acl ? ruleOf(acl).ToJson() : null;
         }
 
-        root["decidedBy"] = new JsonArray([.. DecidingAcls(decision).Select(s =>
+        root["decided_by"] = new JsonArray([.. DecidingAcls(decision).Select(s =>
         {
             var rule = ruleOf(s.Acl!).ToJson();
             rule.Insert(0, "stage", JsonValue.Create(AclText.Format(s.Stage) switch { "from-lport (after-lb)" => "from-lport-after-lb", var x => x }));
@@ -89,7 +87,7 @@ public static class ExplainReport
 
     /// <summary>The decision as JSON, with <paramref name="diagnostics"/> and each deciding ACL's source rule from <paramref name="ruleOf"/>.</summary>
     public static string ToJson(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf) =>
-        ToJsonObject(decision, diagnostics, ruleOf).ToJsonString(s_indented);
+        ToJsonObject(decision, diagnostics, ruleOf).ToJsonString(OutputJson.Options);
 
     /// <summary>The live form's object plus <c>input</c> and <c>endpoints</c>.</summary>
     public static string ToJson(OfflineExplanation explanation, PolicyInputKind input)
@@ -98,7 +96,7 @@ public static class ExplainReport
         var root = ToJsonObject(explanation.Decision, explanation.View.Diagnostics, explanation.RuleOf);
         root["input"] = input == PolicyInputKind.Kubernetes ? "kubernetes" : "neutron";
         root["endpoints"] = new JsonObject { ["from"] = EndpointJson(explanation.From), ["to"] = EndpointJson(explanation.To) };
-        return root.ToJsonString(s_indented);
+        return root.ToJsonString(OutputJson.Options);
     }
 
     internal static JsonObject EndpointJson(OfflineEndpoint endpoint)
@@ -114,7 +112,7 @@ public static class ExplainReport
             ["mac"] = endpoint.Mac,
             ["ips"] = new JsonArray([.. endpoint.Ips.Select(ip => (JsonNode?)JsonValue.Create(ip.ToString()))]),
             ["addresses"] = new JsonArray([.. endpoint.Addresses.Select(a => (JsonNode?)JsonValue.Create(a))]),
-            ["portSecurity"] = new JsonArray([.. endpoint.PortSecurity.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["port_security"] = new JsonArray([.. endpoint.PortSecurity.Select(a => (JsonNode?)JsonValue.Create(a))]),
         };
         if (endpoint.Node is { } node)
         {

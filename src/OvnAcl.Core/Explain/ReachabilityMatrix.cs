@@ -51,8 +51,6 @@ public sealed record ReachabilitySwitch
 /// </summary>
 public sealed record ReachabilityMatrix
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Which kind of input the matrix was computed from.</summary>
     public required PolicyInputKind Input { get; init; }
 
@@ -204,7 +202,7 @@ public sealed record ReachabilityMatrix
     /// <summary>
     /// One object: <c>input</c>, <c>protocol</c>, <c>port</c>, <c>ipv6</c>, <c>traffic</c>, <c>switches</c> (each with
     /// <c>endpoints</c>, <c>matrix</c> as from label → to label → <c>"allow"</c>/<c>"deny"</c>/null, and <c>cells</c>
-    /// with the deciding rules), <c>leftOut</c> (docs/explain.md).
+    /// with the deciding rules), <c>left_out</c> (docs/explain.md).
     /// </summary>
     public string ToJson()
     {
@@ -232,7 +230,7 @@ public sealed record ReachabilityMatrix
                         ["verdict"] = verdict,
                         ["ambiguous"] = cell.Ambiguous,
                         ["skipped"] = cell.Skipped,
-                        ["decidedBy"] = new JsonArray([.. cell.DecidedBy.Select(r => (JsonNode?)r.ToJson())]),
+                        ["decided_by"] = new JsonArray([.. cell.DecidedBy.Select(r => (JsonNode?)r.ToJson())]),
                     });
                 }
 
@@ -256,9 +254,9 @@ public sealed record ReachabilityMatrix
             ["ipv6"] = Ipv6,
             ["traffic"] = Traffic == AclTraffic.Reply ? "reply" : "new",
             ["switches"] = switches,
-            ["leftOut"] = new JsonArray([.. Unplaced.Select(u => (JsonNode?)new JsonObject { ["id"] = u.Key, ["reason"] = u.Value })]),
+            ["left_out"] = new JsonArray([.. Unplaced.Select(u => (JsonNode?)new JsonObject { ["id"] = u.Key, ["reason"] = u.Value })]),
         };
-        return root.ToJsonString(s_indented);
+        return root.ToJsonString(OutputJson.Options);
     }
 
     private static string Symbol(ReachabilityCell cell) => cell.Skipped is not null ? "·" : cell.Ambiguous ? "?" : cell.Verdict == AclVerdict.Allow ? "✓" : "✗";

@@ -92,8 +92,8 @@ public sealed class OfflineExplainTests
         Assert.Equal("kubernetes", root.GetProperty("input").GetString());
         var toLport = root.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "to-lport");
         Assert.Equal("three-tier/db", toLport.GetProperty("rule").GetProperty("owner").GetString());
-        Assert.Equal(0, toLport.GetProperty("rule").GetProperty("ruleIndex").GetInt32());
-        var decided = Assert.Single(root.GetProperty("decidedBy").EnumerateArray().ToList());
+        Assert.Equal(0, toLport.GetProperty("rule").GetProperty("rule_index").GetInt32());
+        var decided = Assert.Single(root.GetProperty("decided_by").EnumerateArray().ToList());
         Assert.Equal("to-lport", decided.GetProperty("stage").GetString());
         Assert.Equal("three-tier/db:ingress:0:0", decided.GetProperty("acl").GetString());
         Assert.Equal("three-tier/bl-1", root.GetProperty("endpoints").GetProperty("from").GetProperty("id").GetString());

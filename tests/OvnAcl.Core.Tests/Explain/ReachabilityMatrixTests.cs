@@ -80,7 +80,7 @@ public sealed class ReachabilityMatrixTests
         Assert.Equal(OfflineTopology.MacFor("three-tier_web-1"), endpoint.GetProperty("mac").GetString());
         Assert.Equal($"{OfflineTopology.MacFor("three-tier_web-1")} 10.244.0.11 fd00:10:244::11", endpoint.GetProperty("addresses")[0].GetString());
         var cell = sw.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("from").GetString() == "bl-1" && c.GetProperty("to").GetString() == "db-1");
-        Assert.Equal("three-tier/db", cell.GetProperty("decidedBy")[0].GetProperty("owner").GetString());
+        Assert.Equal("three-tier/db", cell.GetProperty("decided_by")[0].GetProperty("owner").GetString());
     }
 
     [Fact]

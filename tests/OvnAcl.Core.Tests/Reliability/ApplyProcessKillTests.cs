@@ -38,7 +38,7 @@ public sealed class ApplyProcessKillTests(StandaloneNbFixture fixture, ITestOutp
             await KubernetesInputLoader.LoadAsync([dir.Path]), KubernetesCompileOptions.Default with { ControllerName = Controller });
         string[] apply = ["apply", "--db", _nb.UnixRemote, "--controller", Controller, "--max-changes", "150", "--json", dir.Path];
 
-        using var first = await CliProcess.StartAsync(apply);
+        using var first = CliProcess.Start(apply);
         var owned = 0;
         var waited = Stopwatch.StartNew();
         try

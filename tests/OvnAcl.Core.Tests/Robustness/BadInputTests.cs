@@ -5,7 +5,7 @@ using OvnAcl.Neutron;
 namespace OvnAcl.Core.Tests.Robustness;
 
 /// <summary>
-/// Bad input, read from files through the real loaders and compilers (and, for a few, through <c>ovnacl compile</c>):
+/// Bad input, read from files through the real loaders and compilers (through <c>ovnacl compile</c>: tests/OvnAcl.Cli.Tests):
 /// each gives its code at its file, object and field, and nothing is produced. The per-field validation table is
 /// Kubernetes/ValidationTests and Neutron/NeutronValidationTests; this one covers what comes before and around it:
 /// unparseable files, unknown kinds and fields, names, and one case of each validation family read from disk.
@@ -167,24 +167,6 @@ public sealed class BadInputTests : IDisposable
             "revision_number": 0, "tags": []
             """), "groups.json"));
         Assert.True(result.Succeeded, string.Join("; ", result.Diagnostics));
-    }
-
-    [Fact]
-    public async Task The_cli_prints_file_object_field_and_code_exits_1_and_writes_no_rows()
-    {
-        var cli = CliProcess.Dll();
-        var typo = Write("typo.yaml", Namespace + "---\n" + Policy.Replace("podSelector", "podSelecter", StringComparison.Ordinal));
-        var name = Write("name.yaml", Policy.Replace("namespace: a", "namespace: Shop", StringComparison.Ordinal));
-        var neutron = Write("groups.json", NeutronRule("\"remote_ip_prefix\": \"10.0.0.0/33\""));
-
-        var kubernetes = await CliProcess.RunAsync(cli, ["compile", typo, name]);
-        Assert.Equal((1, ""), (kubernetes.ExitCode, kubernetes.Stdout));
-        Assert.Contains($"{typo}#2: NetworkPolicy a/p: spec.podSelecter: OVNK0002: line 9: unknown field 'podSelecter'", kubernetes.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"{name}#1: NetworkPolicy Shop/p: metadata.namespace: OVNK0007: 'Shop' is not a DNS-1123 label", kubernetes.Stderr, StringComparison.Ordinal);
-
-        var translated = await CliProcess.RunAsync(cli, ["compile", neutron]);
-        Assert.Equal((1, ""), (translated.ExitCode, translated.Stdout));
-        Assert.Contains($"{neutron}: security_group_rule {Rule} (security_group {Group}): remote_ip_prefix: NEUT0104", translated.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using OvnAcl.Collections;
 
 namespace OvnAcl.Northbound.Formatting;
@@ -7,87 +7,40 @@ namespace OvnAcl.Northbound.Formatting;
 /// <summary>
 /// <c>{"port_groups":[{"name","ports","external_ids","acls":[{"direction","priority","match","action","name","log",
 /// "severity","meter","options","external_ids"}]}],"address_sets":[{"name","addresses","external_ids"}]}</c>;
-/// <c>tier</c> appears on an ACL only when it is not 0. Absent optional columns are <c>null</c>.
+/// <c>tier</c> appears on an ACL only when it is not 0. Absent optional columns are <c>null</c>. Written as every
+/// <c>--json</c> output is (<see cref="OutputJson"/>).
 /// </summary>
 internal static class JsonRowsWriter
 {
     public static void Write(NorthboundRows rows, TextWriter writer)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("port_groups");
-            foreach (var group in rows.PortGroups)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", group.Name);
-                WriteStrings(json, "ports", group.Ports);
-                WriteMap(json, "external_ids", group.ExternalIds);
-                json.WriteStartArray("acls");
-                foreach (var acl in group.Acls)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("direction", acl.Direction);
-                    json.WriteNumber("priority", acl.Priority);
-                    json.WriteString("match", acl.Match);
-                    json.WriteString("action", acl.Action);
-                    json.WriteString("name", acl.Name);
-                    json.WriteBoolean("log", acl.Log);
-                    json.WriteString("severity", acl.Severity);
-                    json.WriteString("meter", acl.Meter);
-                    if (acl.Tier != 0)
-                    {
-                        json.WriteNumber("tier", acl.Tier);
-                    }
-
-                    WriteMap(json, "options", acl.Options);
-                    WriteMap(json, "external_ids", acl.ExternalIds);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("address_sets");
-            foreach (var set in rows.AddressSets)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", set.Name);
-                WriteStrings(json, "addresses", set.Addresses);
-                WriteMap(json, "external_ids", set.ExternalIds);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        writer.Write(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        var json = new RowsJson(
+            [.. rows.PortGroups.Select(g => new PortGroupJson(g.Name, [.. g.Ports], Map(g.ExternalIds),
+                [.. g.Acls.Select(a => new AclJson(a.Direction, a.Priority, a.Match, a.Action, a.Name, a.Log, a.Severity, a.Meter, a.Tier, Map(a.Options), Map(a.ExternalIds)))]))],
+            [.. rows.AddressSets.Select(s => new AddressSetJson(s.Name, [.. s.Addresses], Map(s.ExternalIds)))]);
+        writer.Write(JsonSerializer.Serialize(json, OutputJson.Context.RowsJson));
         writer.Write('\n');
     }
 
-    private static void WriteStrings(Utf8JsonWriter json, string name, EquatableArray<string> values)
+    /// <summary>A map column in its order (a dictionary only ever added to enumerates in insertion order).</summary>
+    private static Dictionary<string, string> Map(EquatableMap map)
     {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
-    }
-
-    private static void WriteMap(Utf8JsonWriter json, string name, EquatableMap map)
-    {
-        json.WriteStartObject(name);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in map)
         {
-            json.WriteString(key, value);
+            result[key] = value;
         }
 
-        json.WriteEndObject();
+        return result;
     }
 }
+
+internal sealed record RowsJson(IReadOnlyList<PortGroupJson> PortGroups, IReadOnlyList<AddressSetJson> AddressSets);
+
+internal sealed record PortGroupJson(string Name, IReadOnlyList<string> Ports, IReadOnlyDictionary<string, string> ExternalIds, IReadOnlyList<AclJson> Acls);
+
+internal sealed record AclJson(string Direction, int Priority, string Match, string Action, string? Name, bool Log, string? Severity, string? Meter,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Tier,
+    IReadOnlyDictionary<string, string> Options, IReadOnlyDictionary<string, string> ExternalIds);
+
+internal sealed record AddressSetJson(string Name, IReadOnlyList<string> Addresses, IReadOnlyDictionary<string, string> ExternalIds);

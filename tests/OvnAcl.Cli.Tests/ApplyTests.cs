@@ -1,0 +1,199 @@
+using System.Text.Json;
+using OvnAcl.Testing;
+
+namespace OvnAcl.Cli.Tests;
+
+/// <summary><c>ovnacl apply</c> and <c>ovnacl show</c> as an operator runs them, against a live NB.</summary>
+[Collection(FixtureCollections.StandaloneNb)]
+public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
+{
+    private readonly StandaloneNb _nb = fixture.Nb;
+    private readonly string _sample = Path.Combine(Repository.Root, "samples", "kubernetes", "three-tier");
+
+    public async Task InitializeAsync()
+    {
+        await _nb.ResetAsync();
+        await NbctlAsync(["ls-add", "pods", .. new[] { "web-1", "web-2", "bl-1", "db-1" }.SelectMany(p => new[] { "--", "lsp-add", "pods", "three-tier_" + p })]);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Dry_run_writes_nothing_apply_writes_the_plan_and_a_second_apply_sends_nothing()
+    {
+        var dry = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--dry-run", "--rows", _sample);
+        Assert.True(dry.Succeeded, dry.Describe());
+        Assert.Contains("Plan: port groups: 7 to insert, 0 to update, 0 to delete", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("insert Port_Group ovnacl_np_three_tier_db_7f1b4abf (members +1 -0, ACLs +1 ~0 -0)", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Dry run: nothing sent.", dry.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", await OwnedAsync());
+
+        var apply = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--json", _sample);
+        Assert.True(apply.Succeeded, apply.Describe());
+        using (var json = JsonDocument.Parse(apply.Stdout))
+        {
+            var plan = json.RootElement.GetProperty("plan");
+            var applied = json.RootElement.GetProperty("applied");
+            Assert.Equal(1, applied.GetProperty("transactions").GetInt32());
+            Assert.True(applied.GetProperty("converged").GetBoolean());
+            Assert.Equal(plan.GetProperty("operations").GetInt32(), applied.GetProperty("operations").GetInt32());
+            Assert.True(applied.GetProperty("request_bytes").GetInt32() > 0);
+            var rows = plan.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(7, rows.Count(r => r.GetProperty("table").GetString() == "Port_Group" && r.GetProperty("action").GetString() == "insert"));
+            Assert.Equal(plan.GetProperty("acls_inserted").GetInt32(), rows.Sum(r => r.GetProperty("acls_inserted").GetInt32()));
+            Assert.True(plan.GetProperty("acls_inserted").GetInt32() > 0);
+        }
+
+        Assert.Contains("ovnacl_np_three_tier_db_7f1b4abf", await OwnedAsync(), StringComparison.Ordinal);
+
+        var again = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, _sample);
+        Assert.True(again.Succeeded, again.Describe());
+        Assert.Contains("Plan: nothing to change", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Applied: 0 transaction(s), 0 operation(s)", again.Stdout, StringComparison.Ordinal);
+
+        var dryJson = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--dry-run", "--json", _sample);
+        Assert.True(dryJson.Succeeded, dryJson.Describe());
+        using (var json = JsonDocument.Parse(dryJson.Stdout))
+        {
+            Assert.Equal(0, json.RootElement.GetProperty("plan").GetProperty("operations").GetInt32());
+            Assert.False(json.RootElement.TryGetProperty("applied", out _));
+        }
+    }
+
+    [Fact]
+    public async Task Show_lists_the_owned_rows_with_what_each_came_from_as_text_and_snake_case_json()
+    {
+        Assert.True((await Cli.RunAsync("apply", "--db", _nb.UnixRemote, _sample)).Succeeded);
+
+        var show = await Cli.RunAsync("show", "--db", _nb.UnixRemote, "--acls");
+        Assert.True(show.Succeeded, show.Describe());
+        Assert.Contains("Port groups owned by ovnacl: 7", show.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"ovnacl_np_three_tier_db_7f1b4abf\s+NetworkPolicy three-tier/db\s+1\s+1", show.Stdout);
+        Assert.Contains("three-tier/db:ingress:0:0", show.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Address sets owned by ovnacl: 4", show.Stdout, StringComparison.Ordinal);
+
+        var json = await Cli.RunAsync("show", "--db", _nb.UnixRemote, "--json");
+        Assert.True(json.Succeeded, json.Describe());
+        using var document = JsonDocument.Parse(json.Stdout);
+        Assert.Equal("ovnacl", document.RootElement.GetProperty("controller").GetString());
+        var db = document.RootElement.GetProperty("port_groups").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "ovnacl_np_three_tier_db_7f1b4abf");
+        Assert.Equal("NetworkPolicy three-tier/db", db.GetProperty("from").GetString());
+        Assert.Equal(1, db.GetProperty("ports").GetInt32());
+        var acl = Assert.Single(db.GetProperty("acls").EnumerateArray().ToList());
+        Assert.Equal(("to-lport", "three-tier/db:ingress:0:0"), (acl.GetProperty("direction").GetString(), acl.GetProperty("name").GetString()));
+        Assert.Contains("&&", acl.GetProperty("match").GetString(), StringComparison.Ordinal);
+        Assert.Contains("&&", json.Stdout, StringComparison.Ordinal); // match syntax is not escaped to \u0026
+        Assert.Equal(4, document.RootElement.GetProperty("address_sets").GetArrayLength());
+
+        var other = await Cli.RunAsync("show", "--db", _nb.UnixRemote, "--controller", "someone-else");
+        Assert.True(other.Succeeded, other.Describe());
+        Assert.Contains("Port groups owned by someone-else: 0", other.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A wrong path or a glob that matched nothing must not remove every isolation: an input with no objects is refused,
+    /// the database left byte for byte as it was, and the refusal says what would have been deleted.
+    /// </summary>
+    [Fact]
+    public async Task An_input_with_no_objects_is_refused_and_the_database_is_untouched_unless_allow_empty()
+    {
+        var apply = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, _sample);
+        Assert.True(apply.Succeeded, apply.Describe());
+        using var empty = SandboxDirectory.Create("apply-empty");
+
+        // A file that is there but holds no object counts as empty too (a "---" left by a template).
+        await File.WriteAllTextAsync(empty.File("nothing.yaml"), "---\n");
+        var before = (await OvsdbTool.RunAsync("ovsdb-client", ["dump", _nb.UnixRemote, "OVN_Northbound"])).Stdout;
+        foreach (var args in new[] { new[] { empty.Path }, ["--dry-run", empty.Path] })
+        {
+            var refused = await Cli.RunAsync(["apply", "--db", _nb.UnixRemote, .. args]);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("the input has no objects", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("would delete 7 port group(s) (7 ACLs) and 4 address set(s)", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("owned by 'ovnacl'", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("--allow-empty", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal("", refused.Stdout);
+        }
+
+        Assert.Equal(before, (await OvsdbTool.RunAsync("ovsdb-client", ["dump", _nb.UnixRemote, "OVN_Northbound"])).Stdout);
+
+        var allowed = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--allow-empty", empty.Path);
+        Assert.True(allowed.Succeeded, allowed.Describe());
+        Assert.Contains("Warning: the input has no objects (--allow-empty): 7 port group(s)", allowed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Plan: port groups: 0 to insert, 0 to update, 7 to delete", allowed.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", await OwnedAsync());
+    }
+
+    [Fact]
+    public async Task Invalid_input_writes_nothing_and_a_name_owned_by_another_is_left_alone_with_exit_code_2()
+    {
+        using var bad = SandboxDirectory.Create("apply-bad");
+        await File.WriteAllTextAsync(bad.File("policy.yaml"), """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: broken, namespace: three-tier}
+            spec:
+              podSelector: {}
+              ingress:
+              - from: [{ipBlock: {cidr: 10.0.0.0/40}}]
+            """);
+        var refused = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, _sample, bad.Path);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("NetworkPolicy three-tier/broken", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("spec.ingress[0].from[0].ipBlock.cidr", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", await OwnedAsync());
+
+        await NbctlAsync(["pg-add", "ovnacl_np_three_tier_db_7f1b4abf", "--", "set", "port_group", "ovnacl_np_three_tier_db_7f1b4abf",
+            "external_ids:owner-controller=someone-else"]);
+        var clash = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, _sample);
+        Assert.Equal(2, clash.ExitCode);
+        Assert.Contains("Left alone: Port_Group ovnacl_np_three_tier_db_7f1b4abf", clash.Stdout, StringComparison.Ordinal);
+        var theirs = await NbctlAsync(["--bare", "--columns=acls,external_ids", "find", "port_group", "name=ovnacl_np_three_tier_db_7f1b4abf"]);
+        Assert.Contains("owner-controller=someone-else", theirs.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", theirs.Stdout.Split('\n')[0].Trim()); // no ACLs were added to their row
+
+        var json = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--dry-run", "--json", _sample);
+        Assert.Equal(2, json.ExitCode);
+        using var document = JsonDocument.Parse(json.Stdout);
+        var conflict = Assert.Single(document.RootElement.GetProperty("plan").GetProperty("conflicts").EnumerateArray().ToList());
+        Assert.Equal(("ovnacl_np_three_tier_db_7f1b4abf", "not_owned"), (conflict.GetProperty("name").GetString(), conflict.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task Connection_and_option_errors_are_one_line_naming_what_is_wrong()
+    {
+        var noDb = await Cli.RunAsync("show", "--db", "unix:/nonexistent/nb.sock");
+        Assert.Equal(1, noDb.ExitCode);
+        Assert.StartsWith("ovnacl: error: ", noDb.Stderr, StringComparison.Ordinal);
+
+        var badRemote = await Cli.RunAsync("show", "--db", "nope:1");
+        Assert.Equal(1, badRemote.ExitCode);
+        Assert.StartsWith("ovnacl: error: ", badRemote.Stderr, StringComparison.Ordinal);
+
+        var tls = await Cli.RunAsync("show", "--db", _nb.UnixRemote, "--private-key", "k.pem");
+        Assert.Equal(1, tls.ExitCode);
+        Assert.Contains("ssl: remotes need all of --private-key, --certificate and --ca-cert", tls.Stderr, StringComparison.Ordinal);
+
+        var timeout = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--timeout", "soon", _sample);
+        Assert.Equal(1, timeout.ExitCode);
+        Assert.Contains("--timeout takes a duration such as 90s, 10m or 1h, not 'soon'", timeout.Stderr, StringComparison.Ordinal);
+
+        var maxChanges = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--max-changes", "0", _sample);
+        Assert.Equal(1, maxChanges.ExitCode);
+        Assert.Contains("--max-changes must be 1 or more, not 0", maxChanges.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", await OwnedAsync());
+
+        var seconds = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--timeout", "30", "--dry-run", _sample);
+        Assert.True(seconds.Succeeded, seconds.Describe());
+    }
+
+    /// <summary>The names of the port groups and address sets the default controller owns, one a line.</summary>
+    private async Task<string> OwnedAsync()
+    {
+        var groups = await NbctlAsync(["--bare", "--columns=name", "find", "port_group", "external_ids:owner-controller=ovnacl"]);
+        var sets = await NbctlAsync(["--bare", "--columns=name", "find", "address_set", "external_ids:owner-controller=ovnacl"]);
+        return (groups.Stdout + sets.Stdout).Trim();
+    }
+
+    private Task<ToolResult> NbctlAsync(string[] arguments) => OvsdbTool.RunAsync("ovn-nbctl", [$"--db={_nb.UnixRemote}", .. arguments]);
+}
