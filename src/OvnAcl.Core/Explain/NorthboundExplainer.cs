@@ -14,18 +14,21 @@ public static class NorthboundExplainer
 
     /// <summary>Decides a packet from <paramref name="source"/> to <paramref name="destination"/> on the rows of <paramref name="replica"/>.</summary>
     /// <param name="replica">A synchronized replica of OVN_Northbound holding at least <see cref="MonitoredTables"/>.</param>
-    /// <param name="source">The logical switch port the connection comes from.</param>
-    /// <param name="destination">The logical switch port it goes to.</param>
+    /// <param name="source">The logical switch port the connection comes from, or <c>node/NAME</c> (<see cref="NodeEndpoints.ResolvePort"/>).</param>
+    /// <param name="destination">The logical switch port it goes to, or <c>node/NAME</c>.</param>
     /// <param name="protocol">The packet's protocol.</param>
     /// <param name="destinationPort">The destination port (tcp, udp, sctp), null for icmp.</param>
     /// <param name="ipv6">Use the ports' first IPv6 addresses instead of IPv4.</param>
     /// <param name="traffic">The connection's first packet, or its reply (from <paramref name="destination"/> back to <paramref name="source"/>).</param>
     /// <exception cref="AclPolicyException">A port is unknown or has no address of the family, or the protocol needs a port.</exception>
+    /// <exception cref="OvnAclException">A <c>node/NAME</c> the NB has no rows for, or whose addresses no port holds.</exception>
     public static NorthboundExplanation Explain(OvsdbReplica replica, string source, string destination, AclProtocol protocol, ushort? destinationPort,
         bool ipv6 = false, AclTraffic traffic = AclTraffic.NewConnection)
     {
         ArgumentNullException.ThrowIfNull(replica);
         var view = AclPolicyView.FromReplica(replica);
+        source = NodeEndpoints.ResolvePort(view, source, ipv6);
+        destination = NodeEndpoints.ResolvePort(view, destination, ipv6);
         var request = AclPacketFactory.Create(view, source, destination, protocol, destinationPort, ipv6);
         var engine = new AclDecisionEngine(view);
         var decision = traffic == AclTraffic.Reply
