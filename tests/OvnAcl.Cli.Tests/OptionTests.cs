@@ -1,3 +1,5 @@
+using OvnAcl.Testing;
+
 namespace OvnAcl.Cli.Tests;
 
 /// <summary>Typed options refuse a bad value before anything runs (no database is touched), with a message that names the option.</summary>
@@ -29,6 +31,18 @@ public sealed class OptionTests
         var result = await Cli.RunAsync([.. commandLine.Split('|'), "--db", "unix:/nonexistent"]);
         Assert.Equal((1, ""), (result.ExitCode, result.Stdout));
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("compile")]
+    [InlineData("apply")]
+    [InlineData("explain")]
+    public async Task An_unknown_option_beside_inputs_is_named_not_read_as_a_file(string command)
+    {
+        var result = await Cli.RunAsync(command, Path.Combine(Repository.Root, "samples", "kubernetes", "three-tier"), "--jsno", "--from", "a", "--to", "b", "-p", "tcp", "--port", "1");
+        Assert.Equal((1, ""), (result.ExitCode, result.Stdout));
+        Assert.Contains("unknown option '--jsno' (see --help)", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("no such file", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

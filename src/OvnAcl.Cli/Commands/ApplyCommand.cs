@@ -21,7 +21,7 @@ internal static class ApplyCommand
         {
             Description = "Files or directories: Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON; - reads standard input), or Neutron API JSON",
             Arity = ArgumentArity.OneOrMore,
-        };
+        }.NoOptionLikePaths();
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and send nothing" };
         var allowEmpty = new Option<bool>("--allow-empty")
         {

@@ -18,7 +18,7 @@ internal static class CompileCommand
         {
             Description = "Files or directories (recursive): Kubernetes NetworkPolicies, Pods and Namespaces (YAML/JSON; other kinds skipped; - reads standard input), or Neutron API JSON (security_groups, ports, address_groups)",
             Arity = ArgumentArity.OneOrMore,
-        };
+        }.NoOptionLikePaths();
         var format = new Option<NorthboundFormat>("--format", "-f")
         {
             Description = "json, nbctl (an ovn-nbctl script) or table",

@@ -20,7 +20,7 @@ internal static class ExplainCommand
         {
             Description = "Kubernetes manifests or Neutron API JSON to compile and explain offline (instead of --db)",
             Arity = ArgumentArity.ZeroOrMore,
-        };
+        }.NoOptionLikePaths();
         var from = new Option<string?>("--from") { Description = "Where the packet comes from: a logical switch port or node/NAME (--db); NAMESPACE/POD, node/NAME, a Neutron port id or name, or an IP, possibly outside (INPUT)" };
         var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from" };
         var protocol = new Option<AclProtocol>("--protocol", "-p")

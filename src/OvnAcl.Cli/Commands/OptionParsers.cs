@@ -108,6 +108,26 @@ internal static class OptionParsers
         return option;
     }
 
+    /// <summary>
+    /// Refuses an INPUT that looks like an option and is no file (<c>compile x --json</c>): the parser hands unknown
+    /// options to a list argument, which would then report a missing file called <c>--json</c>.
+    /// </summary>
+    public static Argument<string[]> NoOptionLikePaths(this Argument<string[]> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                var value = token.Value;
+                if (value.Length > 1 && value[0] == '-' && !File.Exists(value) && !Directory.Exists(value))
+                {
+                    result.AddError($"unknown option '{value}' (see --help)");
+                }
+            }
+        });
+        return argument;
+    }
+
     private static string Token(ArgumentResult result) => result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
 
     private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : result.Argument.Name;
