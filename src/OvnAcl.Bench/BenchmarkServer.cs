@@ -56,7 +56,7 @@ internal sealed class BenchmarkServer : IAsyncDisposable
                 BenchmarkServerKind.Standalone => new BenchmarkServer(
                     await StandaloneNb.StartAsync(StandaloneNbOptions.Default with { Tcp = true }, cancellationToken).ConfigureAwait(false)),
                 BenchmarkServerKind.Raft => new BenchmarkServer(
-                    await RaftNb.StartAsync(RaftNbOptions.Default with { Nodes = 3 }, cancellationToken).ConfigureAwait(false)),
+                    await RaftNb.StartAsync(RaftNbOptions.Default with { Nodes = 3, NodeReadyTimeout = TimeSpan.FromSeconds(90) }, cancellationToken).ConfigureAwait(false)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "nothing to start"),
             };
         }

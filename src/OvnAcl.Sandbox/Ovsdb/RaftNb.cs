@@ -361,6 +361,7 @@ public sealed class RaftNb : IAsyncDisposable
             Arguments = [node.DbPath, $"--remote=punix:{node.SocketPath}", $"--remote=ptcp:0:{node.Address}"],
             Directory = _directory.Path,
             Launcher = node.Network?.Exec ?? [],
+            ReadyTimeout = _options.NodeReadyTimeout,
         };
         if (_options.LogLevels is { } levels)
         {

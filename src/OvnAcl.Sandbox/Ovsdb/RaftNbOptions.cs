@@ -22,6 +22,12 @@ public sealed record RaftNbOptions
     /// <summary>How long to wait for a leader that every running member agrees on.</summary>
     public TimeSpan ClusterTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a node (re)started may take to serve its control socket. A node restarted after minutes of churn reads
+    /// its whole RAFT log first: on a loaded two-core machine that took over 20 s in a soak.
+    /// </summary>
+    public TimeSpan NodeReadyTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Overrides <see cref="ServerProcessOptions.LogLevels"/>.</summary>
     public IReadOnlyList<string>? LogLevels { get; init; }
 }
