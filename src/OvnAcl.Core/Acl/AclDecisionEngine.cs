@@ -12,7 +12,7 @@ namespace OvnAcl.Acl;
 /// next tier, and without a decision the stage allows, or drops under <c>default_acl_drop</c> (when the switch has any
 /// ACL at all). The packet passes when every stage allows it. See docs/explain.md for the model and its limits.
 /// </summary>
-public sealed class AclDecisionEngine
+public sealed partial class AclDecisionEngine
 {
     private readonly Dictionary<string, SwitchAcls> _switches = new(StringComparer.Ordinal);
 
@@ -72,12 +72,14 @@ public sealed class AclDecisionEngine
         return decision with { Traffic = traffic };
     }
 
-    private AclDecision Evaluate(SwitchAcls acls, LogicalPortView from, LogicalPortView to, Packet packet, CommittedZones committed, List<string> warnings)
+    private AclDecision Evaluate(SwitchAcls acls, LogicalPortView from, LogicalPortView to, Packet packet, CommittedZones committed, List<string> warnings, Packet? afterLb = null)
     {
         var ingress = packet with { Inport = from.Name };
-        var egress = ingress with { Outport = to.Name };
-        var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, from);
-        var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, to);
+        var balanced = (afterLb ?? packet) with { Inport = from.Name };
+        var egress = balanced with { Outport = to.Name };
+        var loadBalanced = afterLb is not null;
+        var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, from, loadBalanced);
+        var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, to, loadBalanced);
         var stages = new List<AclStageResult>(3);
         var reached = true;
         foreach (var stage in (ReadOnlySpan<AclStage>)[AclStage.FromLport, AclStage.FromLportAfterLb, AclStage.ToLport])
@@ -85,7 +87,7 @@ public sealed class AclDecisionEngine
             var isEgress = stage == AclStage.ToLport;
             var ct = isEgress ? egressCt : ingressCt;
             var zoneCommitted = isEgress ? committed.Egress : committed.Ingress;
-            var stagePacket = (isEgress ? egress : ingress) with { CtState = ct };
+            var stagePacket = (isEgress ? egress : stage == AclStage.FromLportAfterLb ? balanced : ingress) with { CtState = ct };
             var result = zoneCommitted && ct != CtState.None
                 ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
                 : EvaluateStage(acls, stage, stagePacket, warnings);
@@ -186,14 +188,14 @@ public sealed class AclDecisionEngine
     /// <summary>
     /// ovn-northd's pre-ACL stages send IP traffic to conntrack only on a stateful switch, and not packets an
     /// <c>allow-stateless</c> ACL of the pipeline's direction matches, nor IPv6 ND and multicast, nor traffic of router
-    /// and localnet ports.
+    /// and localnet ports. Traffic to a load balancer VIP goes to conntrack on any switch (<paramref name="loadBalanced"/>).
     /// </summary>
-    private static CtState CtStateFor(SwitchAcls acls, AclDirection direction, Packet packet, LogicalPortView port)
+    private static CtState CtStateFor(SwitchAcls acls, AclDirection direction, Packet packet, LogicalPortView port, bool loadBalanced = false)
     {
         var isIp = packet.EthType is Packet.EthTypeIpv4 or Packet.EthTypeIpv6;
         var isNd = packet.IpProto == Packet.ProtoIcmp6 && packet.IcmpType is >= 133 and <= 137;
         var multicast = (packet.EthDst.Value & 0x0100_0000_0000UL) != 0;
-        if (!acls.Stateful || !isIp || isNd || multicast || port.Type is "router" or "localnet")
+        if ((!acls.Stateful && !loadBalanced) || !isIp || isNd || multicast || port.Type is "router" or "localnet")
         {
             return CtState.None;
         }

@@ -17,11 +17,17 @@ public static class AclDecisionReport
     {
         ArgumentNullException.ThrowIfNull(decision);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)} from {decision.FromPort} to {decision.ToPort} on switch {decision.Switch}");
+        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)}");
+        if (decision.LoadBalancedPacket is { } dnat)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", load-balanced to {(HasPorts(dnat) ? Endpoint(dnat.IpDst, dnat.L4Dst) : dnat.IpDst?.ToString())}");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" from {decision.FromPort} to {decision.ToPort} on switch {decision.Switch}");
         text.AppendLine(decision.Traffic == AclTraffic.Reply ? " (reply)" : " (new connection)");
         foreach (var stage in decision.Stages)
         {
-            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome != AclStageOutcome.Acl && stage.Verdict == AclVerdict.Allow)
+            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome is not AclStageOutcome.Acl and not AclStageOutcome.NoBackends && stage.Verdict == AclVerdict.Allow)
             {
                 continue;
             }
@@ -31,6 +37,7 @@ public static class AclDecisionReport
             {
                 AclStageOutcome.NoAcls => ", the switch has no ACLs",
                 AclStageOutcome.CommittedReply => ", reply of a connection conntrack committed",
+                AclStageOutcome.NoBackends => stage.Stage == AclStage.FromLportAfterLb ? ", the load balancer has no backend for the VIP" : "",
                 AclStageOutcome.Default => stage.Verdict == AclVerdict.Deny ? ", no ACL allows it and NB_Global options:default_acl_drop=true" : ", no ACL matches (default allow)",
                 _ => "",
             });
@@ -92,6 +99,9 @@ public static class AclDecisionReport
                 ["dstPort"] = HasPorts(packet) ? packet.L4Dst : null,
                 ["icmpType"] = HasPorts(packet) ? null : packet.IcmpType,
             },
+            ["afterLb"] = decision.LoadBalancedPacket is { } dnat
+                ? new JsonObject { ["ipDst"] = dnat.IpDst?.ToString(), ["dstPort"] = HasPorts(dnat) ? dnat.L4Dst : null }
+                : null,
             ["stateful"] = decision.Stateful,
             ["ambiguous"] = decision.IsAmbiguous,
             ["stages"] = new JsonArray([.. decision.Stages.Select(Stage)]),
@@ -110,6 +120,7 @@ public static class AclDecisionReport
             AclStageOutcome.Acl => "acl",
             AclStageOutcome.Default => "default",
             AclStageOutcome.NoAcls => "no-acls",
+            AclStageOutcome.NoBackends => "no-backends",
             _ => "committed-reply",
         },
         ["reached"] = stage.Reached,

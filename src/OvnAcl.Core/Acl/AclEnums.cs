@@ -64,6 +64,9 @@ public enum AclStageOutcome
 
     /// <summary>A reply of a connection this stage's conntrack zone committed: allowed before any ACL is looked at.</summary>
     CommittedReply,
+
+    /// <summary>The packet's load balancer VIP has no backends: the load balancer stage drops (or rejects) it before the after-lb ACLs.</summary>
+    NoBackends,
 }
 
 /// <summary>Whether a packet opens a connection or answers one (see docs/explain.md, "Replies").</summary>
