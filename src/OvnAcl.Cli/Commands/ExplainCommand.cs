@@ -21,7 +21,7 @@ internal static class ExplainCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var from = new Option<string?>("--from") { Description = "Where the packet comes from: a logical switch port (--db); NAMESPACE/POD, node/NAME, a Neutron port id or name, or an IP, possibly outside (INPUT)" };
-        var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from" };
+        var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from, or a Service's VIP or service/NAMESPACE/NAME (decided for each backend after load balancing)" };
         var protocol = new Option<string>("--protocol", "-p") { Description = "tcp, udp, sctp or icmp", Required = true };
         var port = new Option<int?>("--port") { Description = "Destination port (tcp, udp, sctp)" };
         var ipv6 = new Option<bool>("--ipv6") { Description = "Use the ports' first IPv6 addresses instead of IPv4" };
@@ -108,6 +108,14 @@ internal static class ExplainCommand
         AclDecision decision;
         try
         {
+            // A VIP (or service/NS/NAME) of a load balancer on the source's switch: every backend decided.
+            if (traffic == AclTraffic.NewConnection && new AclDecisionEngine(view).TryDecideThroughLoadBalancer(source, destination, proto, destinationPort, ipv6) is { } balanced)
+            {
+                var lbRules = ExplainReport.RulesOf(view);
+                Console.Write(json ? ExplainReport.ToJson(balanced, view.Diagnostics, lbRules) + Environment.NewLine : ExplainReport.ToText(balanced, lbRules));
+                return;
+            }
+
             var request = AclPacketFactory.Create(view, source, destination, proto, destinationPort, ipv6);
             decision = traffic == AclTraffic.Reply
                 ? new AclDecisionEngine(view).Decide(destination, source, AclPacketFactory.Reverse(request), AclTraffic.Reply)
