@@ -48,6 +48,27 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
             Assert.Equal("default/allow-dns:egress:0:0", Assert.Single(ExplainReport.DecidingAcls(backend.Decision)).Acl!.Row.Name);
         }
 
+        // The CLI, live (--db) and offline, by VIP and by service/NS/NAME.
+        var sample = Path.Combine(Repository.Root, "samples", "kubernetes", "kube-dns");
+        var runs = new[]
+        {
+            await CliProcess.RunAsync("explain", "--db", fixture.Sandbox.NbRemote, "--from", "default_foo", "--to", "10.96.0.10", "--protocol", "udp", "--port", "53", "--json"),
+            await CliProcess.RunAsync("explain", "--db", fixture.Sandbox.NbRemote, "--from", "default_foo", "--to", "service/kube-system/kube-dns", "--protocol", "udp", "--port", "53", "--json"),
+            await CliProcess.RunAsync("explain", "--from", "default/foo", "--to", "service/kube-system/kube-dns", "--protocol", "udp", "--port", "53", "--json", sample),
+        };
+        foreach (var run in runs)
+        {
+            Assert.True(run.Succeeded, run.Describe());
+            using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+            var lb = json.RootElement.GetProperty("loadBalancer");
+            Assert.Equal(("allow", "kube-system/kube-dns", 2), (json.RootElement.GetProperty("verdict").GetString(), lb.GetProperty("service").GetString(), lb.GetProperty("allowedBackends").GetInt32()));
+            Assert.Equal("default/allow-dns:egress:0:0", lb.GetProperty("backends")[1].GetProperty("decidedBy")[0].GetProperty("acl").GetString());
+        }
+
+        var text = await CliProcess.RunAsync("explain", "--db", fixture.Sandbox.NbRemote, "--from", "default_foo", "--to", "10.96.0.10", "--protocol", "tcp", "--port", "9153");
+        Assert.True(text.Succeeded, text.Describe());
+        Assert.StartsWith("deny: tcp 10.96.0.10:9153 is Service kube-system/kube-dns (load balancer Service_kube-system/kube-dns_TCP_cluster): denied to all 2 backends", text.Stdout, StringComparison.Ordinal);
+
         // Metrics on the same VIP: dropped at both backends, by OVN too.
         var metrics = topology.Explain("default/foo", "10.96.0.10", AclProtocol.Tcp, 9153);
         foreach (var backend in metrics.LoadBalancing!.Backends)
