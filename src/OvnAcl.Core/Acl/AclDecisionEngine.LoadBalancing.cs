@@ -39,9 +39,17 @@ public sealed partial class AclDecisionEngine
             vip = hit.v?.Vip.Address ?? throw new AclPolicyException(
                 $"Service {service} has no {(ipv6 ? "IPv6 " : "")}VIP for {protocol.ToString().ToLowerInvariant()} port {port} (VIPs: {string.Join(", ", entries.Select(e => $"{e.lb.Protocol.ToString().ToLowerInvariant()} {e.v.Vip}"))})");
         }
-        else if (!IPAddress.TryParse(destination, out vip!) || View.FindVip(from.Switch, vip, protocol, port) is null)
+        else if (!IPAddress.TryParse(destination, out vip!))
         {
             return null;
+        }
+        else if (View.FindVip(from.Switch, vip, protocol, port) is null)
+        {
+            var address = vip;
+            var others = balancers.SelectMany(lb => lb.Vips.Where(v => v.Vip.Address.Equals(address)).Select(v => $"{lb.Protocol.ToString().ToLowerInvariant()} {v.Vip} of {lb}")).ToList();
+            return others.Count == 0
+                ? null
+                : throw new AclPolicyException($"{vip} is a VIP on switch {from.Switch}, but not for {protocol.ToString().ToLowerInvariant()} port {port}: {string.Join("; ", others)}");
         }
 
         ipv6 = vip.AddressFamily == AddressFamily.InterNetworkV6;
