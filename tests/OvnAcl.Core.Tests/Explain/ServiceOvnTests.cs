@@ -24,6 +24,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
 {
     private const string RouterMac = "0a:58:0a:f4:00:01";
     private const string RouterIp = "10.244.0.1";
+    private const string RouterIp6 = "fd00:10:244::1";
     private readonly SandboxDirectory _scratch = SandboxDirectory.Create("svc-ovn");
 
     public void Dispose() => _scratch.Dispose();
@@ -41,6 +42,10 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         Assert.Equal("kube-system/kube-dns", balanced.LoadBalancer.Service);
         Assert.NotEqual(Guid.Empty, balanced.LoadBalancer.Row.Uuid);
         Assert.Equal(AclVerdict.Allow, balanced.Verdict);
+        var wrongPort = Assert.Throws<AclPolicyException>(() => new AclDecisionEngine(live).TryDecideThroughLoadBalancer("default_foo", "10.96.0.10", AclProtocol.Udp, 54));
+        Assert.StartsWith("10.96.0.10 is a VIP on switch ovnacl-pods, but not for udp port 54: ", wrongPort.Message, StringComparison.Ordinal);
+        Assert.Contains("udp 10.96.0.10:53 of load balancer Service_kube-system/kube-dns_UDP_cluster (Service kube-system/kube-dns)", wrongPort.Message, StringComparison.Ordinal);
+        Assert.Null(new AclDecisionEngine(live).TryDecideThroughLoadBalancer("default_foo", "kube-system_coredns-a", AclProtocol.Udp, 53));
         foreach (var backend in answer.LoadBalancing!.Backends)
         {
             var (delivered, trace) = await TraceAsync(topology, "default_foo", "10.96.0.10", "udp", 53, backend);
@@ -79,26 +84,28 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
     }
 
     /// <summary>
-    /// Seeded random clusters, policies (<see cref="RandomPolicyGen"/>, IPv4 seeds) and Services (selectors, numeric and
-    /// named targetPorts, TCP and UDP, some without backends); every backend of a random VIP asked three ways.
+    /// Seeded random clusters, policies (<see cref="RandomPolicyGen"/>: odd seeds are dual-stack, with IPv6 ClusterIPs
+    /// too) and Services (selectors or EndpointSlices, numeric, named and absent targetPorts, TCP and UDP, some without
+    /// backends); every backend of a random VIP asked three ways.
     /// <c>OVNACL_SVC_DIFF_SEED</c> explores other seeds.
     /// </summary>
     [Fact]
     public async Task Random_services_backends_and_policies_agree_with_ovn_trace_per_backend()
     {
-        const int Cases = 10;
+        const int Cases = 16;
         const int QuestionsPerCase = 6;
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_SVC_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 1400;
         var started = System.Diagnostics.Stopwatch.StartNew();
         var disagreements = new List<string>();
-        int compared = 0, allowed = 0, hairpins = 0, empty = 0;
+        int compared = 0, allowed = 0, hairpins = 0, empty = 0, v6 = 0;
         for (var c = 0; c < Cases; c++)
         {
-            var seed = (baseSeed + c) * 2; // even seeds: single-stack pods (RandomPolicyGen)
+            var seed = baseSeed + c;
+            var dualStack = seed % 2 == 1; // as RandomPolicyGen makes the pods
             var random = new Random(seed);
             var (cluster, policies) = new RandomPolicyGen(seed).Next();
             policies.AddRange(DefaultDenies(random));
-            var services = RandomServices(random);
+            var services = RandomServices(random, dualStack);
             var slices = RandomSlices(random, cluster, services);
             var input = KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces).WithServices(services, slices);
             var topology = OfflineTopology.FromKubernetes(input);
@@ -113,7 +120,8 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
                 var proto = port.Protocol.ToLowerInvariant();
                 var key = PodCluster.Key(client);
                 var lsp = PodCluster.Lsp(client);
-                var vip = service.Spec.ClusterIP;
+                var ipv6 = dualStack && random.Next(2) == 0;
+                var vip = service.Spec.ClusterIPs[ipv6 ? 1 : 0];
                 var what = $"seed {seed}, {key} -> {service.Metadata.Name} {vip} {proto}/{port.Port}";
                 var offline = topology.Explain(key, vip, protocol, (ushort)port.Port);
                 var online = engine.TryDecideThroughLoadBalancer(lsp, vip, protocol, (ushort)port.Port)
@@ -141,6 +149,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
 
                     var (delivered, trace) = await TraceAsync(topology, lsp, vip, proto, port.Port, backend);
                     compared++;
+                    v6 += ipv6 ? 1 : 0;
                     allowed += delivered ? 1 : 0;
                     var mine = backend.Decision.Verdict == AclVerdict.Allow;
                     var theirs = liveBackend.Decision?.Verdict == AclVerdict.Allow;
@@ -153,7 +162,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
             }
         }
 
-        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN), {empty} VIPs without backends, {hairpins} hairpin backends skipped, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN, {v6} over IPv6), {empty} VIPs without backends, {hairpins} hairpin backends skipped, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
         Assert.True(disagreements.Count == 0, string.Join("\n\n", disagreements.Take(3)));
         Assert.True(compared >= 20, $"only {compared} backends compared");
         Assert.InRange(allowed, 1, compared - 1); // both verdicts occur: the comparison can fail either way
@@ -218,31 +227,32 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         foreach (var service in services.Where(_ => random.Next(2) == 0))
         {
             var pods = cluster.Pods.OrderBy(_ => random.Next()).Take(1 + random.Next(4)).ToList();
-            slices.Add(new V1EndpointSlice
+            var targets = service.Spec.Ports.Select(p => new Discoveryv1EndpointPort { Name = p.Name, Protocol = p.Protocol, Port = 80 + random.Next(2) }).ToList();
+            var ready = pods.Select(_ => random.Next(4) == 0 ? new V1EndpointConditions { Ready = false } : random.Next(2) == 0 ? new V1EndpointConditions { Ready = true } : null).ToList();
+            foreach (var family in service.Spec.ClusterIPs.Count > 1 ? new[] { "IPv4", "IPv6" } : ["IPv4"])
             {
-                ApiVersion = "discovery.k8s.io/v1",
-                Kind = "EndpointSlice",
-                Metadata = new V1ObjectMeta
+                slices.Add(new V1EndpointSlice
                 {
-                    Name = service.Metadata.Name + "-x1",
-                    NamespaceProperty = service.Metadata.NamespaceProperty,
-                    Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service.Metadata.Name },
-                },
-                AddressType = "IPv4",
-                Ports = [.. service.Spec.Ports.Select(p => new Discoveryv1EndpointPort { Name = p.Name, Protocol = p.Protocol, Port = 80 + random.Next(2) })],
-                Endpoints = [.. pods.Select(p => new V1Endpoint
-                {
-                    Addresses = [p.Status.PodIP],
-                    Conditions = random.Next(4) == 0 ? new V1EndpointConditions { Ready = false } : random.Next(2) == 0 ? new V1EndpointConditions { Ready = true } : null,
-                })],
-            });
+                    ApiVersion = "discovery.k8s.io/v1",
+                    Kind = "EndpointSlice",
+                    Metadata = new V1ObjectMeta
+                    {
+                        Name = service.Metadata.Name + "-" + family.ToLowerInvariant(),
+                        NamespaceProperty = service.Metadata.NamespaceProperty,
+                        Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service.Metadata.Name },
+                    },
+                    AddressType = family,
+                    Ports = targets,
+                    Endpoints = [.. pods.Select((p, i) => new V1Endpoint { Addresses = [p.Status.PodIPs[family == "IPv4" ? 0 : 1].Ip], Conditions = ready[i] })],
+                });
+            }
         }
 
         return slices;
     }
 
     /// <summary>Two or three Services over the x/y/z cluster: random selectors, ports 80/81 on TCP or UDP, targetPort numeric, named or absent.</summary>
-    private static List<V1Service> RandomServices(Random random)
+    private static List<V1Service> RandomServices(Random random, bool dualStack)
     {
         var services = new List<V1Service>();
         var count = 2 + random.Next(2);
@@ -283,7 +293,13 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
                 ApiVersion = "v1",
                 Kind = "Service",
                 Metadata = new V1ObjectMeta { Name = $"svc{i}", NamespaceProperty = PodCluster.NamespaceNames[random.Next(3)] },
-                Spec = new V1ServiceSpec { ClusterIP = $"10.96.0.{10 + i}", Selector = selector, Ports = ports },
+                Spec = new V1ServiceSpec
+                {
+                    ClusterIP = $"10.96.0.{10 + i}",
+                    ClusterIPs = dualStack ? [$"10.96.0.{10 + i}", $"fd00:96::{10 + i:x}"] : [$"10.96.0.{10 + i}"],
+                    Selector = selector,
+                    Ports = ports,
+                },
             });
         }
 
@@ -299,7 +315,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         var sandbox = fixture.Sandbox;
         await sandbox.ResetAsync();
         var sw = Assert.Single(topology.Switches);
-        var args = new List<string> { "ls-add", sw, "--", "lr-add", "gw", "--", "lrp-add", "gw", "gw-pods", RouterMac, RouterIp + "/24",
+        var args = new List<string> { "ls-add", sw, "--", "lr-add", "gw", "--", "lrp-add", "gw", "gw-pods", RouterMac, RouterIp + "/24", RouterIp6 + "/64",
             "--", "lsp-add", sw, "pods-gw", "--", "lsp-set-type", "pods-gw", "router", "--", "lsp-set-addresses", "pods-gw", "router",
             "--", "lsp-set-options", "pods-gw", "router-port=gw-pods" };
         foreach (var endpoint in topology.Endpoints)
@@ -346,7 +362,10 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         var client = topology.Endpoints.Single(e => e.Port == clientLsp);
         var flow = new StringBuilder();
         flow.Append(CultureInfo.InvariantCulture, $"inport == \"{clientLsp}\" && eth.src == {client.Mac} && eth.dst == {RouterMac}");
-        flow.Append(CultureInfo.InvariantCulture, $" && ip4.src == {client.FirstIp(false)} && ip4.dst == {IPAddress.Parse(vip)} && ip.ttl == 64 && {proto} && {proto}.src == 40000 && {proto}.dst == {port}");
+        var address = IPAddress.Parse(vip);
+        var ipv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var family = ipv6 ? "ip6" : "ip4";
+        flow.Append(CultureInfo.InvariantCulture, $" && {family}.src == {client.FirstIp(ipv6)} && {family}.dst == {address} && ip.ttl == 64 && {proto} && {proto}.src == 40000 && {proto}.dst == {port}");
         string[] extra = backend is null ? [] : [$"--lb-dst={backend.Backend}"];
         var trace = await fixture.Sandbox.RunTraceAsync(topology.Switches[0], flow.ToString(),
             ["--no-friendly-names", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal", .. extra]);
