@@ -141,6 +141,11 @@ public sealed partial class AclDecisionEngine
         var clean = toVip with { Inport = null, Outport = null, CtState = CtState.None };
         var dnat = clean with { IpDst = backend.Address, L4Dst = backend.Port ?? clean.L4Dst };
         var decision = Evaluate(acls, from, to, clean, default, warnings, dnat);
+        if (from.Name == to.Name)
+        {
+            warnings.Add("hairpin: the client is this backend; the after-lb ACLs do not see the connection, and OVN SNATs it to the VIP (hairpin_snat_ip), so to-lport ACLs matching the source see the VIP in the datapath: the engine, like ovn-trace, keeps the client's address");
+        }
+
         return decision with
         {
             Verdict = from.Enabled && to.Enabled ? decision.Verdict : AclVerdict.Deny,

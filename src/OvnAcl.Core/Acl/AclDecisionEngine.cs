@@ -88,7 +88,11 @@ public sealed partial class AclDecisionEngine
             var ct = isEgress ? egressCt : ingressCt;
             var zoneCommitted = isEgress ? committed.Egress : committed.Ingress;
             var stagePacket = (isEgress ? egress : stage == AclStage.FromLportAfterLb ? balanced : ingress) with { CtState = ct };
-            var result = zoneCommitted && ct != CtState.None
+            // A load-balanced connection back to its own client is sent out by ls_in_hairpin, before ls_in_acl_after_lb.
+            var hairpin = loadBalanced && stage == AclStage.FromLportAfterLb && from.Name == to.Name;
+            var result = hairpin
+                ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.Hairpin, CtState = ct }
+                : zoneCommitted && ct != CtState.None
                 ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
                 : EvaluateStage(acls, stage, stagePacket, warnings);
             stages.Add(result with { Reached = reached });

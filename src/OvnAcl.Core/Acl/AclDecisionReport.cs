@@ -27,7 +27,7 @@ public static class AclDecisionReport
         text.AppendLine(decision.Traffic == AclTraffic.Reply ? " (reply)" : " (new connection)");
         foreach (var stage in decision.Stages)
         {
-            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome is not AclStageOutcome.Acl and not AclStageOutcome.NoBackends && stage.Verdict == AclVerdict.Allow)
+            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome is not AclStageOutcome.Acl and not AclStageOutcome.NoBackends and not AclStageOutcome.Hairpin && stage.Verdict == AclVerdict.Allow)
             {
                 continue;
             }
@@ -38,6 +38,7 @@ public static class AclDecisionReport
                 AclStageOutcome.NoAcls => ", the switch has no ACLs",
                 AclStageOutcome.CommittedReply => ", reply of a connection conntrack committed",
                 AclStageOutcome.NoBackends => stage.Stage == AclStage.FromLportAfterLb ? ", the load balancer has no backend for the VIP" : "",
+                AclStageOutcome.Hairpin => ", not evaluated: the backend is the client itself, and OVN sends such a connection back before the after-lb ACLs",
                 AclStageOutcome.Default => stage.Verdict == AclVerdict.Deny ? ", no ACL allows it and NB_Global options:default_acl_drop=true" : ", no ACL matches (default allow)",
                 _ => "",
             });
@@ -121,6 +122,7 @@ public static class AclDecisionReport
             AclStageOutcome.Default => "default",
             AclStageOutcome.NoAcls => "no-acls",
             AclStageOutcome.NoBackends => "no-backends",
+            AclStageOutcome.Hairpin => "hairpin",
             _ => "committed-reply",
         },
         ["reached"] = stage.Reached,

@@ -178,20 +178,7 @@ public sealed partial class OfflineTopology
         var packet = AclPacketFactory.Create(view, source.Port, source.Port, protocol, destinationPort, ipv6);
         packet = packet with { IpSrc = sourceIp ?? packet.IpSrc, IpDst = vipAddress, EthDst = MacAddress.Parse(MacFor(ExternalPortName)) };
         var decided = new AclDecisionEngine(view).DecideThroughLoadBalancer(source.Port, packet, b => endpoints[b].Port);
-        var backends = decided.Backends.Select(b =>
-        {
-            var decision = b.Decision!;
-            if (endpoints[b.Backend].Port == source.Port)
-            {
-                decision = decision with
-                {
-                    Warnings = [.. decision.Warnings, "hairpin: the client is this backend; OVN SNATs such a connection to the VIP (hairpin_snat_ip), which the engine does not model"],
-                };
-            }
-
-            return new OfflineBackend { Backend = b.Backend, Endpoint = endpoints[b.Backend], Decision = decision };
-        }).ToEquatableArray();
-        decided = decided with { Backends = decided.Backends.Zip(backends, (b, o) => b with { Decision = o.Decision }).ToEquatableArray() };
+        var backends = decided.Backends.Select(b => new OfflineBackend { Backend = b.Backend, Endpoint = endpoints[b.Backend], Decision = b.Decision! }).ToEquatableArray();
         var shown = backends.FirstOrDefault(b => b.Decision.Verdict == AclVerdict.Deny) ?? backends.FirstOrDefault();
         var vipEnd = new OfflineEndpoint
         {

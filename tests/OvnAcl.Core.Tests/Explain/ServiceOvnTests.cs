@@ -97,7 +97,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_SVC_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 1400;
         var started = System.Diagnostics.Stopwatch.StartNew();
         var disagreements = new List<string>();
-        int compared = 0, allowed = 0, hairpins = 0, empty = 0, v6 = 0;
+        int compared = 0, allowed = 0, hairpins = 0, hairpins6 = 0, empty = 0, v6 = 0;
         for (var c = 0; c < Cases; c++)
         {
             var seed = baseSeed + c;
@@ -141,14 +141,17 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
                 Assert.Equal(offline.LoadBalancing.Backends.Select(b => b.Backend), online.Backends.Select(b => b.Backend));
                 foreach (var (backend, liveBackend) in offline.LoadBalancing.Backends.Zip(online.Backends))
                 {
-                    if (backend.Endpoint.Port == lsp)
+                    if (backend.Endpoint.Port == lsp && ipv6)
                     {
-                        hairpins++; // the client is its own backend: OVN's hairpin SNAT is not modelled
+                        // ovn-trace's chk_lb_hairpin() answers 0 for IPv6 (it does for IPv4), so it sends the
+                        // connection on through the after-lb ACLs; northd's hairpin flows are the same for both families.
+                        hairpins6++;
                         continue;
                     }
 
                     var (delivered, trace) = await TraceAsync(topology, lsp, vip, proto, port.Port, backend);
                     compared++;
+                    hairpins += backend.Endpoint.Port == lsp ? 1 : 0; // the client is its own backend: no after-lb stage
                     v6 += ipv6 ? 1 : 0;
                     allowed += delivered ? 1 : 0;
                     var mine = backend.Decision.Verdict == AclVerdict.Allow;
@@ -162,7 +165,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
             }
         }
 
-        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN, {v6} over IPv6), {empty} VIPs without backends, {hairpins} hairpin backends skipped, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN, {v6} over IPv6), {empty} VIPs without backends, {hairpins} of the backends the client itself (hairpin), {hairpins6} IPv6 hairpins skipped, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
         Assert.True(disagreements.Count == 0, string.Join("\n\n", disagreements.Take(3)));
         Assert.True(compared >= 20, $"only {compared} backends compared");
         Assert.InRange(allowed, 1, compared - 1); // both verdicts occur: the comparison can fail either way
