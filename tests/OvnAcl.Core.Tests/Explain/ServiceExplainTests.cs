@@ -192,6 +192,11 @@ public sealed class ServiceExplainTests
             metadata: {name: c, namespace: shop}
             spec: {selector: {app: true}}
             ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: e, namespace: shop}
+            spec: {clusterIP: 10.96.0.2, ports: [{port: 80, targetPort: "8080"}]}
+            ---
             apiVersion: discovery.k8s.io/v1beta1
             kind: EndpointSlice
             metadata: {name: d, namespace: shop}
@@ -201,10 +206,11 @@ public sealed class ServiceExplainTests
         [
             ("OVNK0002", "svc.yaml#2", "Service shop/b", "spec.ports"),
             ("OVNK0011", "svc.yaml#3", "Service shop/c", "spec.selector.app"),
-            ("OVNK0003", "svc.yaml#4", "EndpointSlice shop/d", "apiVersion"),
+            ("OVNK0110", "svc.yaml#4", "Service shop/e", "spec.ports[0].targetPort"),
+            ("OVNK0003", "svc.yaml#5", "EndpointSlice shop/d", "apiVersion"),
             ("OVNK0010", "svc.yaml#1", "Service shop/a", "spec.futureServiceField"),
         ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Object, d.Location.Field)));
-        Assert.Equal(DiagnosticSeverity.Warning, input.LoadDiagnostics[3].Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, input.LoadDiagnostics[4].Severity);
         Assert.Equal("a", Assert.Single(input.Services).Object.Metadata.Name);
     }
 

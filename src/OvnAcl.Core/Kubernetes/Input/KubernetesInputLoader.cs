@@ -359,7 +359,8 @@ public static class KubernetesInputLoader
                 case ("v1", "Service"):
                 {
                     // Context for explain (a ClusterIP resolved to its backends): status is set aside, unknown fields warn.
-                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: false) & CheckServiceSelector(node, context);
+                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: false) & CheckServiceSelector(node, context)
+                        & CheckPorts(node, context, "].targetPort");
                     node.Children.Remove(new YamlScalarNode("status"));
                     if (Deserialize<V1Service>(node, textLength, context, strictUnder: null) is { } service && ok)
                     {
@@ -559,7 +560,7 @@ public static class KubernetesInputLoader
             || CheckStringMap(YamlTree.Child(spec, "selector"), "spec.selector", "selector", context, keys: true);
 
         /// <summary>A quoted number (<c>port: "80"</c>) is a port name for the API server, and a name must contain a letter.</summary>
-        private bool CheckPorts(YamlMappingNode node, ObjectContext context)
+        private bool CheckPorts(YamlMappingNode node, ObjectContext context, string field = "].port")
         {
             var ok = true;
             if (YamlTree.Child(node, "spec") is not { } spec)
@@ -567,7 +568,7 @@ public static class KubernetesInputLoader
                 return true;
             }
 
-            foreach (var (path, port) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith("].port", StringComparison.Ordinal)))
+            foreach (var (path, port) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith(field, StringComparison.Ordinal)))
             {
                 if (port is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, Value: { Length: > 0 } value }
                     && value.All(char.IsAsciiDigit))
