@@ -1,5 +1,5 @@
-using System.Net;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using OvnAcl.Acl;
 using OvnAcl.Collections;
