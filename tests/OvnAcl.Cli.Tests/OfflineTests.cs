@@ -39,6 +39,20 @@ public sealed class OfflineTests : IDisposable
     }
 
     [Fact]
+    public async Task Explain_through_a_service_vip_names_the_service_and_each_backend()
+    {
+        var sample = Path.Combine(Repository.Root, "samples", "kubernetes", "kube-dns");
+        var byVip = await Cli.RunAsync("explain", "--from", "default/foo", "--to", "10.96.0.10", "-p", "udp", "--port", "53", sample);
+        Assert.Equal(0, byVip.ExitCode);
+        Assert.StartsWith("allow: udp 10.96.0.10:53 is Service kube-system/kube-dns", byVip.Stdout, StringComparison.Ordinal);
+        Assert.Contains("allowed to all 2 backends", byVip.Stdout, StringComparison.Ordinal);
+        var metrics = await Cli.RunAsync("explain", "--from", "default/foo", "--to", "service/kube-system/kube-dns", "-p", "tcp", "--port", "9153", "--json", sample);
+        Assert.Equal(0, metrics.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(metrics.Stdout);
+        Assert.Equal(("deny", 0), (json.RootElement.GetProperty("verdict").GetString(), json.RootElement.GetProperty("load_balancer").GetProperty("allowed_backends").GetInt32()));
+    }
+
+    [Fact]
     public async Task Compile_refuses_bad_options_naming_the_option()
     {
         var format = await Cli.RunAsync("compile", "--format", "yaml", Kubernetes);

@@ -22,7 +22,7 @@ internal static class ExplainCommand
             Arity = ArgumentArity.ZeroOrMore,
         }.NoOptionLikePaths();
         var from = new Option<string?>("--from") { Description = "Where the packet comes from: a logical switch port or node/NAME (--db); NAMESPACE/POD, node/NAME, a Neutron port id or name, or an IP, possibly outside (INPUT)" };
-        var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from" };
+        var to = new Option<string?>("--to") { Description = "Where the packet goes: as --from, or a Service's VIP or service/NAMESPACE/NAME (decided for each backend after load balancing)" };
         var protocol = new Option<AclProtocol>("--protocol", "-p")
         {
             Description = "tcp, udp, sctp or icmp",

@@ -66,6 +66,12 @@ public sealed record AclDecision
     /// <summary>The packet as it leaves <see cref="FromPort"/> (without <c>inport</c>/<c>outport</c>).</summary>
     public required Packet Packet { get; init; }
 
+    /// <summary>
+    /// For a connection to a load balancer VIP: the packet after DNAT to the backend, as the after-lb and to-lport stages
+    /// saw it (<see cref="Packet"/> is the one to the VIP, which the from-lport stage saw); null otherwise.
+    /// </summary>
+    public Packet? LoadBalancedPacket { get; init; }
+
     /// <summary>Whether the switch uses conntrack for ACLs: some ACL on it (or on a port group with a port on it) is <c>allow-related</c>.</summary>
     public required bool Stateful { get; init; }
 

@@ -12,7 +12,7 @@ namespace OvnAcl.Acl;
 /// next tier, and without a decision the stage allows, or drops under <c>default_acl_drop</c> (when the switch has any
 /// ACL at all). The packet passes when every stage allows it. See docs/explain.md for the model and its limits.
 /// </summary>
-public sealed class AclDecisionEngine
+public sealed partial class AclDecisionEngine
 {
     private readonly Dictionary<string, SwitchAcls> _switches = new(StringComparer.Ordinal);
 
@@ -91,25 +91,32 @@ public sealed class AclDecisionEngine
     /// <summary>
     /// The stages of <paramref name="hops"/> in order (one hop per switch crossed). <paramref name="committed"/> applies to
     /// the first hop's from-lport zone (the sender's port) and the last hop's to-lport zone (the receiver's port).
+    /// <paramref name="afterLb"/> is the packet after a load balancer's DNAT, which the after-lb and to-lport stages see.
     /// </summary>
-    private AclDecision Evaluate(Hop[] hops, Packet packet, CommittedZones committed, List<string> warnings)
+    private AclDecision Evaluate(Hop[] hops, Packet packet, CommittedZones committed, List<string> warnings, Packet? afterLb = null)
     {
         var stages = new List<AclStageResult>(3 * hops.Length);
+        var loadBalanced = afterLb is not null;
         var reached = true;
         for (var h = 0; h < hops.Length; h++)
         {
             var (acls, inPort, outPort) = hops[h];
             var ingress = packet with { Inport = inPort.Name };
-            var egress = ingress with { Outport = outPort.Name };
-            var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, inPort);
-            var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, outPort);
+            var balanced = (afterLb ?? packet) with { Inport = inPort.Name };
+            var egress = balanced with { Outport = outPort.Name };
+            var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, inPort, loadBalanced);
+            var egressCt = CtStateFor(acls, AclDirection.ToLport, egress, outPort, loadBalanced);
             foreach (var stage in (ReadOnlySpan<AclStage>)[AclStage.FromLport, AclStage.FromLportAfterLb, AclStage.ToLport])
             {
                 var isEgress = stage == AclStage.ToLport;
                 var ct = isEgress ? egressCt : ingressCt;
                 var zoneCommitted = isEgress ? committed.Egress && h == hops.Length - 1 : committed.Ingress && h == 0;
-                var stagePacket = (isEgress ? egress : ingress) with { CtState = ct };
-                var result = zoneCommitted && ct != CtState.None
+                var stagePacket = (isEgress ? egress : stage == AclStage.FromLportAfterLb ? balanced : ingress) with { CtState = ct };
+                // A load-balanced connection back to its own client is sent out by ls_in_hairpin, before ls_in_acl_after_lb.
+                var hairpin = loadBalanced && stage == AclStage.FromLportAfterLb && inPort.Name == outPort.Name;
+                var result = hairpin
+                    ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.Hairpin, CtState = ct }
+                    : zoneCommitted && ct != CtState.None
                     ? new AclStageResult { Stage = stage, Verdict = AclVerdict.Allow, Outcome = AclStageOutcome.CommittedReply, CtState = CtState.Established | CtState.Reply | CtState.Tracked }
                     : EvaluateStage(acls, stage, stagePacket, warnings);
                 stages.Add(result with { Reached = reached, Switch = acls.Name });
@@ -210,14 +217,14 @@ public sealed class AclDecisionEngine
     /// <summary>
     /// ovn-northd's pre-ACL stages send IP traffic to conntrack only on a stateful switch, and not packets an
     /// <c>allow-stateless</c> ACL of the pipeline's direction matches, nor IPv6 ND and multicast, nor traffic of router
-    /// and localnet ports.
+    /// and localnet ports. Traffic to a load balancer VIP goes to conntrack on any switch (<paramref name="loadBalanced"/>).
     /// </summary>
-    private static CtState CtStateFor(SwitchAcls acls, AclDirection direction, Packet packet, LogicalPortView port)
+    private static CtState CtStateFor(SwitchAcls acls, AclDirection direction, Packet packet, LogicalPortView port, bool loadBalanced = false)
     {
         var isIp = packet.EthType is Packet.EthTypeIpv4 or Packet.EthTypeIpv6;
         var isNd = packet.IpProto == Packet.ProtoIcmp6 && packet.IcmpType is >= 133 and <= 137;
         var multicast = (packet.EthDst.Value & 0x0100_0000_0000UL) != 0;
-        if (!acls.Stateful || !isIp || isNd || multicast || port.Type is "router" or "localnet")
+        if ((!acls.Stateful && !loadBalanced) || !isIp || isNd || multicast || port.Type is "router" or "localnet")
         {
             return CtState.None;
         }

@@ -15,14 +15,20 @@ public static class AclDecisionReport
     {
         ArgumentNullException.ThrowIfNull(decision);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)} from {decision.FromPort} to {decision.ToPort}");
+        text.Append(CultureInfo.InvariantCulture, $"{AclText.Format(decision.Verdict)}: {DescribePacket(decision.Packet)}");
+        if (decision.LoadBalancedPacket is { } dnat)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", load-balanced to {(HasPorts(dnat) ? Endpoint(dnat.IpDst, dnat.L4Dst) : dnat.IpDst?.ToString())}");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" from {decision.FromPort} to {decision.ToPort}");
         text.Append(decision.ToSwitch is { } toSwitch
             ? $" (switch {decision.Switch} through router {decision.Router} to switch {toSwitch})"
             : $" on switch {decision.Switch}");
         text.AppendLine(decision.Traffic == AclTraffic.Reply ? " (reply)" : " (new connection)");
         foreach (var stage in decision.Stages)
         {
-            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome != AclStageOutcome.Acl && stage.Verdict == AclVerdict.Allow)
+            if (stage.Stage == AclStage.FromLportAfterLb && stage.Outcome is not AclStageOutcome.Acl and not AclStageOutcome.NoBackends and not AclStageOutcome.Hairpin && stage.Verdict == AclVerdict.Allow)
             {
                 continue;
             }
@@ -32,6 +38,8 @@ public static class AclDecisionReport
             {
                 AclStageOutcome.NoAcls => ", the switch has no ACLs",
                 AclStageOutcome.CommittedReply => ", reply of a connection conntrack committed",
+                AclStageOutcome.NoBackends => stage.Stage == AclStage.FromLportAfterLb ? ", the load balancer has no backend for the VIP" : "",
+                AclStageOutcome.Hairpin => ", not evaluated: the backend is the client itself, and OVN sends such a connection back before the after-lb ACLs",
                 AclStageOutcome.Default => stage.Verdict == AclVerdict.Deny ? ", no ACL allows it and NB_Global options:default_acl_drop=true" : ", no ACL matches (default allow)",
                 _ => "",
             });
@@ -95,6 +103,9 @@ public static class AclDecisionReport
                 ["dst_port"] = HasPorts(packet) ? packet.L4Dst : null,
                 ["icmp_type"] = HasPorts(packet) ? null : packet.IcmpType,
             },
+            ["after_lb"] = decision.LoadBalancedPacket is { } dnat
+                ? new JsonObject { ["ip_dst"] = dnat.IpDst?.ToString(), ["dst_port"] = HasPorts(dnat) ? dnat.L4Dst : null }
+                : null,
             ["stateful"] = decision.Stateful,
             ["ambiguous"] = decision.IsAmbiguous,
             ["stages"] = new JsonArray([.. decision.Stages.Select(Stage)]),
@@ -114,6 +125,8 @@ public static class AclDecisionReport
             AclStageOutcome.Acl => "acl",
             AclStageOutcome.Default => "default",
             AclStageOutcome.NoAcls => "no-acls",
+            AclStageOutcome.NoBackends => "no-backends",
+            AclStageOutcome.Hairpin => "hairpin",
             _ => "committed-reply",
         },
         ["reached"] = stage.Reached,

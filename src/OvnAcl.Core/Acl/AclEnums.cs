@@ -64,6 +64,15 @@ public enum AclStageOutcome
 
     /// <summary>A reply of a connection this stage's conntrack zone committed: allowed before any ACL is looked at.</summary>
     CommittedReply,
+
+    /// <summary>The packet's load balancer VIP has no backends: the load balancer stage drops (or rejects) it before the after-lb ACLs.</summary>
+    NoBackends,
+
+    /// <summary>
+    /// A load-balanced connection whose backend is its own client: ovn-northd's <c>ls_in_hairpin</c> sends it back out
+    /// before the after-lb stage, whose ACLs never see it (OVN 23.03, checked with ovn-trace).
+    /// </summary>
+    Hairpin,
 }
 
 /// <summary>Whether a packet opens a connection or answers one (see docs/explain.md, "Replies").</summary>

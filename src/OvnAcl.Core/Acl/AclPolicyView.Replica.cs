@@ -14,13 +14,15 @@ public sealed partial class AclPolicyView
     public static IReadOnlyList<OvsdbTableMonitor> MonitoredTables { get; } =
     [
         new("NB_Global") { Columns = ["options"] },
-        new("Logical_Switch") { Columns = ["name", "ports", "acls"] },
+        new("Logical_Switch") { Columns = ["name", "ports", "acls", "load_balancer", "load_balancer_group"] },
         new("Logical_Switch_Port") { Columns = ["name", "type", "addresses", "dynamic_addresses", "port_security", "enabled", "options"] },
         new("Logical_Router") { Columns = ["name", "ports"] },
         new("Logical_Router_Port") { Columns = ["name"] },
         new("Port_Group") { Columns = ["name", "ports", "acls"] },
         new("Address_Set") { Columns = ["name", "addresses"] },
         new("ACL"),
+        new("Load_Balancer") { Columns = ["name", "vips", "protocol", "options", "external_ids"] },
+        new("Load_Balancer_Group") { Columns = ["name", "load_balancer"] },
     ];
 
     /// <summary>Builds the view from a replica of a live Northbound database holding (at least) <see cref="MonitoredTables"/>.</summary>
@@ -42,6 +44,19 @@ public sealed partial class AclPolicyView
         var acls = tables["ACL"];
         var lsps = tables["Logical_Switch_Port"];
         var global = tables["NB_Global"].Values.FirstOrDefault();
+        var loadBalancers = tables.TryGetValue("Load_Balancer", out var lbTable) ? lbTable : new Dictionary<Guid, OvsdbRow>();
+        var lbGroups = tables.TryGetValue("Load_Balancer_Group", out var groupTable) ? groupTable : new Dictionary<Guid, OvsdbRow>();
+
+        // ovn-northd applies a switch's load_balancer and its groups' load_balancer alike.
+        ImmutableArray<LoadBalancerRow> LoadBalancersOf(OvsdbRow sw) =>
+        [
+            .. Uuids(Column(sw, "load_balancer"))
+                .Concat(Uuids(Column(sw, "load_balancer_group")).SelectMany(g => lbGroups.TryGetValue(g, out var group) ? Uuids(group["load_balancer"]) : []))
+                .Distinct()
+                .Select(u => loadBalancers.TryGetValue(u, out var row) ? row : null).OfType<OvsdbRow>()
+                .OrderBy(l => l.GetString("name"), StringComparer.Ordinal)
+                .Select(ReadLoadBalancer),
+        ];
 
         ImmutableArray<AclRow> AclsOf(OvsdbRow owner) =>
             [.. Uuids(owner["acls"]).Select(u => acls.TryGetValue(u, out var row) ? row : null).OfType<OvsdbRow>().Select(ReadAcl)];
@@ -52,6 +67,7 @@ public sealed partial class AclPolicyView
             {
                 Ports = Uuids(s["ports"]).Select(u => lsps.TryGetValue(u, out var p) ? p : null).OfType<OvsdbRow>().Select(ReadPort).ToImmutableArray(),
                 Acls = AclsOf(s),
+                LoadBalancers = LoadBalancersOf(s),
             })
             .ToImmutableArray();
         var portGroups = tables["Port_Group"].Values
@@ -96,6 +112,28 @@ public sealed partial class AclPolicyView
     };
 
     private static AclRow ReadAcl(OvsdbRow row) => NorthboundRowReader.ReadAcl(row);
+
+    private static LoadBalancerRow ReadLoadBalancer(OvsdbRow row) => new(row.GetString("name") ?? row.Uuid.ToString())
+    {
+        Uuid = row.Uuid,
+        Protocol = row.GetString("protocol") ?? "tcp",
+        Vips = Map(row["vips"]),
+        Options = Map(row["options"]),
+        ExternalIds = Map(row["external_ids"]),
+    };
+
+    private static OvsdbDatum Column(OvsdbRow row, string name) => row.TryGet(name, out var datum) ? datum : OvsdbDatum.Empty;
+
+    private static EquatableMap Map(OvsdbDatum datum)
+    {
+        var items = new List<KeyValuePair<string, string>>(datum.Count);
+        for (var i = 0; i < datum.Count; i++)
+        {
+            items.Add(new(datum.Keys[i].AsString(), datum.Values[i].AsString()));
+        }
+
+        return new EquatableMap(items);
+    }
 
     private static IEnumerable<Guid> Uuids(OvsdbDatum datum)
     {

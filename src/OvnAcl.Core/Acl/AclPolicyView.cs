@@ -97,6 +97,9 @@ public sealed record LogicalSwitchView
     public EquatableArray<string> Ports { get; init; }
     /// <summary>The ACLs on the switch row, applying to every port of it.</summary>
     public EquatableArray<AclView> Acls { get; init; }
+
+    /// <summary>The load balancers the switch applies (its own and its load balancer groups'), VIPs read.</summary>
+    public EquatableArray<LoadBalancerView> LoadBalancers { get; init; } = EquatableArray<LoadBalancerView>.Empty;
 }
 
 /// <summary>A port group: its member ports (by name) and its ACLs.</summary>
@@ -245,6 +248,7 @@ public sealed partial class AclPolicyView
                 Name = sw.Name,
                 Ports = sw.Ports.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToImmutableArray(),
                 Acls = sw.Acls.Select(a => ReadAcl(a, new AclOwner(AclOwnerKind.LogicalSwitch, sw.Name), diagnostics)).ToImmutableArray(),
+                LoadBalancers = ReadLoadBalancers(sw, diagnostics),
             };
         }
 
@@ -283,6 +287,36 @@ public sealed partial class AclPolicyView
             groups.ToFrozenDictionary(StringComparer.Ordinal),
             addressSets.ToFrozenDictionary(StringComparer.Ordinal),
             diagnostics.ToImmutable());
+    }
+
+    /// <summary>
+    /// The load balancer VIP on <paramref name="switchName"/> that a new connection to <paramref name="address"/>
+    /// (<paramref name="protocol"/>, <paramref name="port"/>) hits, with its row; null when the address is no VIP there.
+    /// </summary>
+    public (LoadBalancerView LoadBalancer, LoadBalancerVip Vip)? FindVip(string switchName, IPAddress address, AclProtocol protocol, ushort? port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var view = Switches.TryGetValue(switchName, out var s) ? s : throw new AclPolicyException($"no logical switch '{switchName}'");
+        foreach (var lb in view.LoadBalancers)
+        {
+            if (lb.Find(address, protocol, port) is { } vip)
+            {
+                return (lb, vip);
+            }
+        }
+
+        return null;
+    }
+
+    private static EquatableArray<LoadBalancerView> ReadLoadBalancers(LogicalSwitchRow row, ImmutableArray<string>.Builder diagnostics)
+    {
+        var views = row.LoadBalancers.DistinctBy(l => (l.Name, l.Uuid)).Select(LoadBalancerView.Read).ToList();
+        foreach (var problem in views.SelectMany(v => v.Problems))
+        {
+            diagnostics.Add(problem);
+        }
+
+        return views.ToEquatableArray();
     }
 
     private static LogicalPortView ReadPort(LogicalSwitchPortRow row, string switchName)

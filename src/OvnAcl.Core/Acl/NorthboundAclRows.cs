@@ -39,6 +39,31 @@ public sealed record LogicalSwitchRow(string Name)
     public EquatableArray<LogicalSwitchPortRow> Ports { get; init; }
     /// <summary>ACLs applied to the switch itself (its <c>acls</c> column), on every port of it.</summary>
     public EquatableArray<AclRow> Acls { get; init; }
+
+    /// <summary>
+    /// The load balancers the switch applies: its <c>load_balancer</c> column and those of its
+    /// <c>load_balancer_group</c> rows (ovn-northd treats both alike).
+    /// </summary>
+    public EquatableArray<LoadBalancerRow> LoadBalancers { get; init; }
+}
+
+/// <summary>A <c>Load_Balancer</c> row: the columns that decide where a connection to one of its VIPs goes.</summary>
+public sealed record LoadBalancerRow(string Name)
+{
+    /// <summary>The row's UUID when read from a database; <see cref="Guid.Empty"/> for rows built offline.</summary>
+    public Guid Uuid { get; init; }
+
+    /// <summary><c>protocol</c>: <c>tcp</c> (also when unset), <c>udp</c> or <c>sctp</c>.</summary>
+    public string Protocol { get; init; } = "tcp";
+
+    /// <summary><c>vips</c>: <c>"VIP[:PORT]"</c> → <c>"IP[:PORT],IP[:PORT]..."</c> (IPv6 in brackets when a port follows); an empty value has no backends.</summary>
+    public EquatableMap Vips { get; init; } = EquatableMap.Empty;
+
+    /// <summary><c>options</c>; <c>reject=true</c> makes a VIP without backends reject instead of drop.</summary>
+    public EquatableMap Options { get; init; } = EquatableMap.Empty;
+
+    /// <summary><c>external_ids</c>; ovn-kubernetes writes <c>k8s.ovn.org/kind=Service</c> and <c>k8s.ovn.org/owner=NAMESPACE/NAME</c>.</summary>
+    public EquatableMap ExternalIds { get; init; } = EquatableMap.Empty;
 }
 
 /// <summary>Everything in a Northbound database that decides whether traffic between two logical ports passes.</summary>

@@ -54,7 +54,14 @@ public static class ExplainReport
     public static string ToText(OfflineExplanation explanation)
     {
         ArgumentNullException.ThrowIfNull(explanation);
-        var text = new StringBuilder(ToText(explanation.Decision, explanation.RuleOf));
+        var text = new StringBuilder();
+        if (explanation.LoadBalancing is { } lb)
+        {
+            var ends = lb.Backends.ToDictionary(b => b.Backend, b => b.Endpoint);
+            AppendLoadBalancing(text, lb.Decision, explanation.RuleOf, b => Describe(ends[b.Backend]));
+        }
+
+        text.Append(ToText(explanation.Decision, explanation.RuleOf));
         foreach (var end in new[] { explanation.From, explanation.To })
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{end.Port}: {Describe(end)}");
@@ -62,6 +69,114 @@ public static class ExplainReport
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// A connection to a VIP of a live NB's load balancer as text: the VIP, one line per backend with its verdict and
+    /// deciding rules, then the full decision of the first backend denied, else of the first.
+    /// </summary>
+    public static string ToText(LoadBalancedDecision decision, Func<AclView, AclRuleSource> ruleOf)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(ruleOf);
+        var text = new StringBuilder();
+        AppendLoadBalancing(text, decision, ruleOf, b => b.Port is { } port ? $"port {port}" : "no logical switch port of the switch holds it: not decided");
+        if (decision.Representative is { } shown)
+        {
+            text.Append(ToText(shown, ruleOf));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A connection to a VIP of a live NB's load balancer as JSON: the representative backend's decision object (as
+    /// <see cref="ToJson(AclDecision, IEnumerable{string}?, Func{AclView, AclRuleSource})"/>) plus <c>load_balancer</c> (docs/explain.md).
+    /// </summary>
+    public static string ToJson(LoadBalancedDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(ruleOf);
+        var list = (diagnostics ?? []).ToList();
+        var root = decision.Representative is { } shown ? ToJsonObject(shown, list, ruleOf) : new JsonObject();
+        root["verdict"] = AclText.Format(decision.Verdict);
+        root["load_balancer"] = LoadBalancingJson(decision, ruleOf, list, b => b.Port is { } port ? new JsonObject { ["port"] = port } : null);
+        return root.ToJsonString(OutputJson.Options);
+    }
+
+    private static void AppendLoadBalancing(StringBuilder text, LoadBalancedDecision decided, Func<AclView, AclRuleSource> ruleOf, Func<LoadBalancedBackend, string> describe)
+    {
+        var vip = decided.Vip.Vip;
+        var what = decided.LoadBalancer.Service is { } service
+            ? $"Service {service} (load balancer {decided.LoadBalancer.Row.Name})"
+            : $"load balancer {decided.LoadBalancer.Row.Name}";
+        var proto = decided.LoadBalancer.Protocol.ToString().ToLowerInvariant();
+        if (decided.WithoutBackends is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"deny: {proto} {vip} is {what}, which has no backends: OVN {(decided.LoadBalancer.RejectsWithoutBackends ? "rejects the connection (options:reject=true: TCP reset or ICMP port unreachable)" : "drops it (no options:reject=true)")}");
+            return;
+        }
+
+        var total = decided.Backends.Count;
+        var allowed = decided.Allowed;
+        var summary = allowed == total ? $"allowed to {(allowed == 1 ? "its backend" : $"all {allowed} backends")}"
+            : allowed == 0 ? $"denied to {(total == 1 ? "its backend" : $"all {total} backends")}"
+            : $"allowed to {allowed} of {total} backends (OVN picks one per connection by a hash: some connections fail)";
+        text.AppendLine(CultureInfo.InvariantCulture, $"{AclText.Format(decided.Verdict)}: {proto} {vip} is {what}: {summary}");
+        foreach (var backend in decided.Backends)
+        {
+            if (backend.Decision is not { } decision)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  backend {backend.Backend} ({describe(backend)})");
+                continue;
+            }
+
+            var rules = DecidingAcls(decision).Select(s => ruleOf(s.Acl!).Summary).ToList();
+            var ambiguous = decision.IsAmbiguous ? " (tied ACLs with different actions)" : "";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  backend {backend.Backend} ({describe(backend)}): {AclText.Format(decision.Verdict)}{ambiguous}, {(rules.Count == 0 ? "no ACL" : string.Join("; ", rules))}");
+        }
+
+        var shown = decided.Backends.FirstOrDefault(b => b.Decision?.Verdict == AclVerdict.Deny) ?? decided.Backends.FirstOrDefault(b => b.Decision is not null);
+        if (shown is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"connection to backend {shown.Backend}:");
+        }
+    }
+
+    /// <summary>
+    /// <c>load_balancer</c>: <c>name</c>, <c>uuid</c>, <c>service</c>, <c>protocol</c>, <c>vip</c>, <c>vip_port</c>,
+    /// <c>rejects_without_backends</c>, <c>verdict</c>, <c>allowed_backends</c>, and <c>backends</c> (each <c>address</c>,
+    /// <c>port</c>, <c>verdict</c> (null: not decided), <c>ambiguous</c>, <c>endpoint</c>, <c>decided_by</c>, <c>stages</c>, <c>warnings</c>).
+    /// </summary>
+    private static JsonObject LoadBalancingJson(LoadBalancedDecision decided, Func<AclView, AclRuleSource> ruleOf, IEnumerable<string> diagnostics,
+        Func<LoadBalancedBackend, JsonObject?> endpoint) => new()
+    {
+        ["name"] = decided.LoadBalancer.Row.Name,
+        ["uuid"] = decided.LoadBalancer.Row.Uuid == Guid.Empty ? null : decided.LoadBalancer.Row.Uuid.ToString(),
+        ["service"] = decided.LoadBalancer.Service,
+        ["protocol"] = decided.LoadBalancer.Protocol.ToString().ToLowerInvariant(),
+        ["vip"] = decided.Vip.Vip.Address.ToString(),
+        ["vip_port"] = decided.Vip.Vip.Port,
+        ["rejects_without_backends"] = decided.LoadBalancer.RejectsWithoutBackends,
+        ["verdict"] = AclText.Format(decided.Verdict),
+        ["allowed_backends"] = decided.Allowed,
+        ["backends"] = new JsonArray([.. decided.Backends.Select(b =>
+        {
+            var decision = b.Decision is { } d ? ToJsonObject(d, diagnostics, ruleOf) : null;
+            return (JsonNode?)new JsonObject
+            {
+                ["address"] = b.Backend.Address.ToString(),
+                ["port"] = b.Backend.Port,
+                ["verdict"] = b.Decision is { } v ? AclText.Format(v.Verdict) : null,
+                ["ambiguous"] = b.Decision?.IsAmbiguous ?? false,
+                ["endpoint"] = endpoint(b),
+                ["decided_by"] = decision?["decided_by"]?.DeepClone() ?? new JsonArray(),
+                ["stages"] = decision?["stages"]?.DeepClone() ?? new JsonArray(),
+                ["warnings"] = decision?["warnings"]?.DeepClone() ?? new JsonArray(),
+            };
+        })]),
+    };
 
     /// <summary><see cref="AclDecisionReport.ToJson"/> plus <c>rule</c> in each stage and <c>decided_by</c> (docs/explain.md).</summary>
     public static JsonObject ToJsonObject(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf)
@@ -96,6 +211,17 @@ public static class ExplainReport
         var root = ToJsonObject(explanation.Decision, explanation.View.Diagnostics, explanation.RuleOf);
         root["input"] = input == PolicyInputKind.Kubernetes ? "kubernetes" : "neutron";
         root["endpoints"] = new JsonObject { ["from"] = EndpointJson(explanation.From), ["to"] = EndpointJson(explanation.To) };
+        if (explanation.LoadBalancing is { } lb)
+        {
+            var ends = lb.Backends.ToDictionary(b => b.Backend, b => b.Endpoint);
+            root["verdict"] = AclText.Format(lb.Decision.Verdict);
+            root["load_balancer"] = LoadBalancingJson(lb.Decision, explanation.RuleOf, explanation.View.Diagnostics, b => EndpointJson(ends[b.Backend]));
+        }
+        else
+        {
+            root["load_balancer"] = null;
+        }
+
         return root.ToJsonString(OutputJson.Options);
     }
 
@@ -105,7 +231,7 @@ public static class ExplainReport
         {
             ["label"] = endpoint.Label,
             ["id"] = endpoint.Id,
-            ["kind"] = endpoint.Kind switch { OfflineEndpointKind.Pod => "pod", OfflineEndpointKind.NeutronPort => "neutron-port", _ => "external" },
+            ["kind"] = endpoint.Kind switch { OfflineEndpointKind.Pod => "pod", OfflineEndpointKind.NeutronPort => "neutron-port", OfflineEndpointKind.ServiceVip => "vip", _ => "external" },
             ["port"] = endpoint.Port,
             ["switch"] = endpoint.Switch,
             ["type"] = endpoint.Type,
@@ -126,6 +252,7 @@ public static class ExplainReport
     {
         OfflineEndpointKind.Pod => $"pod {endpoint.Id}, {string.Join(' ', endpoint.Ips)}",
         OfflineEndpointKind.NeutronPort => $"Neutron port {endpoint}, {string.Join(' ', endpoint.Ips)}",
+        OfflineEndpointKind.ServiceVip => $"VIP {endpoint.Label} of {endpoint.Id}, load balancer {endpoint.Port}, no backends",
         _ when endpoint.Node is { } node => $"router port standing for node {node}'s address {endpoint.Id} (traffic routed in or out)",
         _ => $"router port standing for {endpoint.Id} outside (traffic routed in or out)",
     };

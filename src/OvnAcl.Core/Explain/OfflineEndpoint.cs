@@ -14,6 +14,9 @@ public enum OfflineEndpointKind
 
     /// <summary>An address outside the topology, reached through a logical switch port of type <c>router</c>.</summary>
     External,
+
+    /// <summary>A load balancer VIP without backends (<see cref="OfflineEndpoint.Port"/> names the load balancer): nothing behind it to reach.</summary>
+    ServiceVip,
 }
 
 /// <summary>

@@ -18,6 +18,13 @@ public sealed record OfflineExplanation
     /// <summary>The view the decision was made on (the topology's, plus a router port for an external end).</summary>
     public required AclPolicyView View { get; init; }
 
+    /// <summary>
+    /// For a connection to a load balancer VIP (a Service's ClusterIP, or <c>service/NAMESPACE/NAME</c>): every backend's
+    /// decision. <see cref="Decision"/> and <see cref="To"/> are then those of the first backend denied, else of the
+    /// first backend (for a VIP without backends, the VIP itself and the load balancer's drop).
+    /// </summary>
+    public OfflineLoadBalancing? LoadBalancing { get; init; }
+
     /// <summary>The rule behind each stage's deciding ACL.</summary>
     public required Func<AclView, AclRuleSource> RuleOf { get; init; }
 
@@ -27,4 +34,30 @@ public sealed record OfflineExplanation
     /// </summary>
     public EquatableArray<(AclStage Stage, AclView Acl, AclRuleSource Rule)> DecidedBy =>
         ExplainReport.DecidingAcls(Decision).Select(s => (s.Stage, s.Acl!, RuleOf(s.Acl!))).ToEquatableArray();
+}
+
+/// <summary>One backend of the VIP an offline explanation went through, as the topology names it.</summary>
+public sealed record OfflineBackend
+{
+    /// <summary>The backend's address and port, as in the load balancer's <c>vips</c>.</summary>
+    public required LoadBalancerAddress Backend { get; init; }
+
+    /// <summary>The pod (or outside address) holding the backend's address.</summary>
+    public required OfflineEndpoint Endpoint { get; init; }
+
+    /// <summary>What the ACLs decide for a connection OVN sends to this backend.</summary>
+    public required AclDecision Decision { get; init; }
+}
+
+/// <summary>A connection to a Service's VIP: the load balancer, and each backend with its decision.</summary>
+public sealed record OfflineLoadBalancing
+{
+    /// <summary>The engine's answer for every backend (or for a VIP without any).</summary>
+    public required LoadBalancedDecision Decision { get; init; }
+
+    /// <summary>The backends with the endpoints holding them, in the VIP's order.</summary>
+    public required EquatableArray<OfflineBackend> Backends { get; init; }
+
+    /// <summary>The Service (<c>namespace/name</c>) the load balancer stands for, when its external_ids say.</summary>
+    public string? Service => Decision.LoadBalancer.Service;
 }

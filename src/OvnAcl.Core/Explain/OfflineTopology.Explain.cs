@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using OvnAcl.Acl;
+using OvnAcl.Collections;
 using OvnAcl.Match;
 using OvnAcl.Northbound;
 
@@ -18,6 +20,11 @@ public sealed partial class OfflineTopology
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
+        if (Kind == PolicyInputKind.Kubernetes && (to.StartsWith(ServicePrefix, StringComparison.Ordinal) || IsVip(to)))
+        {
+            return ExplainLoadBalanced(from, to, protocol, destinationPort, ipv6, traffic);
+        }
+
         var (source, sourceIp) = Locate(from);
         var (destination, destinationIp) = Locate(to);
         if (source is null && destination is null)
@@ -84,6 +91,137 @@ public sealed partial class OfflineTopology
 
     private const string NodePrefix = "node/";
 
+    private const string ServicePrefix = "service/";
+
+    /// <summary>An IP no endpoint holds that is a VIP of one of the Services' load balancers.</summary>
+    private bool IsVip(string text) =>
+        IPAddress.TryParse(text, out var ip) && LooksLikeIp(text, ip) && !Endpoints.Any(e => e.Ips.Contains(ip)) && VipEntries().Any(v => v.Vip.Vip.Address.Equals(ip));
+
+    private IEnumerable<(LoadBalancerView Lb, LoadBalancerVip Vip)> VipEntries() =>
+        LoadBalancers.Select(LoadBalancerView.Read).SelectMany(lb => lb.Vips.Select(v => (lb, v)));
+
+    /// <summary>
+    /// A connection to a Service's VIP (<c>service/NAMESPACE/NAME</c> with the Service port, or a ClusterIP): decided for
+    /// each backend after load balancing, as OVN does (docs/explain.md, Services).
+    /// </summary>
+    private OfflineExplanation ExplainLoadBalanced(string from, string to, AclProtocol protocol, ushort? destinationPort, bool ipv6, AclTraffic traffic)
+    {
+        if (traffic == AclTraffic.Reply)
+        {
+            throw new OvnAclException("--reply through a Service VIP is not modelled: ask about the reply from the backend (its pod or IP) instead");
+        }
+
+        var proto = protocol.ToString().ToLowerInvariant();
+        IPAddress vipAddress;
+        if (to.StartsWith(ServicePrefix, StringComparison.Ordinal))
+        {
+            var key = ServiceKey(to[ServicePrefix.Length..]);
+            var entries = VipEntries().Where(v => v.Lb.Service == key).ToList();
+            var family = entries.Where(v => (v.Vip.Vip.Address.AddressFamily == AddressFamily.InterNetworkV6) == ipv6).ToList();
+            if (family.Count == 0)
+            {
+                throw new OvnAclException($"Service {key} has no {(ipv6 ? "IPv6" : "IPv4")} ClusterIP{(ipv6 ? "" : "; try --ipv6")}");
+            }
+
+            var hit = family.FirstOrDefault(v => v.Lb.Protocol == protocol && v.Vip.Vip.Port == destinationPort);
+            vipAddress = hit.Vip?.Vip.Address ?? throw new OvnAclException(
+                $"Service {key} has no {proto} port {destinationPort?.ToString(CultureInfo.InvariantCulture) ?? "(none given)"} (ports: {string.Join(", ", family.Select(v => $"{v.Lb.Protocol.ToString().ToLowerInvariant()}/{v.Vip.Vip.Port}").Distinct(StringComparer.Ordinal))})");
+        }
+        else
+        {
+            vipAddress = IPAddress.Parse(to);
+        }
+
+        ipv6 = vipAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        var (source, sourceIp) = Locate(from);
+        if (source is null && Switches.Length != 1)
+        {
+            throw new OvnAclException($"'{from}' is no pod of the input; a connection to a VIP needs a pod as its client");
+        }
+
+        source ??= External(sourceIp!, Switches[0]) with { Node = NodeOf(sourceIp!) };
+        if (source.FirstIp(ipv6) is null)
+        {
+            throw new OvnAclException($"{Describe(source)} has no {(ipv6 ? "IPv6" : "IPv4")} address, and the VIP {vipAddress} is {(ipv6 ? "IPv6" : "IPv4")}");
+        }
+
+        if (View.FindVip(source.Switch, vipAddress, protocol, destinationPort) is not { } found)
+        {
+            var ports = VipEntries().Where(v => v.Vip.Vip.Address.Equals(vipAddress)).Select(v => $"{v.Lb.Protocol.ToString().ToLowerInvariant()}/{v.Vip.Vip.Port}").Distinct(StringComparer.Ordinal);
+            var owners = VipEntries().Where(v => v.Vip.Vip.Address.Equals(vipAddress)).Select(v => v.Lb.Service ?? v.Lb.Row.Name).Distinct(StringComparer.Ordinal);
+            throw new OvnAclException($"{vipAddress} is the ClusterIP of Service {string.Join(", ", owners)}, which has no {proto} port {destinationPort?.ToString(CultureInfo.InvariantCulture) ?? "(none given)"} (ports: {string.Join(", ", ports)})");
+        }
+
+        // Backends the topology has no pod for (a host-network pod, an address outside) are reached through a router port each.
+        var externals = new List<OfflineEndpoint>();
+        if (source.Kind == OfflineEndpointKind.External)
+        {
+            externals.Add(source);
+        }
+
+        var endpoints = new Dictionary<LoadBalancerAddress, OfflineEndpoint>();
+        foreach (var backend in found.Vip.Backends)
+        {
+            var endpoint = Endpoints.FirstOrDefault(e => e.Ips.Contains(backend.Address))
+                ?? externals.FirstOrDefault(e => e.Ips.Contains(backend.Address));
+            if (endpoint is null)
+            {
+                endpoint = External(backend.Address, source.Switch) with { Node = NodeOf(backend.Address) };
+                endpoint = externals.Count == 0 ? endpoint : endpoint with { Port = $"{ExternalPortName}-{externals.Count}" };
+                externals.Add(endpoint);
+            }
+
+            endpoints[backend] = endpoint;
+        }
+
+        var view = ViewWith(externals);
+        var packet = AclPacketFactory.Create(view, source.Port, source.Port, protocol, destinationPort, ipv6);
+        packet = packet with { IpSrc = sourceIp ?? packet.IpSrc, IpDst = vipAddress, EthDst = MacAddress.Parse(MacFor(ExternalPortName)) };
+        var decided = new AclDecisionEngine(view).DecideThroughLoadBalancer(source.Port, packet, b => endpoints[b].Port);
+        var backends = decided.Backends.Select(b => new OfflineBackend { Backend = b.Backend, Endpoint = endpoints[b.Backend], Decision = b.Decision! }).ToEquatableArray();
+        var shown = backends.FirstOrDefault(b => b.Decision.Verdict == AclVerdict.Deny) ?? backends.FirstOrDefault();
+        var vipEnd = new OfflineEndpoint
+        {
+            Label = found.Vip.Vip.ToString(),
+            Id = found.LoadBalancer.Service ?? found.Vip.Vip.ToString(),
+            Kind = OfflineEndpointKind.ServiceVip,
+            Port = found.LoadBalancer.Row.Name,
+            Switch = source.Switch,
+            Mac = "",
+            Ips = [vipAddress],
+        };
+        return new OfflineExplanation
+        {
+            Decision = shown?.Decision ?? decided.WithoutBackends!,
+            From = source,
+            To = shown?.Endpoint ?? vipEnd,
+            View = view,
+            RuleOf = RuleOf,
+            LoadBalancing = new OfflineLoadBalancing { Decision = decided, Backends = backends },
+        };
+    }
+
+    /// <summary><c>NAMESPACE/NAME</c>, or a NAME that one namespace's Service has.</summary>
+    private string ServiceKey(string text)
+    {
+        var known = LoadBalancers.Select(LoadBalancerView.Read).Select(l => l.Service).OfType<string>().Concat(ServicesWithoutVip.Keys)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var key = text.Contains('/', StringComparison.Ordinal) ? text : known.Where(k => k.EndsWith("/" + text, StringComparison.Ordinal)).ToList() switch
+        {
+            [var one] => one,
+            { Count: > 1 } many => throw new OvnAclException($"Service name '{text}' is ambiguous: use one of {string.Join(", ", many)}"),
+            _ => text,
+        };
+        if (ServicesWithoutVip.TryGetValue(key, out var why))
+        {
+            throw new OvnAclException($"Service {key} has no VIP to explain through: {why}");
+        }
+
+        return known.Contains(key)
+            ? key
+            : throw new OvnAclException($"no Service '{text}' in the input: use service/NAMESPACE/NAME" + (known.Count > 0 ? $" (Services: {string.Join(", ", known.Take(12))})" : "; give its Service object"));
+    }
+
     /// <summary>
     /// A node's first source address (IPv4 before IPv6), from the address sets compiled for it: traffic from a node
     /// enters the pods' switch routed, as from any address outside.
@@ -122,6 +260,7 @@ public sealed partial class OfflineTopology
     {
         OfflineEndpointKind.Pod => $"pod {endpoint.Id}",
         OfflineEndpointKind.NeutronPort => $"Neutron port {endpoint}",
+        OfflineEndpointKind.ServiceVip => $"VIP {endpoint.Label} of {endpoint.Id}",
         _ => $"outside address {endpoint.Id}",
     };
 }

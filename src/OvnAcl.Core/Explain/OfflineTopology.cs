@@ -6,6 +6,7 @@ using System.Text;
 using OvnAcl.Acl;
 using OvnAcl.Collections;
 using OvnAcl.Kubernetes;
+using OvnAcl.Kubernetes.Services;
 using OvnAcl.Neutron;
 using OvnAcl.Northbound;
 
@@ -61,8 +62,11 @@ public sealed partial class OfflineTopology
     private readonly Dictionary<string, string> _unplaced;
 
     private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
-        Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames)
+        Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames,
+        ImmutableArray<LoadBalancerRow> loadBalancers = default, IReadOnlyDictionary<string, string>? servicesWithoutVip = null)
     {
+        LoadBalancers = loadBalancers.IsDefault ? [] : loadBalancers;
+        ServicesWithoutVip = servicesWithoutVip ?? new Dictionary<string, string>(StringComparer.Ordinal);
         Kind = kind;
         Rows = rows;
         Endpoints = endpoints;
@@ -72,6 +76,15 @@ public sealed partial class OfflineTopology
         Switches = [.. endpoints.Select(e => e.Switch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         View = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, SwitchRows(endpoints)));
     }
+
+    /// <summary>
+    /// The load balancers standing for the input's Services, as ovn-kubernetes writes them (one per Service and protocol,
+    /// docs/explain.md), applied by the pods' switch.
+    /// </summary>
+    public ImmutableArray<LoadBalancerRow> LoadBalancers { get; }
+
+    /// <summary>Services of the input without a load balancer (headless, ExternalName, no ClusterIP), by <c>namespace/name</c>, with why.</summary>
+    public IReadOnlyDictionary<string, string> ServicesWithoutVip { get; }
 
     /// <summary>Which kind of input the topology was built from.</summary>
     public PolicyInputKind Kind { get; }
@@ -186,7 +199,18 @@ public sealed partial class OfflineTopology
             });
         }
 
-        return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal));
+        var (loadBalancers, serviceDiagnostics) = ServiceLoadBalancers.Build(input);
+        diagnostics = diagnostics.AddRange(serviceDiagnostics);
+        if (serviceDiagnostics.Any(d => d.IsError))
+        {
+            throw new OfflineTopologyException(diagnostics);
+        }
+
+        var withoutVip = serviceDiagnostics.Where(d => d.Code == CompileDiagnosticCodes.ServiceWithoutVip && d.Location.Object is not null)
+            .GroupBy(d => d.Location.Object!["Service ".Length..], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Message, StringComparer.Ordinal);
+        return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal),
+            loadBalancers, withoutVip);
     }
 
     private static OfflineTopology PlaceNeutron(NeutronInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
@@ -331,9 +355,10 @@ public sealed partial class OfflineTopology
 
     private string What => Kind == PolicyInputKind.Kubernetes ? "pod" : "Neutron port";
 
-    private static IEnumerable<LogicalSwitchRow> SwitchRows(IEnumerable<OfflineEndpoint> endpoints) =>
+    private IEnumerable<LogicalSwitchRow> SwitchRows(IEnumerable<OfflineEndpoint> endpoints) =>
         endpoints.GroupBy(e => e.Switch, StringComparer.Ordinal).Select(g => new LogicalSwitchRow(g.Key)
         {
             Ports = g.Select(e => new LogicalSwitchPortRow(e.Port) { Type = e.Type, Addresses = e.Addresses, PortSecurity = e.PortSecurity }).ToEquatableArray(),
+            LoadBalancers = Kind == PolicyInputKind.Kubernetes ? LoadBalancers : EquatableArray<LoadBalancerRow>.Empty,
         });
 }

@@ -90,6 +90,12 @@ public static class CompileDiagnosticCodes
     public const string InvalidNodeAddress = "OVNK0204";
     /// <summary>A node with no source address: its pods get no node allowance, so its probes are dropped where policies isolate (warning).</summary>
     public const string NodeWithoutAddresses = "OVNK0205";
+    /// <summary>A Service without a ClusterIP to explain through: <c>type: ExternalName</c>, or headless (<c>clusterIP: None</c>) (note).</summary>
+    public const string ServiceWithoutVip = "OVNK0206";
+    /// <summary>A Service's ClusterIP or an EndpointSlice's endpoint address that is not an IP of its family (error).</summary>
+    public const string InvalidServiceAddress = "OVNK0207";
+    /// <summary>A Service port's named <c>targetPort</c> that a selected pod does not declare: the pod is no backend of that port (warning).</summary>
+    public const string UnresolvedTargetPort = "OVNK0208";
 
     // Output (OVNK03xx)
 

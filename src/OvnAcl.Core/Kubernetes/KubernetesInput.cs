@@ -44,6 +44,15 @@ public sealed class KubernetesInput
     /// <summary>The nodes whose traffic to and from their own pods is always allowed (see docs/kubernetes.md, Nodes).</summary>
     public ImmutableArray<SourcedObject<V1Node>> Nodes { get; }
 
+    /// <summary>
+    /// The Services <c>explain</c> resolves a ClusterIP (or <c>service/NAMESPACE/NAME</c>) through, to their backends;
+    /// the compiler does not read them (NetworkPolicies select pods, not Services).
+    /// </summary>
+    public ImmutableArray<SourcedObject<V1Service>> Services { get; init; } = [];
+
+    /// <summary>The EndpointSlices naming the Services' backends (label <c>kubernetes.io/service-name</c>).</summary>
+    public ImmutableArray<SourcedObject<V1EndpointSlice>> EndpointSlices { get; init; } = [];
+
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
     public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
@@ -67,6 +76,21 @@ public sealed class KubernetesInput
     {
         ArgumentNullException.ThrowIfNull(other);
         return new(Policies.AddRange(other.Policies), Pods.AddRange(other.Pods), Namespaces.AddRange(other.Namespaces),
-            LoadDiagnostics.AddRange(other.LoadDiagnostics), Nodes.AddRange(other.Nodes));
+            LoadDiagnostics.AddRange(other.LoadDiagnostics), Nodes.AddRange(other.Nodes))
+        {
+            Services = Services.AddRange(other.Services),
+            EndpointSlices = EndpointSlices.AddRange(other.EndpointSlices),
+        };
+    }
+
+    /// <summary>This input with <paramref name="services"/> and <paramref name="endpointSlices"/> (held in memory) added.</summary>
+    public KubernetesInput WithServices(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice>? endpointSlices = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return Concat(new KubernetesInput([], [], [], [])
+        {
+            Services = [.. services.Select(s => new SourcedObject<V1Service>(s, null))],
+            EndpointSlices = [.. (endpointSlices ?? []).Select(e => new SourcedObject<V1EndpointSlice>(e, null))],
+        });
     }
 }

@@ -89,8 +89,9 @@ public sealed class InputAsUsersHoldItTests
             var note = Assert.Single(input.LoadDiagnostics);
             Assert.Equal((CompileDiagnosticCodes.SkippedKinds, DiagnosticSeverity.Note), (note.Code, note.Severity));
             Assert.EndsWith(
-                "chart.yaml: OVNK0009: note: skipped 1 ConfigMap, 1 Deployment, 1 HorizontalPodAutoscaler, 1 Ingress, 1 Job, 1 Secret, 2 Service, 1 ServiceAccount, 1 StatefulSet: not NetworkPolicies, Pods, Namespaces or Nodes",
+                "chart.yaml: OVNK0009: note: skipped 1 ConfigMap, 1 Deployment, 1 HorizontalPodAutoscaler, 1 Ingress, 1 Job, 1 Secret, 1 ServiceAccount, 1 StatefulSet: not NetworkPolicies, Pods, Namespaces, Nodes, Services or EndpointSlices",
                 note.ToString(), StringComparison.Ordinal);
+            Assert.Equal(["shop/web", "shop/db"], input.Services.Select(s => s.Object.Metadata.NamespaceProperty + "/" + s.Object.Metadata.Name));
             var result = KubernetesCompiler.Compile(input);
             Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
             Assert.Contains(result.Rows!.PortGroups, g => g.Acls.Any(a => a.Match.Contains("outport == @", StringComparison.Ordinal)));

@@ -53,7 +53,7 @@ public sealed class LoaderTests
     {
         var input = KubernetesInputLoader.LoadText("""
             apiVersion: v1
-            kind: Service
+            kind: ConfigMap
             metadata: {name: s, namespace: a}
             ---
             apiVersion: networking.k8s.io/v1beta1
@@ -76,7 +76,7 @@ public sealed class LoaderTests
             ("OVNK0002", "m.yaml#3", "NetworkPolicy a/typo", "spec.podSelectr"),
             ("OVNK0002", "m.yaml#4", null, null),
             ("OVNK0002", "m.yaml#5", null, null),
-            ("OVNK0009", "m.yaml", null, null), // the Service: skipped, one note
+            ("OVNK0009", "m.yaml", null, null), // the ConfigMap: skipped, one note
         ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Object, d.Location.Field)));
         Assert.Contains("line 13", input.LoadDiagnostics[1].Message, StringComparison.Ordinal);
         Assert.Contains("unknown field 'podSelectr'", input.LoadDiagnostics[1].Message, StringComparison.Ordinal);

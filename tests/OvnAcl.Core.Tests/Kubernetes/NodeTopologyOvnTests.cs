@@ -122,7 +122,7 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         Assert.Equal(web.Lsp, NodeEndpoints.ResolvePort(live.View, web.Lsp, ipv6: false));
         Assert.Contains("no node 'worker-9'", Assert.Throws<OvnAclException>(() => NodeEndpoints.ResolvePort(live.View, "node/worker-9", false)).Message, StringComparison.Ordinal);
         var probe = NorthboundExplainer.Explain(client.Replica, "node/worker-1", web.Lsp, AclProtocol.Tcp, 8080);
-        Assert.Equal((mgmt1.Lsp, web.Lsp), (probe.Decision.FromPort, probe.Decision.ToPort));
+        Assert.Equal((mgmt1.Lsp, web.Lsp), (probe.Decision!.FromPort, probe.Decision.ToPort));
         var report = probe.ToText();
         Assert.True(open || report.Contains("resident node worker-1, always allowed", StringComparison.Ordinal), report);
 

@@ -11,7 +11,7 @@ using YamlDotNet.RepresentationModel;
 namespace OvnAcl.Kubernetes;
 
 /// <summary>
-/// Reads NetworkPolicies, Pods and Namespaces from YAML or JSON files: several documents per file, <c>kind: List</c>
+/// Reads NetworkPolicies, Pods, Namespaces, Nodes, Services and EndpointSlices from YAML or JSON files: several documents per file, <c>kind: List</c>
 /// (and <c>PodList</c>, …), directories recursively (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>, in ordinal order).
 /// Input is taken as users hold it: other kinds are skipped (one note per file counts them), <c>status</c> is set
 /// aside, and an unknown field of a context object (Pod, Namespace) is a warning; a NetworkPolicy's <c>spec</c> is
@@ -122,6 +122,8 @@ public static class KubernetesInputLoader
         private readonly List<SourcedObject<V1Pod>> _pods = [];
         private readonly List<SourcedObject<V1Namespace>> _namespaces = [];
         private readonly List<SourcedObject<V1Node>> _nodes = [];
+        private readonly List<SourcedObject<V1Service>> _services = [];
+        private readonly List<SourcedObject<V1EndpointSlice>> _endpointSlices = [];
         private readonly List<Diagnostic> _diagnostics = [];
 
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
@@ -140,11 +142,15 @@ public static class KubernetesInputLoader
             {
                 var kinds = string.Join(", ", _skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Value.ToString(CultureInfo.InvariantCulture)} {k.Key}"));
                 _diagnostics.Add(Diagnostic.Note(CompileDiagnosticCodes.SkippedKinds,
-                    $"skipped {kinds}: not NetworkPolicies, Pods, Namespaces or Nodes",
+                    $"skipped {kinds}: not NetworkPolicies, Pods, Namespaces, Nodes, Services or EndpointSlices",
                     new DiagnosticLocation(new ObjectSource(file))));
             }
 
-            return new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics], [.. _nodes]);
+            return new([.. _policies], [.. _pods], [.. _namespaces], [.. _diagnostics], [.. _nodes])
+            {
+                Services = [.. _services],
+                EndpointSlices = [.. _endpointSlices],
+            };
         }
 
         public void ReadJson(string text)
@@ -350,12 +356,37 @@ public static class KubernetesInputLoader
                     break;
                 }
 
-                case (_, null):
-                    Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace, Node or List", source, where, "kind");
+                case ("v1", "Service"):
+                {
+                    // Context for explain (a ClusterIP resolved to its backends): status is set aside, unknown fields warn.
+                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: false) & CheckServiceSelector(node, context)
+                        & CheckPorts(node, context, "].targetPort");
+                    node.Children.Remove(new YamlScalarNode("status"));
+                    if (Deserialize<V1Service>(node, textLength, context, strictUnder: null) is { } service && ok)
+                    {
+                        _services.Add(new(service, source));
+                    }
+
                     break;
-                case (_, "NetworkPolicy" or "Pod" or "Namespace" or "Node"):
+                }
+
+                case ("discovery.k8s.io/v1", "EndpointSlice"):
+                {
+                    var ok = CheckNamespace(node, context) & CheckStrings(node, context, includeSelectors: false);
+                    if (Deserialize<V1EndpointSlice>(node, textLength, context, strictUnder: null) is { } slice && ok)
+                    {
+                        _endpointSlices.Add(new(slice, source));
+                    }
+
+                    break;
+                }
+
+                case (_, null):
+                    Error(CompileDiagnosticCodes.UnknownKind, "no kind: expected a NetworkPolicy, Pod, Namespace, Node, Service, EndpointSlice or List", source, where, "kind");
+                    break;
+                case (_, "NetworkPolicy" or "Pod" or "Namespace" or "Node" or "Service" or "EndpointSlice"):
                     Error(CompileDiagnosticCodes.UnknownKind,
-                        $"apiVersion '{apiVersion}' is not supported for {kind} (expected {(kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "v1")})",
+                        $"apiVersion '{apiVersion}' is not supported for {kind} (expected {kind switch { "NetworkPolicy" => "networking.k8s.io/v1", "EndpointSlice" => "discovery.k8s.io/v1", _ => "v1" }})",
                         source, where, "apiVersion");
                     break;
                 case (_, "AdminNetworkPolicy" or "BaselineAdminNetworkPolicy" or "ClusterNetworkPolicy")
@@ -523,8 +554,13 @@ public static class KubernetesInputLoader
             return false;
         }
 
+        /// <summary>A Service's <c>spec.selector</c> is a map of strings, as labels are: the API server refuses other values.</summary>
+        private bool CheckServiceSelector(YamlMappingNode node, ObjectContext context) =>
+            YamlTree.Child(node, "spec") is not YamlMappingNode spec
+            || CheckStringMap(YamlTree.Child(spec, "selector"), "spec.selector", "selector", context, keys: true);
+
         /// <summary>A quoted number (<c>port: "80"</c>) is a port name for the API server, and a name must contain a letter.</summary>
-        private bool CheckPorts(YamlMappingNode node, ObjectContext context)
+        private bool CheckPorts(YamlMappingNode node, ObjectContext context, string field = "].port")
         {
             var ok = true;
             if (YamlTree.Child(node, "spec") is not { } spec)
@@ -532,7 +568,7 @@ public static class KubernetesInputLoader
                 return true;
             }
 
-            foreach (var (path, port) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith("].port", StringComparison.Ordinal)))
+            foreach (var (path, port) in YamlTree.Descendants(spec, "spec").Where(d => d.Path.EndsWith(field, StringComparison.Ordinal)))
             {
                 if (port is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, Value: { Length: > 0 } value }
                     && value.All(char.IsAsciiDigit))
@@ -672,7 +708,13 @@ public static class KubernetesInputLoader
             _diagnostics.Add(Diagnostic.Error(code, message, new DiagnosticLocation(source, where, field)));
 
         private static string? ItemApiVersion(string? listApiVersion, string listKind) =>
-            listKind == "NetworkPolicyList" ? "networking.k8s.io/v1" : listKind is "PodList" or "NamespaceList" or "NodeList" ? "v1" : listApiVersion;
+            listKind switch
+            {
+                "NetworkPolicyList" => "networking.k8s.io/v1",
+                "EndpointSliceList" => "discovery.k8s.io/v1",
+                "PodList" or "NamespaceList" or "NodeList" or "ServiceList" => "v1",
+                _ => listApiVersion,
+            };
 
         private static string? ItemKind(string listKind) => listKind == "List" ? null : listKind[..^"List".Length];
 
