@@ -67,7 +67,7 @@ demo: deps build
 
 # The figures of docs/reliability.md, section "Soak": 10 minutes on each database, faults every minute (~22 min).
 bench-soak: bench-deps build
-	$(OVNACL) bench churn --start standalone,raft --soak 10m --pipeline 4 --plot docs/plots/soak.png
+	$(OVNACL) bench churn --start standalone,raft --soak 10m --plot docs/plots/soak.png
 
 # The figures of docs/benchmarks.md, section "Churn": saturation at 1, 100 and 1,000 events per transaction (the last
 # also at 8,000 pods, where the driver's window of one pass over the pods no longer binds), the offered-load sweep

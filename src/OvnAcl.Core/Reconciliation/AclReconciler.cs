@@ -14,8 +14,8 @@ namespace OvnAcl.Reconciliation;
 /// another owner is reported in <see cref="Conflicts"/> and left alone.
 /// </summary>
 /// <remarks>
-/// <see cref="RunAsync"/> keeps one transaction in flight (or <see cref="AclReconcilerOptions.MaxTransactionsInFlight"/>):
-/// changes made meanwhile accumulate and the next transaction carries them all. After a transaction whose outcome is unknown (the connection was lost), or a reconnect, the whole
+/// <see cref="RunAsync"/> keeps up to <see cref="AclReconcilerOptions.MaxTransactionsInFlight"/> transactions in flight
+/// (16 by default; a second leaves only once full, so under light load one is in flight): changes made meanwhile accumulate and the next transaction carries them all. After a transaction whose outcome is unknown (the connection was lost), or a reconnect, the whole
 /// state is compared again with the resynchronized replica instead of sending anything again, so nothing is lost or
 /// applied twice. Changes others make to owned rows are repaired.
 /// </remarks>
