@@ -93,8 +93,8 @@ public sealed record DatapathPacket
         return string.Create(CultureInfo.InvariantCulture, $"eth(src={EthSrc},dst={EthDst}),{l3},{l4}");
     }
 
-    /// <summary>The packet as an OpenFlow match (<c>ovs-ofctl</c> syntax), for <c>ofproto/trace</c>.</summary>
-    public string ToOpenFlowMatch()
+    /// <summary>The packet as an OpenFlow match (<c>ovs-ofctl</c> syntax), for <c>ofproto/trace</c>, arriving on <paramref name="inPort"/>.</summary>
+    public string ToOpenFlowMatch(string? inPort = null)
     {
         var ipv6 = IsIpv6;
         var (src, dst, ttl) = ipv6 ? ("ipv6_src", "ipv6_dst", "nw_ttl") : ("nw_src", "nw_dst", "nw_ttl");
@@ -105,7 +105,9 @@ public sealed record DatapathPacket
             DatapathProtocol.Sctp => $"{(ipv6 ? "sctp6" : "sctp")},tp_src={SourcePort},tp_dst={DestinationPort}",
             _ => ipv6 ? $"icmp6,icmpv6_type={IcmpType},icmpv6_code=0" : $"icmp,icmp_type={IcmpType},icmp_code=0",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"dl_src={EthSrc},dl_dst={EthDst},{l4},{src}={IpSrc},{dst}={IpDst},{ttl}=64");
+        // ofproto/trace parses fields in order, each after its prerequisites: protocol, then L2, L3, L4.
+        var (protocol, ports) = (l4.Split(',', 2)[0], l4.Contains(',', StringComparison.Ordinal) ? "," + l4.Split(',', 2)[1] : "");
+        return string.Create(CultureInfo.InvariantCulture, $"{protocol}{(inPort is null ? "" : ",in_port=" + inPort)},dl_src={EthSrc},dl_dst={EthDst},{src}={IpSrc},{dst}={IpDst},{ttl}=64{ports}");
     }
 
     public override string ToString() => Protocol switch

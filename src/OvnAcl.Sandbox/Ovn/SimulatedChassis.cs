@@ -180,9 +180,13 @@ public sealed partial class SimulatedChassis : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(packet);
         var result = await Vswitchd.TryAppctlAsync(
-            ["ofproto/trace", "br-int", $"in_port={vif},{packet.ToOpenFlowMatch()}", "--ct-next", ctState, "--ct-next", ctState], cancellationToken).ConfigureAwait(false);
+            ["ofproto/trace", "br-int", packet.ToOpenFlowMatch(vif), "--ct-next", ctState, "--ct-next", ctState], cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.Stdout : result.Describe();
     }
+
+    /// <summary><c>ovs-appctl dpctl/dump-flows</c>: the datapath's cached (megaflow) entries, which decide packets before OpenFlow does.</summary>
+    public async Task<string> DumpDatapathFlowsAsync(CancellationToken cancellationToken = default) =>
+        (await Vswitchd.AppctlAsync(["dpctl/dump-flows"], cancellationToken).ConfigureAwait(false)).Stdout;
 
     /// <summary>Log tails and console output of the chassis' three daemons.</summary>
     public string Diagnostics(int logLines = 20) =>
