@@ -16,7 +16,7 @@ public sealed record OvnChassisSandboxOptions
     /// missing count as dropped. A packet crosses up to three ovs-vswitchd (source chassis, the interconnect, the
     /// destination chassis), each possibly upcalling for its first packet of a flow.
     /// </summary>
-    public TimeSpan DeliveryQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan DeliveryQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(750);
 
     /// <summary>The longest <see cref="OvnChassisSandbox.SendAsync"/> waits for packets to arrive.</summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -196,6 +196,20 @@ public sealed class DatapathReachabilityTests(OvnChassisFixture fixture, ITestOu
                 });
             }).ToList();
             var replied = await _network.SendAsync([.. reply.Select(r => (r.Verdict.Src, r.Verdict.Dst, r.Verdict.Packet))]);
+
+            // A reply missing where it was expected is sent once more (the same packet, its connection still there)
+            // before it counts, in case it was only late on a loaded machine.
+            var late = Enumerable.Range(0, reply.Count).Where(i => !replied[i] && reply[i].Verdict.Engine).ToList();
+            if (late.Count > 0)
+            {
+                var again = await _network.SendAsync([.. late.Select(i => (reply[i].Verdict.Src, reply[i].Verdict.Dst, reply[i].Verdict.Packet))]);
+                for (var k = 0; k < late.Count; k++)
+                {
+                    output.WriteLine($"reply {reply[late[k]].Verdict.Pair} missing, sent again: {Word(again[k])}");
+                    replied[late[k]] = again[k];
+                }
+            }
+
             for (var i = 0; i < reply.Count; i++)
             {
                 var (engineReply, verdict) = reply[i];
