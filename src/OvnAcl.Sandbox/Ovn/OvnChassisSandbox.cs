@@ -47,6 +47,16 @@ public sealed class OvnChassisSandbox : IAsyncDisposable
 
     public string Dir => _directory.Path;
 
+    /// <summary>
+    /// Every daemon the sandbox runs: the central NB, SB and northd, the interconnect's ovsdb-server and ovs-vswitchd,
+    /// and each chassis' ovsdb-server, ovs-vswitchd and ovn-controller (e.g. to read their CPU time by pid).
+    /// </summary>
+    public IReadOnlyList<ServerProcess> Processes =>
+    [
+        Central.NbServer, Central.SbServer, Central.Northd, Network.OvsdbServer, Network.Vswitchd,
+        .. Chassis.SelectMany(c => c.Controller is { } controller ? [c.OvsdbServer, c.Vswitchd, controller] : new[] { c.OvsdbServer, c.Vswitchd }),
+    ];
+
     public TimeSpan StartupDuration { get; private set; }
 
     public SimulatedChassis this[string chassisName] =>

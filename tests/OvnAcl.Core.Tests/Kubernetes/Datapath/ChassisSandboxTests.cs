@@ -68,6 +68,26 @@ public sealed class ChassisSandboxTests(OvnChassisFixture fixture, ITestOutputHe
         }
     }
 
+    /// <summary>A sandbox of its own, not the collection's: it starts in seconds and leaves no process and no directory behind.</summary>
+    [Fact]
+    public async Task Dispose_stops_every_daemon_by_pid_and_removes_the_directory()
+    {
+        var sandbox = await OvnChassisSandbox.StartAsync(OvnChassisSandboxOptions.Default with { ChassisNames = ["solo1", "solo2"] });
+        var pids = sandbox.Processes.Select(p => p.Pid).ToList();
+        var dir = sandbox.Dir;
+        output.WriteLine($"2 chassis, {pids.Count} daemons, started in {sandbox.StartupDuration.TotalSeconds:0.0} s");
+        Assert.Equal(3 + 2 + (2 * 3), pids.Count);
+        Assert.All(pids, pid => Assert.NotNull(pid));
+        Assert.True(sandbox.StartupDuration < TimeSpan.FromSeconds(30), $"startup took {sandbox.StartupDuration}");
+
+        await sandbox.DisposeAsync();
+
+        Assert.All(sandbox.Processes, p => Assert.False(p.IsRunning, $"{p.Name} still runs"));
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal),
+            $"pid {pid} is alive after dispose"));
+        Assert.Equal(SandboxDirectory.KeepDirectories, Directory.Exists(dir));
+    }
+
     private static string Mac(int index) => $"50:54:00:00:00:{index:x2}";
 
     private static IPAddress Ip(int index) => IPAddress.Parse($"172.16.0.{index}");
