@@ -25,7 +25,7 @@ internal sealed record PairVerdict(V1Pod Src, V1Pod Dst, Probe Probe, DatapathPa
 /// The pods of <see cref="PodCluster.Xyz"/> on the <see cref="PodCluster.Switch"/> switch of an
 /// <see cref="OvnChassisSandbox"/>, spread over its three chassis so that some pairs share a chassis and others cross
 /// geneve, within and across namespaces: each namespace's <c>a</c> and <c>b</c> on the namespace's chassis (x: hv1, y:
-/// hv2, z: hv3), its <c>c</c> on the next one. Real packets decide each pair.
+/// hv2, z: hv3), its <c>c</c> on the next one; every pod dual-stack. Real packets decide each pair.
 /// </summary>
 internal sealed class DatapathPodNetwork
 {
@@ -42,7 +42,8 @@ internal sealed class DatapathPodNetwork
         _scratchDirectory = scratchDirectory;
     }
 
-    public PodCluster Cluster { get; } = PodCluster.Xyz();
+    /// <summary>Dual-stack, so that IPv6 probes have addresses; IPv4 verdicts do not change with it.</summary>
+    public PodCluster Cluster { get; } = PodCluster.Xyz(dualStack: true);
 
     public static string ChassisOf(V1Pod pod)
     {

@@ -93,6 +93,14 @@ public sealed class DatapathReachabilityTests(OvnChassisFixture fixture, ITestOu
               ingress:
               - ports: [{protocol: UDP}]
             """), [Sctp80, Udp80]),
+        ["ipv6"] = (Policy("x", "v6", """
+            podSelector: {}
+              ingress:
+              - from:
+                - ipBlock: {cidr: "fd00:10:244::/120", except: ["fd00:10:244::10/124"]}
+                - namespaceSelector: {matchLabels: {ns: z}}
+                  podSelector: {matchLabels: {pod: c}}
+            """), [new("TCP", 80, Ipv6: true), new("ICMP", 0, Ipv6: true), Tcp80]),
         // ICMP has no NetworkPolicy port: only a rule without ports admits it.
         ["icmp"] = (Policy("x", "from-y-all", """
             podSelector: {}
@@ -363,8 +371,7 @@ public sealed class DatapathReachabilityTests(OvnChassisFixture fixture, ITestOu
 
     private static string Matrix(List<PairVerdict> verdicts, bool transpose = false)
     {
-        var cluster = PodCluster.Xyz();
-        var keys = cluster.Pods.Select(PodCluster.Key).ToList();
+        var keys = PodCluster.Xyz().Pods.Select(PodCluster.Key).ToList();
         var cells = verdicts.ToDictionary(v => transpose ? (PodCluster.Key(v.Dst), PodCluster.Key(v.Src)) : (PodCluster.Key(v.Src), PodCluster.Key(v.Dst)));
         var text = new StringBuilder("      " + string.Join(' ', keys.Select(k => k.Replace("/", "", StringComparison.Ordinal))) + "\n");
         foreach (var src in keys)
