@@ -100,9 +100,10 @@ public sealed record DatapathPacket
         var (src, dst, ttl) = ipv6 ? ("ipv6_src", "ipv6_dst", "nw_ttl") : ("nw_src", "nw_dst", "nw_ttl");
         var l4 = Protocol switch
         {
-            DatapathProtocol.Tcp => $"{(ipv6 ? "tcp6" : "tcp")},tp_src={SourcePort},tp_dst={DestinationPort},tcp_flags=0x{TcpFlags:x3}",
-            DatapathProtocol.Udp => $"{(ipv6 ? "udp6" : "udp")},tp_src={SourcePort},tp_dst={DestinationPort}",
-            DatapathProtocol.Sctp => $"{(ipv6 ? "sctp6" : "sctp")},tp_src={SourcePort},tp_dst={DestinationPort}",
+            // ofproto/trace refuses tp_src/tp_dst for UDP and SCTP; the protocol's own field names work for all three.
+            DatapathProtocol.Tcp => $"{(ipv6 ? "tcp6" : "tcp")},tcp_src={SourcePort},tcp_dst={DestinationPort},tcp_flags=0x{TcpFlags:x3}",
+            DatapathProtocol.Udp => $"{(ipv6 ? "udp6" : "udp")},udp_src={SourcePort},udp_dst={DestinationPort}",
+            DatapathProtocol.Sctp => $"{(ipv6 ? "sctp6" : "sctp")},sctp_src={SourcePort},sctp_dst={DestinationPort}",
             _ => ipv6 ? $"icmp6,icmpv6_type={IcmpType},icmpv6_code=0" : $"icmp,icmp_type={IcmpType},icmp_code=0",
         };
         // ofproto/trace parses fields in order, each after its prerequisites: protocol, then L2, L3, L4.

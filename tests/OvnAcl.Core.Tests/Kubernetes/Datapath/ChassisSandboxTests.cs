@@ -60,6 +60,17 @@ public sealed class ChassisSandboxTests(OvnChassisFixture fixture, ITestOutputHe
             var local = Probe(1, 3, DatapathProtocol.Tcp, 80);
             var verdicts = await sandbox.SendAsync([tcp, udp, local]);
             Assert.Equal([false, true, true], verdicts);
+
+            // What failure messages show: ofproto/trace takes every packet the sandbox can send.
+            foreach (var protocol in Enum.GetValues<DatapathProtocol>())
+            {
+                var probe = Probe(1, 3, protocol, 80);
+                foreach (var packet in new[] { probe.Packet, probe.Packet.Reply() })
+                {
+                    var trace = await sandbox["hv1"].TraceAsync("vif1", packet);
+                    Assert.Contains("Datapath actions:", trace, StringComparison.Ordinal);
+                }
+            }
         }
         finally
         {
