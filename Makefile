@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-APT_PACKAGES := ovn-central ovn-common openvswitch-common python3-ovsdbapp python3-neutron openssl
+APT_PACKAGES := ovn-central ovn-common openvswitch-common openvswitch-switch ovn-host python3-ovsdbapp python3-neutron openssl
 # Only the benchmarks' plots need these; `make test` does not.
 BENCH_APT_PACKAGES := python3-matplotlib
 TEST_RESULTS := $(CURDIR)/artifacts/test-results
@@ -17,10 +17,12 @@ OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 all: build
 
 # OVN's own servers and tools come from Debian's packages; ovsdbapp is the peer we measure against, and
-# python3-neutron's ML2/OVN code is the oracle the Neutron translation is compared with.
+# python3-neutron's ML2/OVN code is the oracle the Neutron translation is compared with. openvswitch-switch
+# (ovs-vswitchd) and ovn-host (ovn-controller) run the simulated hypervisors of the datapath tests; no kernel module.
 deps:
 	@if ! command -v ovsdb-server >/dev/null || ! command -v ovn-northd >/dev/null \
-	    || ! command -v ovs-pki >/dev/null || ! /usr/bin/python3 -c 'import ovsdbapp, neutron.common.ovn.acl' 2>/dev/null; then \
+	    || ! command -v ovs-pki >/dev/null || ! command -v ovs-vswitchd >/dev/null || ! command -v ovn-controller >/dev/null \
+	    || ! /usr/bin/python3 -c 'import ovsdbapp, neutron.common.ovn.acl' 2>/dev/null; then \
 	  echo "installing: $(APT_PACKAGES)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \

@@ -10,3 +10,6 @@ public sealed class RaftNbCollection : ICollectionFixture<RaftNbFixture>;
 
 [CollectionDefinition(FixtureCollections.PartitionableRaftNb)]
 public sealed class PartitionableRaftNbCollection : ICollectionFixture<PartitionableRaftNbFixture>;
+
+[CollectionDefinition(FixtureCollections.OvnChassis)]
+public sealed class OvnChassisCollection : ICollectionFixture<OvnChassisFixture>;

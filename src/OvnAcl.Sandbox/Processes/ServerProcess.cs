@@ -23,7 +23,6 @@ public sealed class ServerProcess : IAsyncDisposable
         _options = options;
         _arguments = options.Arguments;
         LogPath = Path.Combine(options.Directory, options.Name + ".log");
-        UnixctlPath = Path.Combine(options.Directory, options.Name + ".ctl");
     }
 
     public string Name => _options.Name;
@@ -32,8 +31,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    /// <summary>The control socket: <c>ovs-appctl -t UnixctlPath COMMAND</c>, or <see cref="AppctlAsync"/>.</summary>
-    public string UnixctlPath { get; }
+    /// <summary>
+    /// The control socket: <c>ovs-appctl -t UnixctlPath COMMAND</c>, or <see cref="AppctlAsync"/>. <c>DIR/NAME.ctl</c>, or for
+    /// a daemon without <c>--unixctl</c> (<see cref="ServerProcessOptions.HasUnixctlOption"/>) the one it makes itself,
+    /// <c>DIR/NAME.PID.ctl</c>.
+    /// </summary>
+    public string UnixctlPath => _options.HasUnixctlOption
+        ? Path.Combine(_options.Directory, _options.Name + ".ctl")
+        : Path.Combine(_options.Directory, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_options.Name}.{_process?.Id ?? 0}.ctl"));
 
     /// <summary>The daemon's own arguments as the next (re)start will pass them.</summary>
     public IReadOnlyList<string> Arguments => _arguments;
@@ -247,7 +252,10 @@ public sealed class ServerProcess : IAsyncDisposable
             startInfo.ArgumentList.Add($"-v{level}");
         }
 
-        startInfo.ArgumentList.Add($"--unixctl={UnixctlPath}");
+        if (_options.HasUnixctlOption)
+        {
+            startInfo.ArgumentList.Add($"--unixctl={UnixctlPath}");
+        }
 
         // Anything a daemon derives from its run/log/db directories (pidfiles, default sockets) stays in our dir.
         ToolPaths.Sanitize(startInfo.Environment);

@@ -33,6 +33,12 @@ public sealed record ServerProcessOptions
     /// </summary>
     public IReadOnlyList<string> LogLevels { get; init; } = DefaultLogLevels();
 
+    /// <summary>
+    /// Whether the daemon takes <c>--unixctl</c>. ovn-controller (23.03) does not: it creates <c>RUNDIR/PROGRAM.PID.ctl</c>,
+    /// so set this to false and <see cref="Name"/> to the program's name.
+    /// </summary>
+    public bool HasUnixctlOption { get; init; } = true;
+
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How long <see cref="ServerProcess.StopAsync"/> waits after SIGTERM before it sends SIGKILL.</summary>

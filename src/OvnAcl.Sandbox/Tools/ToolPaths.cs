@@ -24,7 +24,7 @@ internal static class ToolPaths
 
         throw new SandboxException(
             $"'{name}' was not found on PATH or in {string.Join(", ", ExtraDirectories)}. " +
-            "The sandbox needs Debian's ovn-central, ovn-common, openvswitch-common and openssl packages (`make deps`).");
+            "The sandbox needs Debian's ovn-central, ovn-common, openvswitch-common, openvswitch-switch, ovn-host and openssl packages (`make deps`).");
     }
 
     /// <summary>

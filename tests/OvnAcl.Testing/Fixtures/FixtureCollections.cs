@@ -11,4 +11,5 @@ public static class FixtureCollections
     public const string PartitionableRaftNb = "raft-nb-netns";
     public const string OvnSandbox = "ovn-sandbox";
     public const string TlsNb = "tls-nb";
+    public const string OvnChassis = "ovn-chassis";
 }
