@@ -60,8 +60,9 @@ public sealed partial class AclDecisionEngine
     /// <summary>
     /// A new connection from <paramref name="fromPort"/> with <paramref name="toVip"/> (the packet the client sends, to a
     /// load balancer VIP of the port's switch), decided for every backend of the VIP (OVN picks one per connection by a
-    /// hash). A backend is the logical switch port of the switch holding its address (<paramref name="backendPort"/> may
-    /// name it instead, e.g. a router port for an address outside); one without a port is listed undecided.
+    /// hash). A backend is the logical switch port holding its address, on the client's switch or on one a logical router
+    /// joins to it (<paramref name="backendPort"/> may name it instead, e.g. a router port for an address outside); one
+    /// without a port is listed undecided.
     /// </summary>
     /// <exception cref="AclPolicyException">An unknown port, or a destination that is no VIP of the port's switch.</exception>
     public LoadBalancedDecision DecideThroughLoadBalancer(string fromPort, Packet toVip, Func<LoadBalancerAddress, string?>? backendPort = null)
@@ -98,9 +99,14 @@ public sealed partial class AclDecisionEngine
         var backends = new List<LoadBalancedBackend>();
         foreach (var backend in vip.Backends)
         {
+            bool Holds(LogicalPortView candidate) => candidate.Type == ""
+                && (backend.Address.AddressFamily == AddressFamily.InterNetwork ? candidate.Ipv4 : candidate.Ipv6).Contains(backend.Address);
+
+            // On the client's switch, else on a switch a logical router joins to it (ovn-kubernetes: another node's).
             var lsp = backendPort?.Invoke(backend)
-                ?? switchPorts.FirstOrDefault(name => View.Ports[name] is { Type: "" } candidate
-                    && (backend.Address.AddressFamily == AddressFamily.InterNetwork ? candidate.Ipv4 : candidate.Ipv6).Contains(backend.Address));
+                ?? switchPorts.FirstOrDefault(name => Holds(View.Ports[name]))
+                ?? View.Ports.Values.Where(p => p.Switch != from.Switch && Holds(p) && View.FindRoute(from.Switch, p.Switch) is not null)
+                    .Select(p => p.Name).Order(StringComparer.Ordinal).FirstOrDefault();
             backends.Add(new LoadBalancedBackend
             {
                 Backend = backend,
@@ -117,20 +123,18 @@ public sealed partial class AclDecisionEngine
     /// the client sends, to the VIP), decided for one backend, <paramref name="backend"/> on <paramref name="backendPort"/>,
     /// as OVN does: the from-lport stage sees the VIP, the load balancer DNATs, and the after-lb and to-lport stages see
     /// the backend's address and port. A VIP's traffic always goes through conntrack (<c>ct_lb_mark</c>), stateful ACLs
-    /// or not. The router hop of a client sending to its gateway is not evaluated (see docs/explain.md).
+    /// or not. The router hop of a client sending to its gateway is not evaluated (see docs/explain.md); a backend on
+    /// another switch is reached through the logical router joining the two, the DNATed packet decided there too.
     /// </summary>
-    /// <exception cref="AclPolicyException">An unknown port, or ports on different switches.</exception>
+    /// <exception cref="AclPolicyException">An unknown port, or ports on switches no logical router joins.</exception>
     public AclDecision DecideLoadBalanced(string fromPort, string backendPort, Packet toVip, LoadBalancerAddress backend)
     {
         ArgumentNullException.ThrowIfNull(toVip);
         ArgumentNullException.ThrowIfNull(backend);
         var from = View.GetPort(fromPort);
         var to = View.GetPort(backendPort);
-        if (from.Switch != to.Switch)
-        {
-            throw new AclPolicyException($"ports '{from.Name}' (switch {from.Switch}) and backend '{to.Name}' (switch {to.Switch}) are not on the same logical switch; routed traffic is not modelled");
-        }
-
+        var route = from.Switch == to.Switch ? default((LogicalPortView Out, string Router, LogicalPortView In)?) : View.FindRoute(from.Switch, to.Switch)
+            ?? throw new AclPolicyException($"ports '{from.Name}' (switch {from.Switch}) and backend '{to.Name}' (switch {to.Switch}) are on switches no logical router joins; other routed paths are not modelled");
         var acls = AclsOf(from.Switch);
         var warnings = new List<string>();
         foreach (var port in new[] { from, to }.Where(p => !p.Enabled))
@@ -138,9 +142,21 @@ public sealed partial class AclDecisionEngine
             warnings.Add($"port '{port.Name}' is disabled (enabled=false): OVN drops all its traffic before any ACL");
         }
 
+        // The client's switch load-balances (ls_in_lb) and routes the DNATed packet on to the backend's switch.
+        Hop[] hops = route is not { } r ? [new(acls, from, to)] : [new(acls, from, r.Out), new(AclsOf(to.Switch), r.In, to)];
+        if (route is { } routed)
+        {
+            warnings.Add($"routed through logical router '{routed.Router}' ({routed.Out.Name} -> {routed.In.Name}): its policies, NAT and static routes are not modelled");
+        }
+
         var clean = toVip with { Inport = null, Outport = null, CtState = CtState.None };
         var dnat = clean with { IpDst = backend.Address, L4Dst = backend.Port ?? clean.L4Dst };
-        var decision = Evaluate([new Hop(acls, from, to)], clean, default, warnings, dnat);
+        var decision = Evaluate(hops, clean, default, warnings, dnat);
+        if (route is { } via)
+        {
+            decision = decision with { ToSwitch = to.Switch, Router = via.Router };
+        }
+
         if (from.Name == to.Name)
         {
             warnings.Add("hairpin: the client is this backend; the after-lb ACLs do not see the connection, and OVN SNATs it to the VIP (hairpin_snat_ip), so to-lport ACLs matching the source see the VIP in the datapath: the engine, like ovn-trace, keeps the client's address");

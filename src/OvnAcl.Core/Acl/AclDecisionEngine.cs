@@ -101,7 +101,8 @@ public sealed partial class AclDecisionEngine
         for (var h = 0; h < hops.Length; h++)
         {
             var (acls, inPort, outPort) = hops[h];
-            var ingress = packet with { Inport = inPort.Name };
+            // Past the first switch the packet is already load-balanced: every stage there sees the backend.
+            var ingress = (h == 0 ? packet : afterLb ?? packet) with { Inport = inPort.Name };
             var balanced = (afterLb ?? packet) with { Inport = inPort.Name };
             var egress = balanced with { Outport = outPort.Name };
             var ingressCt = CtStateFor(acls, AclDirection.FromLport, ingress, inPort, loadBalanced);

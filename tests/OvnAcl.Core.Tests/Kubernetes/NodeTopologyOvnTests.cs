@@ -24,6 +24,7 @@ namespace OvnAcl.Core.Tests.Kubernetes;
 public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputHelper output) : IDisposable
 {
     private const string Router = "ovn_cluster_router";
+    private const string Vip = "10.96.0.10:8080";
     private readonly SandboxDirectory _scratch = SandboxDirectory.Create("node-topology");
 
     public void Dispose() => _scratch.Dispose();
@@ -82,6 +83,8 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
             args.AddRange(["--", "lsp-add", port.Switch, port.Lsp, "--", "lsp-set-addresses", port.Lsp, port.Addresses]);
         }
 
+        // A Service as ovn-kubernetes writes it: one load balancer on every node switch, a backend on each node.
+        args.AddRange(["--", "lb-add", "svc_shop_app", Vip, $"{web.Ip4}:8080,{api.Ip4}:8080", "tcp", "--", "ls-lb-add", "worker-1", "svc_shop_app", "--", "ls-lb-add", "worker-2", "svc_shop_app"]);
         await sandbox.RunNbctlAsync(args);
 
         var input = K8s.Input(open ? AllowAll : DefaultDeny, [Pod("web", web, "worker-1"), Pod("api", api, "worker-2")])
@@ -115,6 +118,23 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         Assert.Equal(("worker-2", "worker-1", Router), (routed.Switch, routed.ToSwitch, routed.Router));
         Assert.Contains("(switch worker-2 through router ovn_cluster_router to switch worker-1)", AclDecisionReport.ToText(routed), StringComparison.Ordinal);
         Assert.Equal(["worker-2", "worker-2", "worker-2", "worker-1", "worker-1", "worker-1"], routed.Stages.Select(st => st.Switch));
+
+        // Through the VIP from worker-1's management port: the backend on worker-1 is its own node's pod, the one on
+        // worker-2 is reached through the router and decided there, on the DNATed packet, as ovn-trace --lb-dst says.
+        var balanced = live.TryDecideThroughLoadBalancer(mgmt1.Lsp, "10.96.0.10", AclProtocol.Tcp, 8080);
+        Assert.NotNull(balanced);
+        foreach (var backend in balanced.Backends)
+        {
+            var decision = Assert.IsType<AclDecision>(backend.Decision);
+            var target = backend.Port == web.Lsp ? web : api;
+            Assert.Equal(target == api ? "worker-2" : null, decision.ToSwitch);
+            var flow = $"inport == \"{mgmt1.Lsp}\" && eth.src == {mgmt1.Mac} && eth.dst == {Mac(1, 1)} && ip4.src == {mgmt1.Ip4} && ip4.dst == 10.96.0.10 && ip.ttl == 64 && tcp && tcp.src == 40000 && tcp.dst == 8080";
+            var trace = await sandbox.RunTraceAsync(mgmt1.Switch, flow, ["--no-friendly-names", $"--lb-dst={target.Ip4}:8080", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal"]);
+            var delivered = trace.Contains($"output(\"{target.Lsp}\");", StringComparison.Ordinal);
+            output.WriteLine($"{mgmt1.Lsp} -> {Vip} -> {target.Lsp}: ovn-trace {(delivered ? "delivered" : "dropped")}, engine {decision.Verdict}");
+            Assert.True(delivered == (decision.Verdict == AclVerdict.Allow), trace + "\n" + AclDecisionReport.ToText(decision));
+            Assert.Equal(open || target == web, delivered);
+        }
 
         // node/NAME, as live explain takes it: the port holding the node's address, named as the resident node.
         Assert.Equal(mgmt1.Lsp, NodeEndpoints.ResolvePort(live.View, "node/worker-1", ipv6: false));
