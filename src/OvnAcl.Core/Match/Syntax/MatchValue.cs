@@ -9,6 +9,9 @@ public abstract record MatchValue
 {
     private protected MatchValue() { }
 
+    /// <summary>Where the parser found this value; equality-neutral (<see cref="NodePosition"/>).</summary>
+    internal NodePosition Position { get; set; }
+
     /// <summary>The value in OVN's match syntax.</summary>
     public sealed override string ToString() => MatchPrinter.PrintValue(this);
 }
