@@ -32,7 +32,7 @@ internal static class MatchTokenGrammar
             Constant.Before(Kind(MatchTokenKind.Comma).Optional()).AtLeastOnce())
         .Before(Kind(MatchTokenKind.RightBrace));
 
-    private static readonly Parser<MatchToken, MatchValue> Value = OneOf(Set, Constant.Select(c => (MatchValue)c));
+    private static readonly Parser<MatchToken, MatchValue> Value = OneOf(Constant.Select(c => (MatchValue)c), Set);
 
     private static readonly Parser<MatchToken, BitRange> Bits =
         Kind(MatchTokenKind.LeftBracket)
@@ -52,19 +52,22 @@ internal static class MatchTokenGrammar
     private static readonly Parser<MatchToken, Primary> Parenthesized =
         Kind(MatchTokenKind.LeftParenthesis).Then(ExprRef).Before(Kind(MatchTokenKind.RightParenthesis)).Select(e => new Primary(e, Atomic: true));
 
+    // The node starts where its field does (the grammar's Here before the field).
     private static readonly Parser<MatchToken, Primary> FieldFirst = Map(
-        (at, field, rest) => rest.HasValue
-            ? new Primary(SourceLocations.At<MatchExpr>(new ComparisonExpr(field, rest.Value.Op, rest.Value.Value), at), Atomic: false)
-            : field is { Name: "true" or "false", Bits: null }
-                ? new Primary(SourceLocations.At<MatchExpr>(new BoolExpr(field.Name == "true"), at), Atomic: true)
-                : new Primary(SourceLocations.At<MatchExpr>(new FieldTestExpr(field), at), Atomic: true),
-        Here,
+        (field, rest) => FieldFirstNode(field.Position.Value!.Value, field, rest),
         Field,
         Map((op, value) => (Op: op, Value: value), Relop, Value).Optional());
 
+    private static Primary FieldFirstNode(TextPosition at, FieldRef field, Maybe<(RelationalOperator Op, MatchValue Value)> rest) =>
+        rest.HasValue
+            ? new Primary(SourceLocations.At<MatchExpr>(new ComparisonExpr(field, rest.Value.Op, rest.Value.Value), at), Atomic: false)
+            : field is { Name: "true" or "false", Bits: null }
+                ? new Primary(SourceLocations.At<MatchExpr>(new BoolExpr(field.Name == "true"), at), Atomic: true)
+                : new Primary(SourceLocations.At<MatchExpr>(new FieldTestExpr(field), at), Atomic: true);
+
+    // The node starts where its value does (a set's '{', a constant's first character).
     private static readonly Parser<MatchToken, Primary> ConstantFirst = Map(
-            MatchParser.MakeConstantFirst,
-            Here,
+            (value, rest) => MatchParser.MakeConstantFirst(value.Position.Value!.Value, value, rest),
             Value,
             Map(
                     (op, field, tail) => (Op: op, Field: field, Tail: tail),
@@ -75,13 +78,14 @@ internal static class MatchTokenGrammar
         .Assert(r => r.Error is null)
         .Select(r => r.Primary);
 
-    private static readonly Parser<MatchToken, Primary> PrimaryExpr = OneOf(Parenthesized, ConstantFirst, FieldFirst);
+    // Each alternative starts with its own kind of token, so their order changes nothing but speed: the common first.
+    private static readonly Parser<MatchToken, Primary> PrimaryExpr = OneOf(FieldFirst, ConstantFirst, Parenthesized);
 
     private static readonly Parser<MatchToken, MatchExpr> NotExpr = OneOf(
+        PrimaryExpr.Select(p => p.Expr),
         Map((bang, operand) => (At: bang.At, Operand: operand), Kind(MatchTokenKind.Not), PrimaryExpr)
             .Assert(t => t.Operand.Atomic)
-            .Select(t => SourceLocations.At<MatchExpr>(new NotExpr(t.Operand.Expr), t.At)),
-        PrimaryExpr.Select(p => p.Expr));
+            .Select(t => SourceLocations.At<MatchExpr>(new NotExpr(t.Operand.Expr), t.At)));
 
     private static readonly Parser<MatchToken, (bool IsAnd, IEnumerable<MatchExpr> Operands)> Chain = OneOf(
         Kind(MatchTokenKind.And).Then(NotExpr).AtLeastOnce().Select(rest => (true, rest)),
