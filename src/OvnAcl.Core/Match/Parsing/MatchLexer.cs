@@ -174,7 +174,7 @@ internal static class MatchLexer
                 case '$' or '@':
                 {
                     var start = ++i;
-                    while (i < text.Length && (IsIdn(text[i]) || text[i] == '-'))
+                    while (i < text.Length && (MatchParser.IsIdn(text[i]) || text[i] == '-'))
                     {
                         i++;
                     }
@@ -244,8 +244,6 @@ internal static class MatchLexer
 
     private static MatchToken Constant(TextPosition at, MatchConstant constant) =>
         new(MatchTokenKind.Constant, at, Constant: SourceLocations.At(constant, at));
-
-    private static bool IsIdn(char c) => MatchParser.IsIdn(c);
 
     /// <summary>Whitespace, <c>// …</c> to the end of the line and <c>/* … */</c>; false for a comment left open.</summary>
     private static bool SkipTrivia(string text, ref int i)

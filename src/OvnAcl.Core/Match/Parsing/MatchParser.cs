@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Pidgin;
 using static Pidgin.Parser;
 using static Pidgin.Parser<char>;
@@ -11,6 +11,11 @@ namespace OvnAcl.Match;
 /// The context-free grammar of OVN matches (ovn-sb(5); lexer and parser of ovn/lib/lex.c and expr.c). It accepts
 /// any field name and any <c>$</c>/<c>@</c> name: what they mean is <see cref="MatchChecker"/>'s business.
 /// </summary>
+/// <remarks>
+/// This grammar over characters is the reference: <see cref="TryParse"/> first tries the faster token path
+/// (<see cref="MatchLexer"/>, <see cref="MatchTokenGrammar"/>), which builds the same trees, and comes here for
+/// whatever it declines, so every syntax error is this grammar's.
+/// </remarks>
 /// <remarks>
 /// Labels sit only on parsers that fail without consuming input: Pidgin's <c>Labelled</c> replaces whatever a
 /// deeper parser expected, which would turn "expected ')'" into a vague "expected expression".
