@@ -16,13 +16,12 @@ public static class MatchExpression
     public static MatchExpr Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var result = MatchParser.Parse(text);
-        if (result.Success)
+        if (MatchParser.TryParse(text, out var expression, out var error))
         {
-            return result.Value;
+            return expression;
         }
 
-        var (diagnostic, expected) = SyntaxError(text, result.Error!);
+        var (diagnostic, expected) = SyntaxError(text, error);
         throw new MatchSyntaxException(diagnostic, expected);
     }
 
@@ -34,20 +33,19 @@ public static class MatchExpression
     {
         ArgumentNullException.ThrowIfNull(text);
         expression = null;
-        var result = MatchParser.Parse(text);
-        if (!result.Success)
+        if (!MatchParser.TryParse(text, out var parsed, out var error))
         {
-            diagnostics = [SyntaxError(text, result.Error!).Diagnostic];
+            diagnostics = [SyntaxError(text, error).Diagnostic];
             return false;
         }
 
-        diagnostics = Check(result.Value);
+        diagnostics = Check(parsed);
         if (!diagnostics.IsEmpty)
         {
             return false;
         }
 
-        expression = result.Value;
+        expression = parsed;
         return true;
     }
 

@@ -1,5 +1,6 @@
-using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Pidgin;
 using static Pidgin.Parser;
 using static Pidgin.Parser<char>;
@@ -10,6 +11,11 @@ namespace OvnAcl.Match;
 /// The context-free grammar of OVN matches (ovn-sb(5); lexer and parser of ovn/lib/lex.c and expr.c). It accepts
 /// any field name and any <c>$</c>/<c>@</c> name: what they mean is <see cref="MatchChecker"/>'s business.
 /// </summary>
+/// <remarks>
+/// This grammar over characters is the reference: <see cref="TryParse"/> first tries the faster token path
+/// (<see cref="MatchLexer"/>, <see cref="MatchTokenGrammar"/>), which builds the same trees, and comes here for
+/// whatever it declines, so every syntax error is this grammar's.
+/// </remarks>
 /// <remarks>
 /// Labels sit only on parsers that fail without consuming input: Pidgin's <c>Labelled</c> replaces whatever a
 /// deeper parser expected, which would turn "expected ')'" into a vague "expected expression".
@@ -77,7 +83,7 @@ internal static class MatchParser
     // A mask after a string is no OVN syntax, but reading it lets the checker say "mask on a string" instead of a bare syntax error.
     private static readonly Parser<char, MatchConstant> QuotedString =
         Map(
-                (text, mask) => mask.HasValue ? Classify(new StringConstant(text), mask.Value) : new Lexed(new StringConstant(text), null),
+                (text, mask) => mask.HasValue ? Classify(new StringConstant(text), mask.Value.AsSpan()) : new Lexed(new StringConstant(text), null),
                 Char('"').Labelled("constant").Then(OneOf(Escape, Token(c => c != '"' && c != '\\')).ManyString()).Before(Char('"').Optional().Assert(q => q.HasValue, "string ends without its closing '\"'")),
                 MaskRun.Optional())
             .Assert(r => r.Error is null, r => r.Error!)
@@ -179,6 +185,53 @@ internal static class MatchParser
 
     private const string TooDeepMessage = "parentheses nested too deeply (OVN allows 100 levels)";
 
+    [ThreadStatic]
+    private static List<MatchToken>? t_tokens;
+
+    /// <summary>
+    /// The tree of <paramref name="text"/>, or the character grammar's <paramref name="error"/>. Valid text goes
+    /// through <see cref="MatchLexer"/> and <see cref="MatchTokenGrammar"/>; anything they decline is parsed again by
+    /// the character grammar (<see cref="Parse"/>), which accepts or refuses it as it always has.
+    /// </summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out MatchExpr? expression, [NotNullWhen(false)] out ParseError<char>? error)
+    {
+        if (ParseTokens(text) is { } fast)
+        {
+            expression = fast;
+            error = null;
+            return true;
+        }
+
+        var result = Parse(text);
+        expression = result.Success ? result.Value : null;
+        error = result.Success ? null : result.Error;
+        return result.Success;
+    }
+
+    /// <summary>The token path alone: the tree, or null where the character grammar must decide.</summary>
+    internal static MatchExpr? ParseTokens(string text)
+    {
+        if (FirstTooDeep(text) is not null)
+        {
+            return null;
+        }
+
+        var tokens = t_tokens ??= [];
+        try
+        {
+            return MatchLexer.TryTokenize(text, tokens) ? MatchTokenGrammar.TryParse(CollectionsMarshal.AsSpan(tokens)) : null;
+        }
+        finally
+        {
+            tokens.Clear();
+            if (tokens.Capacity > 4096)
+            {
+                t_tokens = null; // one huge match should not stay pinned to the thread
+            }
+        }
+    }
+
+    /// <summary>The character grammar alone: the reference for what parses and for every syntax error's message and position.</summary>
     public static Result<char, MatchExpr> Parse(string text) =>
         FirstTooDeep(text) is { } offset
             // Consuming up to the offending '(' makes Pidgin report its offset, line and column like any other error.
@@ -234,9 +287,9 @@ internal static class MatchParser
         where T : class =>
         Map((at, node) => SourceLocations.At(node, at), Here, parser);
 
-    private const char NotAnEscape = '\uffff';
+    internal const char NotAnEscape = '\uffff';
 
-    private static char SimpleEscape(char c) => c switch
+    internal static char SimpleEscape(char c) => c switch
     {
         '"' or '\\' or '/' => c,
         'b' => '\b',
@@ -247,26 +300,30 @@ internal static class MatchParser
         _ => NotAnEscape,
     };
 
-    private static bool IsId1(char c) => char.IsAsciiLetter(c) || c == '_' || c == '.';
+    internal static bool IsId1(char c) => char.IsAsciiLetter(c) || c == '_' || c == '.';
 
-    private static bool IsIdn(char c) => IsId1(c) || char.IsAsciiDigit(c);
+    internal static bool IsIdn(char c) => IsId1(c) || char.IsAsciiDigit(c);
 
-    private static Lexed Classify(string run, Maybe<string> mask)
+    internal static Lexed Classify(string run, Maybe<string> mask) =>
+        mask.HasValue ? Classify(run, mask.Value, masked: true) : Classify(run, default, masked: false);
+
+    /// <summary>A number token and its mask, if <paramref name="masked"/>, read in place.</summary>
+    internal static Lexed Classify(ReadOnlySpan<char> run, ReadOnlySpan<char> mask, bool masked)
     {
         if (!NumericLiteral.TryClassify(run, out var value, out var error))
         {
             return new Lexed(null, error);
         }
 
-        return mask.HasValue ? Classify(value!, mask.Value) : new Lexed(value, null);
+        return masked ? Classify(value!, mask) : new Lexed(value, null);
     }
 
-    private static Lexed Classify(MatchConstant value, string mask) =>
+    internal static Lexed Classify(MatchConstant value, ReadOnlySpan<char> mask) =>
         NumericLiteral.TryClassify(mask, out var maskValue, out var error)
             ? new Lexed(NumericLiteral.WithMask(value, maskValue!), null)
             : new Lexed(null, error);
 
-    private static (Primary Primary, string? Error) MakeConstantFirst(
+    internal static (Primary Primary, string? Error) MakeConstantFirst(
         TextPosition at,
         MatchValue value,
         Maybe<(RelationalOperator Op, FieldRef Field, Maybe<(RelationalOperator Op, MatchValue Value)> Tail)> rest)
@@ -297,7 +354,7 @@ internal static class MatchParser
     internal static bool IsRangeShape(RelationalOperator low, RelationalOperator high) =>
         (low.IsUpward() && high.IsUpward()) || (low.IsDownward() && high.IsDownward());
 
-    private readonly record struct Lexed(MatchConstant? Constant, string? Error);
+    internal readonly record struct Lexed(MatchConstant? Constant, string? Error);
 
-    private readonly record struct Primary(MatchExpr Expr, bool Atomic);
+    internal readonly record struct Primary(MatchExpr Expr, bool Atomic);
 }

@@ -10,14 +10,18 @@ namespace OvnAcl.Match;
 /// </summary>
 internal static class NumericLiteral
 {
-    public static bool TryClassify(string text, out MatchConstant? constant, out string? error)
+    public static bool TryClassify(string text, out MatchConstant? constant, out string? error) =>
+        TryClassify(text.AsSpan(), out constant, out error);
+
+    /// <summary>As <see cref="TryClassify(string, out MatchConstant?, out string?)"/>, reading the token in place: the lexer allocates no string for it.</summary>
+    public static bool TryClassify(ReadOnlySpan<char> text, out MatchConstant? constant, out string? error)
     {
         constant = null;
         if (text.Length == 17 && IsMac(text))
         {
-            constant = new MacConstant(MacAddress.Parse(text).Value);
+            constant = new MacConstant(MacValue(text));
         }
-        else if (text.All(char.IsAsciiDigit))
+        else if (!text.ContainsAnyExceptInRange('0', '9'))
         {
             if (text.Length > 1 && text[0] == '0')
             {
@@ -36,7 +40,7 @@ internal static class NumericLiteral
         else if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
         {
             var digits = text[2..].TrimStart('0');
-            if (text.Length == 2 || !text[2..].All(char.IsAsciiHexDigit))
+            if (text.Length == 2 || !IsHex(text[2..]))
             {
                 error = $"invalid hexadecimal constant: {text}";
                 return false;
@@ -54,7 +58,7 @@ internal static class NumericLiteral
         {
             constant = new Ipv4Constant(v4);
         }
-        else if (text.Contains(':', StringComparison.Ordinal)
+        else if (text.Contains(':')
                  && IPAddress.TryParse(text, out var address)
                  && address.AddressFamily == AddressFamily.InterNetworkV6
                  && address.ScopeId == 0)
@@ -103,7 +107,7 @@ internal static class NumericLiteral
         return WithMask(value!, mask!);
     }
 
-    private static bool IsMac(string text)
+    private static bool IsMac(ReadOnlySpan<char> text)
     {
         for (var i = 0; i < 17; i++)
         {
@@ -117,23 +121,45 @@ internal static class NumericLiteral
         return true;
     }
 
-    private static bool IsIpv4(string text, out uint value)
+    // Six "xx:" groups, already checked by IsMac (MacAddress.Parse reads the same value from a string).
+    private static ulong MacValue(ReadOnlySpan<char> text)
     {
-        value = 0;
-        var parts = text.Split('.');
-        if (parts.Length != 4)
+        ulong value = 0;
+        for (var i = 0; i < 17; i += 3)
         {
-            return false;
+            value = (value << 8) | byte.Parse(text.Slice(i, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
         }
 
-        foreach (var part in parts)
+        return value;
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
         {
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit))
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Exactly four dot-separated parts of one to three decimal digits, each at most 255.
+    private static bool IsIpv4(ReadOnlySpan<char> text, out uint value)
+    {
+        value = 0;
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var part = text[range];
+            if (++parts > 4 || part.Length is 0 or > 3 || part.ContainsAnyExceptInRange('0', '9'))
             {
                 return false;
             }
 
-            var octet = int.Parse(part, CultureInfo.InvariantCulture);
+            var octet = int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture);
             if (octet > 255)
             {
                 return false;
@@ -142,6 +168,6 @@ internal static class NumericLiteral
             value = (value << 8) | (uint)octet;
         }
 
-        return true;
+        return parts == 4;
     }
 }

@@ -10,6 +10,9 @@ public abstract record MatchExpr
 {
     private protected MatchExpr() { }
 
+    /// <summary>Where the parser found this node; equality-neutral (<see cref="NodePosition"/>).</summary>
+    internal NodePosition Position { get; set; }
+
     /// <summary>The expression in OVN's match syntax, parenthesized where precedence needs it.</summary>
     public sealed override string ToString() => MatchPrinter.Print(this);
 
@@ -110,6 +113,9 @@ public sealed record FieldTestExpr(FieldRef Field) : MatchExpr;
 /// <summary>A field, predicate or subfield name, optionally with a bit selection <c>reg0[3]</c> or <c>reg0[0..3]</c>.</summary>
 public sealed record FieldRef(string Name, BitRange? Bits = null)
 {
+    /// <summary>Where the parser found this name; equality-neutral (<see cref="NodePosition"/>).</summary>
+    internal NodePosition Position { get; set; }
+
     /// <summary>The name with its bit selection, e.g. <c>reg0[0..3]</c>.</summary>
     public override string ToString() => MatchPrinter.PrintField(this);
 }

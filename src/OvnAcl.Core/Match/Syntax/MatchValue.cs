@@ -9,6 +9,9 @@ public abstract record MatchValue
 {
     private protected MatchValue() { }
 
+    /// <summary>Where the parser found this value; equality-neutral (<see cref="NodePosition"/>).</summary>
+    internal NodePosition Position { get; set; }
+
     /// <summary>The value in OVN's match syntax.</summary>
     public sealed override string ToString() => MatchPrinter.PrintValue(this);
 }
@@ -22,7 +25,7 @@ public sealed record ValueSet : MatchValue
     /// <summary><c>{a, b, ...}</c> of <paramref name="elements"/>, in the order given.</summary>
     public ValueSet(IEnumerable<MatchConstant> elements)
     {
-        var sorted = elements.Distinct().Order(ConstantOrder.Instance).ToImmutableArray();
+        var sorted = SortedDistinct(elements);
         if (sorted.IsEmpty)
         {
             throw new ArgumentException("OVN has no empty set literal: a set needs at least one element", nameof(elements));
@@ -39,6 +42,51 @@ public sealed record ValueSet : MatchValue
 
     /// <inheritdoc/>
     public override int GetHashCode() => SyntaxChecks.SequenceHash(Elements, 43);
+
+    private const int SmallSet = 16;
+
+    /// <summary>
+    /// <c>Distinct().Order(ConstantOrder.Instance)</c>: the first of equal elements, stably sorted. A set written in a
+    /// match has a few elements, which this orders in place without the hash set and sort buffers LINQ allocates.
+    /// </summary>
+    private static ImmutableArray<MatchConstant> SortedDistinct(IEnumerable<MatchConstant> elements)
+    {
+        var items = elements.ToArray();
+        if (items.Length > SmallSet)
+        {
+            return items.Distinct().Order(ConstantOrder.Instance).ToImmutableArray();
+        }
+
+        var count = 0;
+        foreach (var item in items)
+        {
+            var seen = false;
+            for (var j = 0; j < count && !seen; j++)
+            {
+                seen = EqualityComparer<MatchConstant>.Default.Equals(items[j], item);
+            }
+
+            if (!seen)
+            {
+                items[count++] = item;
+            }
+        }
+
+        // Insertion sort: stable, as Order is, so elements that compare equal keep their first-seen order.
+        for (var i = 1; i < count; i++)
+        {
+            var item = items[i];
+            var j = i - 1;
+            for (; j >= 0 && ConstantOrder.Instance.Compare(items[j], item) > 0; j--)
+            {
+                items[j + 1] = items[j];
+            }
+
+            items[j + 1] = item;
+        }
+
+        return ImmutableArray.Create(items, 0, count);
+    }
 }
 
 /// <summary>One constant: a number or address (optionally masked), a quoted string, or a <c>$set</c>/<c>@group</c> reference.</summary>
