@@ -82,7 +82,13 @@ public static class MatchExpression
         if (FunctionAt(text, error.ErrorOffset) is { } function)
         {
             // A call stops the parser at its '(': say what it is, not which token was expected there.
-            var at = new TextPosition(function.Offset, error.ErrorPos.Line, error.ErrorPos.Col - (error.ErrorOffset - function.Offset));
+            // The name may sit on an earlier line than its '(': count the line breaks between them, and then the
+            // column from the start of the name's own line.
+            var between = text.AsSpan(function.Offset, error.ErrorOffset - function.Offset);
+            var breaks = between.Count('\n');
+            var at = breaks == 0
+                ? new TextPosition(function.Offset, error.ErrorPos.Line, error.ErrorPos.Col - (error.ErrorOffset - function.Offset))
+                : new TextPosition(function.Offset, error.ErrorPos.Line - breaks, function.Offset - text.LastIndexOf('\n', function.Offset - 1 < 0 ? 0 : function.Offset - 1));
             var unsupported = function.Name == "is_chassis_resident"
                 ? "is_chassis_resident(...) is not supported: OVN decides it on each chassis from where the port is bound, which an offline evaluation cannot know"
                 : $"{function.Name}(...) is not supported: the only function in OVN's match language is is_chassis_resident, and OvnAcl does not evaluate it";

@@ -66,6 +66,19 @@ public sealed class MatchDiagnosticsTests
         Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The fuzz test found a call whose name is on the line before its '(' reported at column -13.</summary>
+    [Theory]
+    [InlineData("ip4 &&\r\n   frob\r\n(1)", 2, 4)]
+    [InlineData("frob\n\n  (1)", 1, 1)]
+    [InlineData("ip4 && frob\n(1)", 1, 8)]
+    public void A_call_split_over_lines_is_placed_at_its_name(string text, int line, int column)
+    {
+        Assert.False(MatchExpression.TryParse(text, out _, out var diagnostics));
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(MatchDiagnosticCodes.UnsupportedFunction, diagnostic.Code);
+        Assert.Equal((line, column), (diagnostic.Location.Position?.Line, diagnostic.Location.Position?.Column));
+    }
+
     [Fact]
     public void Reports_every_problem_not_just_the_first()
     {
