@@ -128,6 +128,7 @@ internal static class EnforceBenchmark
         var controllers = sandbox.Chassis.Select(c => c.Controller?.Pid ?? throw new BenchmarkException($"ovn-controller of {c.Name} is not running")).ToList();
         var enforce = new List<double>();
         var wall = new List<double>();
+        var recomputesBefore = await NorthdRecomputesAsync(sandbox, cancellationToken).ConfigureAwait(false);
         var northdBefore = CpuMilliseconds(northd);
         var controllersBefore = controllers.Sum(CpuMilliseconds);
         for (var k = 0L; k < options.Events; k++)
@@ -149,6 +150,7 @@ internal static class EnforceBenchmark
 
         var northdMs = CpuMilliseconds(northd) - northdBefore;
         var controllersMs = controllers.Sum(CpuMilliseconds) - controllersBefore;
+        var recomputesAfter = await NorthdRecomputesAsync(sandbox, cancellationToken).ConfigureAwait(false);
         return new EnforceSample
         {
             Shape = EnforceBenchmarkOptions.Name(shape),
@@ -164,6 +166,7 @@ internal static class EnforceBenchmark
             WallMs = [.. wall.Order()],
             NorthdCpuMsPerChange = northdMs / options.Events,
             ControllerCpuMsPerChange = controllersMs / options.Events,
+            NorthdRecomputes = recomputesAfter - recomputesBefore,
         };
     }
 
@@ -188,6 +191,34 @@ internal static class EnforceBenchmark
         }
 
         return chassis.Max(c => c.Installed) - committed;
+    }
+
+    /// <summary>
+    /// How often ovn-northd's <c>northd</c> engine node has recomputed everything instead of handling a change
+    /// incrementally (<c>inc-engine/show-stats</c>: "Node: northd", "- recompute: N"); null if northd does not say.
+    /// </summary>
+    private static async Task<long?> NorthdRecomputesAsync(OvnChassisSandbox sandbox, CancellationToken cancellationToken)
+    {
+        var stats = await sandbox.Central.Northd.TryAppctlAsync(["inc-engine/show-stats"], cancellationToken).ConfigureAwait(false);
+        if (!stats.Succeeded)
+        {
+            return null;
+        }
+
+        var inNorthd = false;
+        foreach (var line in stats.Stdout.Split('\n', StringSplitOptions.TrimEntries))
+        {
+            if (line.StartsWith("Node:", StringComparison.Ordinal))
+            {
+                inNorthd = line == "Node: northd";
+            }
+            else if (inNorthd && line.StartsWith("- recompute:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["- recompute:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>utime + stime of a process (fields 14 and 15 of <c>/proc/PID/stat</c>, after the parenthesised name), in ms.</summary>

@@ -26,6 +26,8 @@ internal sealed record EnforceSample
     public double NorthdCpuMsPerChange { get; init; }
     /// <summary>CPU of every ovn-controller together, per change.</summary>
     public double ControllerCpuMsPerChange { get; init; }
+    /// <summary>Full recomputes of northd's <c>northd</c> engine node over the events (<c>inc-engine/show-stats</c>), or null.</summary>
+    public long? NorthdRecomputes { get; init; }
 }
 
 internal sealed record EnforceReport(int Chassis, int Pods, int Events, double SandboxStartupSeconds, int BaselineFlows, IReadOnlyList<EnforceSample> Samples)
@@ -34,11 +36,11 @@ internal sealed record EnforceReport(int Chassis, int Pods, int Events, double S
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{Chassis} chassis, {Pods} pods, {Events} events per sample; baseline {BaselineFlows} flows over all chassis; sandbox up in {SandboxStartupSeconds:0.0} s");
-        text.AppendLine("shape           formulation      ACLs   flows  max/chassis  enforce p50/p99/max ms     northd ms/chg  controllers ms/chg");
+        text.AppendLine("shape           formulation      ACLs   flows  max/chassis  enforce p50/p99/max ms     northd ms/chg  controllers ms/chg  northd recomputes");
         foreach (var s in Samples)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{s.Shape,-15} {s.Formulation,-15} {s.Acls,5} {s.OpenflowFlows,7} {s.OpenflowFlowsMaxChassis,12}  {P(s.EnforceMs, 0.5),7:0.0} {P(s.EnforceMs, 0.99),7:0.0} {Max(s.EnforceMs),7:0.0}   {s.NorthdCpuMsPerChange,12:0.0}  {s.ControllerCpuMsPerChange,17:0.0}");
+                $"{s.Shape,-15} {s.Formulation,-15} {s.Acls,5} {s.OpenflowFlows,7} {s.OpenflowFlowsMaxChassis,12}  {P(s.EnforceMs, 0.5),7:0.0} {P(s.EnforceMs, 0.99),7:0.0} {Max(s.EnforceMs),7:0.0}   {s.NorthdCpuMsPerChange,12:0.0}  {s.ControllerCpuMsPerChange,17:0.0}  {(s.NorthdRecomputes is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?"),17}");
         }
 
         return text.ToString();
@@ -50,7 +52,7 @@ internal sealed record EnforceReport(int Chassis, int Pods, int Events, double S
         ArgumentNullException.ThrowIfNull(writer);
         JsonSerializer.Serialize(writer, new EnforceReportJson(Chassis, Pods, Events, SandboxStartupSeconds, BaselineFlows,
             [.. Samples.Select(s => new EnforceSampleJson(s.Shape, s.Formulation, s.PortGroups, s.AddressSets, s.Acls, s.OpenflowFlows, s.OpenflowFlowsMaxChassis,
-                s.OpenflowFlowsTotal, s.Events, Latency(s.EnforceMs), Latency(s.WallMs), s.NorthdCpuMsPerChange, s.ControllerCpuMsPerChange))]),
+                s.OpenflowFlowsTotal, s.Events, Latency(s.EnforceMs), Latency(s.WallMs), s.NorthdCpuMsPerChange, s.ControllerCpuMsPerChange, s.NorthdRecomputes))]),
             BenchJson.Context.EnforceReportJson);
     }
 
@@ -65,6 +67,6 @@ internal sealed record EnforceReportJson(int Chassis, int Pods, int Events, doub
 
 internal sealed record EnforceSampleJson(
     string Shape, string Formulation, int PortGroups, int AddressSets, int Acls, int OpenflowFlows, int OpenflowFlowsMaxChassis, int OpenflowFlowsTotal, int Events,
-    EnforceLatencyJson EnforceMs, EnforceLatencyJson WaitHvWallMs, double NorthdCpuMsPerChange, double ControllerCpuMsPerChange);
+    EnforceLatencyJson EnforceMs, EnforceLatencyJson WaitHvWallMs, double NorthdCpuMsPerChange, double ControllerCpuMsPerChange, long? NorthdRecomputes);
 
 internal sealed record EnforceLatencyJson(double P50, double P99, double Max);

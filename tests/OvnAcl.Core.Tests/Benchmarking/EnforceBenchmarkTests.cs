@@ -115,6 +115,7 @@ public sealed class EnforceBenchmarkTests
             Assert.InRange(sample.GetProperty("northd_cpu_ms_per_change").GetDouble(), 0, 10_000);
             Assert.InRange(sample.GetProperty("controller_cpu_ms_per_change").GetDouble(), 0, 10_000);
             Assert.Equal(4, sample.GetProperty("events").GetInt32());
+            Assert.InRange(sample.GetProperty("northd_recomputes").GetInt64(), 0, 1000);
         }
 
         int Flows(string shape, string formulation) => samples[(shape, formulation)].GetProperty("openflow_flows").GetInt32();
