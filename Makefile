@@ -88,12 +88,13 @@ bench-churn: bench-deps build
 
 # The figures of docs/benchmarks.md, section "Enforce": OpenFlow flows, time until every chassis installed a pod event,
 # northd and ovn-controller CPU, for OvnAcl's rows and the ovn-kubernetes formulation, on 5 and 20 simulated
-# hypervisors (needs openvswitch-switch and ovn-host, which `deps` installs). About 2 minutes on 2 cores.
+# hypervisors (needs openvswitch-switch and ovn-host, which `deps` installs; the plot python3-matplotlib). About 2
+# minutes on 2 cores.
 ENFORCE := $(OVNACL) bench enforce --shapes pod-churn,ipblock-except --formulations ovnacl,ovn-kubernetes --events 20
-bench-enforce: deps build
+bench-enforce: bench-deps build
 	mkdir -p docs/results
 	$(ENFORCE) --chassis 5 --pods 100 --report docs/results/enforce-5.json
-	$(ENFORCE) --chassis 20 --pods 400 --report docs/results/enforce-20.json
+	$(ENFORCE) --chassis 20 --pods 400 --report docs/results/enforce-20.json --plot docs/plots/enforce-20.png
 
 clean:
 	$(DOTNET) clean OvnAcl.sln -c $(CONFIG) -nologo >/dev/null

@@ -38,8 +38,10 @@ internal static class BenchCommands
         };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
         var reportFile = new Option<string?>("--report") { Description = "Also write the figures as JSON to this file" };
+        var plot = new Option<string?>("--plot") { Description = "Write a PNG of the flows on the busiest chassis and the enforce times (needs python3-matplotlib)" };
+        var python = new Option<string>("--python") { Description = "Python with matplotlib, for --plot", DefaultValueFactory = _ => "/usr/bin/python3" };
         var command = new Command("enforce", "OpenFlow flows, time until every chassis has installed a change, and northd/ovn-controller CPU, for OvnAcl's rows and ovn-kubernetes'");
-        foreach (var option in new Option[] { chassis, pods, events, shapes, formulations, json, reportFile })
+        foreach (var option in new Option[] { chassis, pods, events, shapes, formulations, json, reportFile, plot, python })
         {
             command.Add(option);
         }
@@ -55,7 +57,8 @@ internal static class BenchCommands
                 Formulations = result.GetValue(formulations)!,
                 Progress = CommandRunner.Error(result),
             }, ct).ConfigureAwait(false);
-            await EmitAsync(result, report.WriteJson, report.ToTable, "", new Output(null, result.GetValue(json), result.GetValue(reportFile)), "", ct).ConfigureAwait(false);
+            await EmitAsync(result, report.WriteJson, report.ToTable, "enforce_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)),
+                result.GetValue(python)!, ct).ConfigureAwait(false);
             return 0;
         }));
         return command;
