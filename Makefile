@@ -12,7 +12,7 @@ TEST_RESULTS := $(CURDIR)/artifacts/test-results
 TEST_HANG_TIMEOUT ?= 5m
 OVNACL := $(DOTNET) src/OvnAcl.Cli/bin/$(CONFIG)/net10.0/ovnacl.dll
 
-.PHONY: all deps bench-deps restore build pack test demo bench-churn bench-soak clean
+.PHONY: all deps bench-deps restore build pack test demo bench-churn bench-soak bench-enforce clean
 
 all: build
 
@@ -85,6 +85,16 @@ bench-churn: bench-deps build
 	  --peers ovsdbapp,raw --plot docs/plots/churn-sweep.png --report docs/results/churn-sweep.json
 	$(CHURN) --start standalone --pods 1000 --batch 100 --peers none --report docs/results/churn-1000pods.json
 	$(CHURN) --start standalone --pods 100000 --batch 100 --peers none --report docs/results/churn-100000pods.json
+
+# The figures of docs/benchmarks.md, section "Enforce": OpenFlow flows, time until every chassis installed a pod event,
+# northd and ovn-controller CPU, for OvnAcl's rows and the ovn-kubernetes formulation, on 5 and 20 simulated
+# hypervisors (needs openvswitch-switch and ovn-host, which `deps` installs; the plot python3-matplotlib). About 2
+# minutes on 2 cores.
+ENFORCE := $(OVNACL) bench enforce --shapes pod-churn,ipblock-except --formulations ovnacl,ovn-kubernetes --events 20
+bench-enforce: bench-deps build
+	mkdir -p docs/results
+	$(ENFORCE) --chassis 5 --pods 100 --report docs/results/enforce-5.json
+	$(ENFORCE) --chassis 20 --pods 400 --report docs/results/enforce-20.json --plot docs/plots/enforce-20.png
 
 clean:
 	$(DOTNET) clean OvnAcl.sln -c $(CONFIG) -nologo >/dev/null

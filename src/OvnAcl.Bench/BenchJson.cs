@@ -19,4 +19,5 @@ internal static class BenchJson
 [JsonSerializable(typeof(ChurnReportJson))]
 [JsonSerializable(typeof(ChurnSoakReportJson))]
 [JsonSerializable(typeof(SyncReportJson))]
+[JsonSerializable(typeof(EnforceReportJson))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

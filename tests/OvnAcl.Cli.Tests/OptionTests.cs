@@ -33,6 +33,19 @@ public sealed class OptionTests
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary><c>bench enforce</c> starts its own sandbox (no --db): a bad value is refused before any process starts.</summary>
+    [Theory]
+    [InlineData("--shapes=pod-churn,x", "--shapes: takes pod-churn, ipblock-except, not 'x'")]
+    [InlineData("--formulations=calico", "--formulations: takes ovnacl, ovn-kubernetes, not 'calico'")]
+    [InlineData("--chassis=0", "--chassis: must be between 1 and 250, not 0")]
+    [InlineData("--events=0", "--events: must be 1 or more, not 0")]
+    public async Task Bench_enforce_options(string option, string message)
+    {
+        var result = await Cli.RunAsync("bench", "enforce", option);
+        Assert.Equal((1, ""), (result.ExitCode, result.Stdout));
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("compile")]
     [InlineData("apply")]

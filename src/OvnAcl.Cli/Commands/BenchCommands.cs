@@ -12,7 +12,56 @@ internal static class BenchCommands
         var bench = new Command("bench", "Measure OvnAcl against a real OVSDB server, with its peers in the same run");
         bench.Add(Sync());
         bench.Add(Churn());
+        bench.Add(Enforce());
         return bench;
+    }
+
+    private static Command Enforce()
+    {
+        var defaults = EnforceBenchmarkOptions.Default;
+        var chassis = new Option<int>("--chassis") { Description = "Simulated hypervisors (ovs-vswitchd + ovn-controller each)", DefaultValueFactory = _ => defaults.Chassis };
+        var pods = new Option<int>("--pods") { Description = "Pods, spread round-robin over the chassis on one logical switch", DefaultValueFactory = _ => defaults.Pods };
+        var events = new Option<int>("--events") { Description = "Change events timed per shape and formulation (a pod leaving its policy, then coming back)", DefaultValueFactory = _ => defaults.Events };
+        var shapes = new Option<IReadOnlyList<EnforceShape>>("--shapes")
+        {
+            Description = "Policy shapes, comma-separated: pod-churn, ipblock-except",
+            HelpName = "pod-churn,ipblock-except",
+            DefaultValueFactory = _ => defaults.Shapes,
+            CustomParser = OptionParsers.Using(EnforceBenchmarkOptions.ParseShapes),
+        };
+        var formulations = new Option<IReadOnlyList<EnforceFormulation>>("--formulations")
+        {
+            Description = "Whose rows: ovnacl (OvnAcl's compiler), ovn-kubernetes (the rows it writes for the same policies), comma-separated",
+            HelpName = "ovnacl,ovn-kubernetes",
+            DefaultValueFactory = _ => defaults.Formulations,
+            CustomParser = OptionParsers.Using(EnforceBenchmarkOptions.ParseFormulations),
+        };
+        var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
+        var reportFile = new Option<string?>("--report") { Description = "Also write the figures as JSON to this file" };
+        var plot = new Option<string?>("--plot") { Description = "Write a PNG of the flows on the busiest chassis and the enforce times (needs python3-matplotlib)" };
+        var python = new Option<string>("--python") { Description = "Python with matplotlib, for --plot", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var command = new Command("enforce", "OpenFlow flows, time until every chassis has installed a change, and northd/ovn-controller CPU, for OvnAcl's rows and ovn-kubernetes'");
+        foreach (var option in new Option[] { chassis, pods, events, shapes, formulations, json, reportFile, plot, python })
+        {
+            command.Add(option);
+        }
+
+        command.SetAction((result, ct) => RunAsync(result, async () =>
+        {
+            var report = await EnforceBenchmark.RunAsync(defaults with
+            {
+                Chassis = result.GetValue(chassis),
+                Pods = result.GetValue(pods),
+                Events = result.GetValue(events),
+                Shapes = result.GetValue(shapes)!,
+                Formulations = result.GetValue(formulations)!,
+                Progress = CommandRunner.Error(result),
+            }, ct).ConfigureAwait(false);
+            await EmitAsync(result, report.WriteJson, report.ToTable, "enforce_plot.py", new Output(result.GetValue(plot), result.GetValue(json), result.GetValue(reportFile)),
+                result.GetValue(python)!, ct).ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
     }
 
     private static Command Churn()
@@ -169,6 +218,7 @@ internal static class BenchCommands
         [nameof(ChurnSoakOptions.FaultEvery)] = "--fault-every",
         [nameof(SyncBenchmarkOptions.WarmupRuns)] = "--warmup",
         [nameof(SyncBenchmarkShape.Acls)] = "--acls",
+        [nameof(EnforceBenchmarkOptions.Chassis)] = "--chassis",
     };
 
     /// <summary>Runs a bench command: a benchmark's failure and a bad option value become one error line naming the flag.</summary>

@@ -1,0 +1,67 @@
+namespace OvnAcl.Benchmarking;
+
+/// <summary>How OvnAcl's rows and the ovn-kubernetes peer's are written for a shape.</summary>
+internal enum EnforceFormulation
+{
+    /// <summary>OvnAcl's compiler (<see cref="Kubernetes.KubernetesCompiler"/>).</summary>
+    OvnAcl,
+
+    /// <summary><see cref="OvnKubernetesFormulation"/>: the rows ovn-kubernetes writes for the same policies.</summary>
+    OvnKubernetes,
+}
+
+/// <summary>What <c>ovnacl bench enforce</c> measures: shapes × formulations on a sandbox of simulated hypervisors.</summary>
+internal sealed record EnforceBenchmarkOptions
+{
+    public static EnforceBenchmarkOptions Default { get; } = new();
+
+    /// <summary>Simulated hypervisors (<see cref="Sandbox.OvnChassisSandbox"/>), 1 to 250.</summary>
+    public int Chassis { get; init; } = 5;
+
+    /// <summary>Pods, one logical switch port each on one shared switch, spread round-robin over the chassis.</summary>
+    public int Pods { get; init; } = 100;
+
+    /// <summary>Change events measured per shape and formulation (a pod leaving, then coming back).</summary>
+    public int Events { get; init; } = 20;
+
+    public IReadOnlyList<EnforceShape> Shapes { get; init; } = [EnforceShape.PodChurn, EnforceShape.IpBlockExcept];
+
+    public IReadOnlyList<EnforceFormulation> Formulations { get; init; } = [EnforceFormulation.OvnAcl, EnforceFormulation.OvnKubernetes];
+
+    /// <summary>How long one <c>--wait=hv</c> may take.</summary>
+    public TimeSpan SyncTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Where progress lines go (null: nowhere).</summary>
+    public TextWriter? Progress { get; init; }
+
+    public static string Name(EnforceShape shape) => shape switch
+    {
+        EnforceShape.PodChurn => "pod-churn",
+        _ => "ipblock-except",
+    };
+
+    public static string Name(EnforceFormulation formulation) => formulation switch
+    {
+        EnforceFormulation.OvnAcl => "ovnacl",
+        _ => "ovn-kubernetes",
+    };
+
+    public static IReadOnlyList<EnforceShape> ParseShapes(string text) => Parse(text, Enum.GetValues<EnforceShape>(), Name, "pod-churn, ipblock-except");
+
+    public static IReadOnlyList<EnforceFormulation> ParseFormulations(string text) => Parse(text, Enum.GetValues<EnforceFormulation>(), Name, "ovnacl, ovn-kubernetes");
+
+    private static List<T> Parse<T>(string text, T[] values, Func<T, string> name, string known)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0)
+        {
+            throw new FormatException($"takes {known}, comma-separated");
+        }
+
+        return [.. items.Select(item =>
+        {
+            var matching = values.Where(v => string.Equals(name(v), item, StringComparison.OrdinalIgnoreCase)).ToList();
+            return matching.Count == 1 ? matching[0] : throw new FormatException($"takes {known}, not '{item}'");
+        }).Distinct()];
+    }
+}

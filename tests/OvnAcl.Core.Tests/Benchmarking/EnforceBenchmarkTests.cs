@@ -1,0 +1,137 @@
+using System.Text.Json;
+using OvnAcl.Benchmarking;
+
+namespace OvnAcl.Core.Tests.Benchmarking;
+
+/// <summary>
+/// <c>ovnacl bench enforce</c>: the peer formulation's rows and the member changes of an event (no processes), and one
+/// small run end to end on two simulated chassis, for sanity, not for figures.
+/// </summary>
+public sealed class EnforceBenchmarkTests
+{
+    [Fact]
+    public void The_ovn_kubernetes_formulation_writes_an_ipblock_with_excepts_as_a_negated_set()
+    {
+        var rows = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.IpBlockExcept, 4), EnforceFormulation.OvnKubernetes);
+
+        var policy = Assert.Single(rows.PortGroups, p => p.Name == "ns_0_policy_0");
+        Assert.Equal(["ns-0_pod-0", "ns-0_pod-2"], policy.Ports);
+        var allow = Assert.Single(policy.Acls);
+        Assert.Equal(("to-lport", 1001, "allow-related"), (allow.Direction, allow.Priority, allow.Action));
+        Assert.Equal("ip4.src == 10.0.0.0/8 && ip4.src != {10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16} && outport == @ns_0_policy_0", allow.Match);
+        var deny = Assert.Single(rows.PortGroups, p => p.Name == "ns_0_ingressDefaultDeny");
+        Assert.Equal(policy.Ports, deny.Ports);
+        Assert.Equal(
+            [(1000, "outport == @ns_0_ingressDefaultDeny", "drop"), (1001, "outport == @ns_0_ingressDefaultDeny && (arp || nd)", "allow")],
+            deny.Acls.Select(a => (a.Priority, a.Match, a.Action)));
+        Assert.Empty(rows.AddressSets);
+
+        // OvnAcl's compiler writes the same block as disjoint prefixes, with no negation for ovn-controller to expand.
+        var ovnacl = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.IpBlockExcept, 4), EnforceFormulation.OvnAcl);
+        Assert.DoesNotContain(ovnacl.PortGroups.SelectMany(p => p.Acls), a => a.Match.Contains("!=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_ovn_kubernetes_formulation_puts_selector_peers_in_address_sets_and_ports_in_the_l4_match()
+    {
+        var rows = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.PodChurn, 4), EnforceFormulation.OvnKubernetes);
+
+        var allow = Assert.Single(Assert.Single(rows.PortGroups, p => p.Name == "ns_0_policy_0").Acls);
+        Assert.Equal("ip4.src == {$ns_0_policy_0_ingress_0_0_v4} && tcp && tcp.dst==8080 && outport == @ns_0_policy_0", allow.Match);
+        var peers = Assert.Single(rows.AddressSets, a => a.Name == "ns_0_policy_0_ingress_0_0_v4");
+        Assert.Equal([EnforceWorkload.Address(1), EnforceWorkload.Address(3)], peers.Addresses);
+    }
+
+    [Theory]
+    [InlineData("ovnacl")]
+    [InlineData("ovn-kubernetes")]
+    public void A_pod_event_changes_only_members_and_the_next_puts_them_back(string formulationName)
+    {
+        var formulation = Assert.Single(EnforceBenchmarkOptions.ParseFormulations(formulationName));
+        var workload = new EnforceWorkload(EnforceShape.PodChurn, 6);
+        var before = EnforceBenchmark.Rows(workload, formulation);
+
+        workload.Apply(0);
+        var away = EnforceBenchmark.Rows(workload, formulation);
+        var removal = EnforceBenchmark.MemberChanges(before, away);
+        workload.Apply(1);
+        var back = EnforceBenchmark.MemberChanges(away, EnforceBenchmark.Rows(workload, formulation));
+
+        Assert.Contains("pg-set-ports", removal);
+        Assert.DoesNotContain(removal, c => c.Contains(workload.PortName(0), StringComparison.Ordinal));
+        Assert.Contains(removal, c => c.StartsWith("addresses=", StringComparison.Ordinal) && !c.Contains(EnforceWorkload.Address(0), StringComparison.Ordinal));
+        Assert.Contains(workload.PortName(0), back);
+        Assert.Equal(before, EnforceBenchmark.Rows(workload, formulation));
+    }
+
+    [Fact]
+    public void Refuses_an_event_that_changes_acls()
+    {
+        var rows = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.PodChurn, 4), EnforceFormulation.OvnKubernetes);
+        var other = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.IpBlockExcept, 4), EnforceFormulation.OvnKubernetes);
+
+        Assert.Throws<BenchmarkException>(() => EnforceBenchmark.MemberChanges(rows, other));
+    }
+
+    [Theory]
+    [InlineData("pod-churn, IPBLOCK-except,pod-churn", "pod-churn,ipblock-except")]
+    [InlineData("ipblock-except", "ipblock-except")]
+    public void Reads_shape_lists(string text, string expected) =>
+        Assert.Equal(expected, string.Join(",", EnforceBenchmarkOptions.ParseShapes(text).Select(EnforceBenchmarkOptions.Name)));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("pod-churn,named-ports")]
+    public void Refuses_bad_shape_lists(string text) =>
+        Assert.Throws<FormatException>(() => EnforceBenchmarkOptions.ParseShapes(text));
+
+    [Fact]
+    public void Reads_formulation_lists() =>
+        Assert.Equal([EnforceFormulation.OvnKubernetes, EnforceFormulation.OvnAcl], EnforceBenchmarkOptions.ParseFormulations("ovn-kubernetes,ovnacl"));
+
+    [Fact]
+    public async Task Counts_flows_and_times_every_event_on_every_chassis()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var report = await EnforceBenchmark.RunAsync(EnforceBenchmarkOptions.Default with { Chassis = 2, Pods = 6, Events = 4 }, deadline.Token);
+
+        using var json = Json(report);
+        Assert.Equal(2, json.RootElement.GetProperty("chassis").GetInt32());
+        var samples = json.RootElement.GetProperty("samples").EnumerateArray()
+            .ToDictionary(s => (s.GetProperty("shape").GetString(), s.GetProperty("formulation").GetString()));
+        Assert.Equal(
+            [("ipblock-except", "ovn-kubernetes"), ("ipblock-except", "ovnacl"), ("pod-churn", "ovn-kubernetes"), ("pod-churn", "ovnacl")],
+            samples.Keys.Order());
+        foreach (var sample in samples.Values)
+        {
+            var flows = sample.GetProperty("openflow_flows").GetInt32();
+            var busiest = sample.GetProperty("openflow_flows_max_chassis").GetInt32();
+            Assert.InRange(busiest, 1, flows);
+            Assert.InRange(flows, busiest, 2 * busiest);
+            var enforce = sample.GetProperty("enforce_ms");
+            Assert.InRange(enforce.GetProperty("p50").GetDouble(), 0, enforce.GetProperty("p99").GetDouble());
+            Assert.InRange(enforce.GetProperty("p99").GetDouble(), 0, enforce.GetProperty("max").GetDouble());
+            Assert.InRange(enforce.GetProperty("max").GetDouble(), 0, 30_000);
+            Assert.InRange(sample.GetProperty("northd_cpu_ms_per_change").GetDouble(), 0, 10_000);
+            Assert.InRange(sample.GetProperty("controller_cpu_ms_per_change").GetDouble(), 0, 10_000);
+            Assert.Equal(4, sample.GetProperty("events").GetInt32());
+            Assert.InRange(sample.GetProperty("northd_recomputes").GetInt64(), 0, 1000);
+        }
+
+        int Flows(string shape, string formulation) => samples[(shape, formulation)].GetProperty("openflow_flows").GetInt32();
+        Assert.True(Flows("ipblock-except", "ovnacl") < Flows("ipblock-except", "ovn-kubernetes"),
+            $"ipblock-except: ovnacl {Flows("ipblock-except", "ovnacl")} flows, ovn-kubernetes {Flows("ipblock-except", "ovn-kubernetes")}");
+        Assert.True(Flows("pod-churn", "ovnacl") <= Flows("pod-churn", "ovn-kubernetes"));
+    }
+
+    private static JsonDocument Json(EnforceReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            report.WriteJson(writer);
+        }
+
+        return JsonDocument.Parse(buffer.ToArray());
+    }
+}
