@@ -1,9 +1,7 @@
-using System.Globalization;
-using k8s.Models;
 using OvnAcl.Acl;
+using OvnAcl.Core.Tests.Kubernetes.Ovn;
 using OvnAcl.Explain;
 using OvnAcl.Kubernetes;
-using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
 using OvnAcl.Ovsdb;
 using OvnAcl.Testing;
@@ -23,36 +21,11 @@ namespace OvnAcl.Core.Tests.Kubernetes;
 [Collection(FixtureCollections.OvnSandbox)]
 public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputHelper output) : IDisposable
 {
-    private const string Router = "ovn_cluster_router";
     private const string Vip = "10.96.0.10:8080";
+    private static readonly TwoNodeTopology Topology = new(244);
     private readonly SandboxDirectory _scratch = SandboxDirectory.Create("node-topology");
 
     public void Dispose() => _scratch.Dispose();
-
-    private sealed record Port(string Lsp, string Switch, string Mac, string Ip4, string Ip6)
-    {
-        public string Addresses => $"{Mac} {Ip4} {Ip6}";
-    }
-
-    private static string Mac(int node, int host) => string.Create(CultureInfo.InvariantCulture, $"0a:58:0a:f4:{node:x2}:{host:x2}");
-
-    private static Port Host(string lsp, int node, int host) => new(lsp, "worker-" + node, Mac(node, host),
-        string.Create(CultureInfo.InvariantCulture, $"10.244.{node}.{host}"), string.Create(CultureInfo.InvariantCulture, $"fd00:10:244:{node}::{host:x}"));
-
-    private const string DefaultDeny = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: deny, namespace: shop}
-        spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
-        """;
-
-    // Everything open: the routed paths deliver, so the drops under default deny are the ACLs' and not the topology's.
-    private const string AllowAll = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: open, namespace: shop}
-        spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}
-        """;
 
     [Theory]
     [InlineData(false)]
@@ -61,35 +34,14 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
     {
         var sandbox = fixture.Sandbox;
         await sandbox.ResetAsync();
-        var mgmt1 = Host("k8s-worker-1", 1, 2);
-        var mgmt2 = Host("k8s-worker-2", 2, 2);
-        var web = Host("shop_web", 1, 5);
-        var api = Host("shop_api", 2, 5);
-        Port[] ports = [mgmt1, mgmt2, web, api];
-
-        var args = new List<string> { "lr-add", Router };
-        foreach (var node in new[] { 1, 2 })
-        {
-            var name = "worker-" + node;
-            var gateway = Host("rtos-" + name, node, 1);
-            args.AddRange(["--", "lrp-add", Router, gateway.Lsp, gateway.Mac, gateway.Ip4 + "/24", gateway.Ip6 + "/64"]);
-            args.AddRange(["--", "ls-add", name]);
-            args.AddRange(["--", "lsp-add", name, "stor-" + name, "--", "lsp-set-type", "stor-" + name, "router",
-                "--", "lsp-set-addresses", "stor-" + name, "router", "--", "lsp-set-options", "stor-" + name, "router-port=" + gateway.Lsp]);
-        }
-
-        foreach (var port in ports)
-        {
-            args.AddRange(["--", "lsp-add", port.Switch, port.Lsp, "--", "lsp-set-addresses", port.Lsp, port.Addresses]);
-        }
+        var (mgmt1, mgmt2, web, api) = (Topology.Mgmt1, Topology.Mgmt2, Topology.Web, Topology.Api);
+        var args = Topology.NbctlArguments();
 
         // A Service as ovn-kubernetes writes it: one load balancer on every node switch, a backend on each node.
         args.AddRange(["--", "lb-add", "svc_shop_app", Vip, $"{web.Ip4}:8080,{api.Ip4}:8080", "tcp", "--", "ls-lb-add", "worker-1", "svc_shop_app", "--", "ls-lb-add", "worker-2", "svc_shop_app"]);
         await sandbox.RunNbctlAsync(args);
 
-        var input = K8s.Input(open ? AllowAll : DefaultDeny, [Pod("web", web, "worker-1"), Pod("api", api, "worker-2")])
-            .Concat(KubernetesInput.FromObjects([], [], [], [Node("worker-1", 1), Node("worker-2", 2)]));
-        var result = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { NodeAddressSource = NodeAddressSource.OvnKubernetesManagementPort });
+        var result = KubernetesCompiler.Compile(Topology.Input(open), KubernetesCompileOptions.Default with { NodeAddressSource = NodeAddressSource.OvnKubernetesManagementPort });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         var rows = result.Rows!;
         var script = Path.Combine(_scratch.Path, "rows.sh");
@@ -98,15 +50,7 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         await sandbox.WaitForNorthdSyncAsync();
 
         // The engine sees the same rows and topology: each switch's ports and router port, the router joining them.
-        var switches = new[] { 1, 2 }.Select(n => new LogicalSwitchRow("worker-" + n)
-        {
-            Ports = [.. ports.Where(p => p.Switch == "worker-" + n).Select(p => new LogicalSwitchPortRow(p.Lsp) { Addresses = [p.Addresses] }),
-                new LogicalSwitchPortRow("stor-worker-" + n) { Type = "router", Addresses = ["router"], RouterPort = "rtos-worker-" + n }],
-        }).ToArray();
-        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, switches) with
-        {
-            Routers = [new LogicalRouterRow(Router) { Ports = ["rtos-worker-1", "rtos-worker-2"] }],
-        });
+        var view = AclPolicyView.FromRows(Topology.OfflineRows(rows));
         Assert.Empty(view.Diagnostics);
         var engine = new AclDecisionEngine(view);
 
@@ -115,7 +59,7 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         await client.StartAsync();
         var live = new AclDecisionEngine(AclPolicyView.FromReplica(client.Replica));
         var routed = live.Decide(mgmt2.Lsp, web.Lsp, AclPacketFactory.Create(live.View, mgmt2.Lsp, web.Lsp, AclProtocol.Tcp, 8080, false));
-        Assert.Equal(("worker-2", "worker-1", Router), (routed.Switch, routed.ToSwitch, routed.Router));
+        Assert.Equal(("worker-2", "worker-1", TwoNodeTopology.Router), (routed.Switch, routed.ToSwitch, routed.Router));
         Assert.Contains("(switch worker-2 through router ovn_cluster_router to switch worker-1)", AclDecisionReport.ToText(routed), StringComparison.Ordinal);
         Assert.Equal(["worker-2", "worker-2", "worker-2", "worker-1", "worker-1", "worker-1"], routed.Stages.Select(st => st.Switch));
 
@@ -128,7 +72,7 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
             var decision = Assert.IsType<AclDecision>(backend.Decision);
             var target = backend.Port == web.Lsp ? web : api;
             Assert.Equal(target == api ? "worker-2" : null, decision.ToSwitch);
-            var flow = $"inport == \"{mgmt1.Lsp}\" && eth.src == {mgmt1.Mac} && eth.dst == {Mac(1, 1)} && ip4.src == {mgmt1.Ip4} && ip4.dst == 10.96.0.10 && ip.ttl == 64 && tcp && tcp.src == 40000 && tcp.dst == 8080";
+            var flow = $"inport == \"{mgmt1.Lsp}\" && eth.src == {mgmt1.Mac} && eth.dst == {Topology.Mac(1, 1)} && ip4.src == {mgmt1.Ip4} && ip4.dst == 10.96.0.10 && ip.ttl == 64 && tcp && tcp.src == 40000 && tcp.dst == 8080";
             var trace = await sandbox.RunTraceAsync(mgmt1.Switch, flow, ["--no-friendly-names", $"--lb-dst={target.Ip4}:8080", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal"]);
             var delivered = trace.Contains($"output(\"{target.Lsp}\");", StringComparison.Ordinal);
             output.WriteLine($"{mgmt1.Lsp} -> {Vip} -> {target.Lsp}: ovn-trace {(delivered ? "delivered" : "dropped")}, engine {decision.Verdict}");
@@ -146,25 +90,13 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
         var report = probe.ToText();
         Assert.True(open || report.Contains("resident node worker-1, always allowed", StringComparison.Ordinal), report);
 
-        (Port From, Port To, bool Allowed)[] expectations =
-        [
-            (mgmt1, web, true),   // the kubelet on worker-1 probes its pod
-            (mgmt2, api, true),
-            (mgmt2, web, false),  // another node, routed through the cluster router
-            (mgmt1, api, false),
-            (web, mgmt1, true),   // a pod reaches its own node
-            (web, mgmt2, false),
-            (api, mgmt1, false),
-            (web, api, false),    // pod to pod stays denied
-            (api, web, false),
-        ];
         var disagreements = new List<string>();
         foreach (var ipv6 in new[] { false, true })
         {
-            foreach (var (from, to, denyAllows) in expectations)
+            foreach (var (from, to, denyAllows) in Topology.DefaultDenyExpectations)
             {
                 var allowed = open || denyAllows;
-                var flow = Microflow(from, to, ipv6);
+                var flow = Topology.Microflow(from, to, ipv6);
                 var trace = await sandbox.RunTraceAsync(from.Switch, flow, ["--no-friendly-names", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal"]);
                 var delivered = trace.Contains($"output(\"{to.Lsp}\");", StringComparison.Ordinal);
                 var decision = engine.Decide(from.Lsp, to.Lsp, AclPacketFactory.Create(view, from.Lsp, to.Lsp, AclProtocol.Tcp, 8080, ipv6));
@@ -181,40 +113,4 @@ public sealed class NodeTopologyOvnTests(OvnSandboxFixture fixture, ITestOutputH
 
         Assert.True(disagreements.Count == 0, string.Join("\n\n", disagreements.Take(2)) + "\n" + NorthboundFormatter.Format(rows, NorthboundFormat.Table));
     }
-
-    /// <summary>
-    /// A TCP SYN from one port to another: on the same switch addressed to the destination's MAC, across the router to
-    /// the source switch's gateway (<c>rtos-</c>) MAC, as the pod's or node's routing table sends it.
-    /// </summary>
-    private static string Microflow(Port from, Port to, bool ipv6)
-    {
-        var node = from.Switch[^1] - '0';
-        var dstMac = from.Switch == to.Switch ? to.Mac : Mac(node, 1);
-        var family = ipv6 ? "ip6" : "ip4";
-        var (src, dst) = ipv6 ? (from.Ip6, to.Ip6) : (from.Ip4, to.Ip4);
-        return $"inport == \"{from.Lsp}\" && eth.src == {from.Mac} && eth.dst == {dstMac} && {family}.src == {src} && {family}.dst == {dst} && ip.ttl == 64 && tcp && tcp.src == 40000 && tcp.dst == 8080";
-    }
-
-    private static V1Pod Pod(string name, Port port, string node)
-    {
-        var pod = K8s.Pod("shop", name, "app=" + name, port.Ip4);
-        pod.Status.PodIPs = [new V1PodIP { Ip = port.Ip4 }, new V1PodIP { Ip = port.Ip6 }];
-        pod.Spec.NodeName = node;
-        return pod;
-    }
-
-    private static V1Node Node(string name, int index) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "Node",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            Annotations = new Dictionary<string, string>
-            {
-                ["k8s.ovn.org/node-subnets"] = string.Create(CultureInfo.InvariantCulture, $$"""{"default":["10.244.{{index}}.0/24","fd00:10:244:{{index}}::/64"]}"""),
-            },
-        },
-        Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = string.Create(CultureInfo.InvariantCulture, $"172.18.0.{index + 1}") }] },
-    };
 }

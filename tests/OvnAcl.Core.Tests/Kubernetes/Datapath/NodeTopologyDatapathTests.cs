@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Net;
-using k8s.Models;
 using OvnAcl.Acl;
+using OvnAcl.Core.Tests.Kubernetes.Ovn;
 using OvnAcl.Kubernetes;
-using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
 using OvnAcl.Ovsdb;
 using OvnAcl.Testing;
@@ -22,37 +20,13 @@ namespace OvnAcl.Core.Tests.Kubernetes.Datapath;
 [Collection(FixtureCollections.OvnChassis)]
 public sealed class NodeTopologyDatapathTests(OvnChassisFixture fixture, ITestOutputHelper output) : IDisposable
 {
-    private const string Router = "ovn_cluster_router";
+    private static readonly TwoNodeTopology Topology = new(245);
     private readonly SandboxDirectory _scratch = SandboxDirectory.Create("node-datapath");
     private int _sourcePort = 30000;
 
     public void Dispose() => _scratch.Dispose();
 
-    private sealed record Port(string Lsp, string Switch, string Mac, string Ip4, string Ip6)
-    {
-        public string Addresses => $"{Mac} {Ip4} {Ip6}";
-
-        public string Chassis => Switch == "worker-1" ? "hv1" : "hv2";
-    }
-
-    private static string Mac(int node, int host) => string.Create(CultureInfo.InvariantCulture, $"0a:58:0a:f5:{node:x2}:{host:x2}");
-
-    private static Port Host(string lsp, int node, int host) => new(lsp, "worker-" + node, Mac(node, host),
-        string.Create(CultureInfo.InvariantCulture, $"10.245.{node}.{host}"), string.Create(CultureInfo.InvariantCulture, $"fd00:10:245:{node}::{host:x}"));
-
-    private const string DefaultDeny = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: deny, namespace: shop}
-        spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
-        """;
-
-    private const string AllowAll = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: open, namespace: shop}
-        spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}
-        """;
+    private static string ChassisOf(TwoNodeTopology.Port port) => port.Node == 1 ? "hv1" : "hv2";
 
     [Theory]
     [InlineData(false)]
@@ -60,34 +34,13 @@ public sealed class NodeTopologyDatapathTests(OvnChassisFixture fixture, ITestOu
     public async Task Routed_packets_arrive_where_explain_and_ovn_trace_say(bool open)
     {
         var sandbox = fixture.Sandbox;
-        var mgmt1 = Host("k8s-worker-1", 1, 2);
-        var mgmt2 = Host("k8s-worker-2", 2, 2);
-        var web = Host("shop_web", 1, 5);
-        var api = Host("shop_api", 2, 5);
-        Port[] ports = [mgmt1, mgmt2, web, api];
-
-        var args = new List<string> { "--may-exist", "lr-add", Router };
-        foreach (var node in new[] { 1, 2 })
-        {
-            var name = "worker-" + node;
-            var gateway = Host("rtos-" + name, node, 1);
-            args.AddRange(["--", "--may-exist", "lrp-add", Router, gateway.Lsp, gateway.Mac, gateway.Ip4 + "/24", gateway.Ip6 + "/64"]);
-            args.AddRange(["--", "--may-exist", "ls-add", name]);
-            args.AddRange(["--", "--may-exist", "lsp-add", name, "stor-" + name, "--", "lsp-set-type", "stor-" + name, "router",
-                "--", "lsp-set-addresses", "stor-" + name, "router", "--", "lsp-set-options", "stor-" + name, "router-port=" + gateway.Lsp]);
-        }
-
-        foreach (var port in ports)
-        {
-            args.AddRange(["--", "--may-exist", "lsp-add", port.Switch, port.Lsp, "--", "lsp-set-addresses", port.Lsp, port.Addresses]);
-        }
+        var ports = Topology.Ports;
+        var args = Topology.NbctlArguments(mayExist: true);
 
         await sandbox.Central.RunNbctlAsync(args);
-        await sandbox.BindPortsAsync(ports.Select(p => (p.Lsp, p.Chassis)));
+        await sandbox.BindPortsAsync(ports.Select(p => (p.Lsp, ChassisOf(p))));
 
-        var input = K8s.Input(open ? AllowAll : DefaultDeny, [Pod("web", web, "worker-1"), Pod("api", api, "worker-2")])
-            .Concat(KubernetesInput.FromObjects([], [], [], [Node("worker-1", 1), Node("worker-2", 2)]));
-        var result = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { NodeAddressSource = NodeAddressSource.OvnKubernetesManagementPort });
+        var result = KubernetesCompiler.Compile(Topology.Input(open), KubernetesCompileOptions.Default with { NodeAddressSource = NodeAddressSource.OvnKubernetesManagementPort });
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         var rows = result.Rows!;
         await OvsdbTool.TransactAsync(sandbox.Central.NbRemote,
@@ -98,41 +51,21 @@ public sealed class NodeTopologyDatapathTests(OvnChassisFixture fixture, ITestOu
         await sandbox.WaitForChassisSyncAsync();
         await sandbox.FlushConntrackAsync();
 
-        var switches = new[] { 1, 2 }.Select(n => new LogicalSwitchRow("worker-" + n)
-        {
-            Ports = [.. ports.Where(p => p.Switch == "worker-" + n).Select(p => new LogicalSwitchPortRow(p.Lsp) { Addresses = [p.Addresses] }),
-                new LogicalSwitchPortRow("stor-worker-" + n) { Type = "router", Addresses = ["router"], RouterPort = "rtos-worker-" + n }],
-        }).ToArray();
-        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, switches) with
-        {
-            Routers = [new LogicalRouterRow(Router) { Ports = ["rtos-worker-1", "rtos-worker-2"] }],
-        });
+        var view = AclPolicyView.FromRows(Topology.OfflineRows(rows));
         Assert.Empty(view.Diagnostics);
         var engine = new AclDecisionEngine(view);
         await using var client = new OvsdbClient(sandbox.Central.NbRemote, OvsdbClientOptions.Default with { Tables = AclPolicyView.MonitoredTables });
         await client.StartAsync();
         var live = new AclDecisionEngine(AclPolicyView.FromReplica(client.Replica));
 
-        (Port From, Port To, bool Allowed)[] expectations =
-        [
-            (mgmt1, web, true),   // the kubelet on worker-1 probes its pod, on one chassis
-            (mgmt2, api, true),
-            (mgmt2, web, false),  // another node, routed and across geneve
-            (mgmt1, api, false),
-            (web, mgmt1, true),   // a pod reaches its own node
-            (web, mgmt2, false),
-            (api, mgmt1, false),
-            (web, api, false),    // pod to pod, routed
-            (api, web, false),
-        ];
-        var checks = new List<(Port From, Port To, bool Ipv6, bool Expected, bool Engine, bool Live, bool Trace, DatapathPacket Packet)>();
+        var checks = new List<(TwoNodeTopology.Port From, TwoNodeTopology.Port To, bool Ipv6, bool Expected, bool Engine, bool Live, bool Trace, DatapathPacket Packet)>();
         foreach (var ipv6 in new[] { false, true })
         {
-            foreach (var (from, to, denyAllows) in expectations)
+            foreach (var (from, to, denyAllows) in Topology.DefaultDenyExpectations)
             {
                 var decision = engine.Decide(from.Lsp, to.Lsp, AclPacketFactory.Create(view, from.Lsp, to.Lsp, AclProtocol.Tcp, 8080, ipv6));
                 var liveDecision = live.Decide(from.Lsp, to.Lsp, AclPacketFactory.Create(live.View, from.Lsp, to.Lsp, AclProtocol.Tcp, 8080, ipv6));
-                var trace = await sandbox.Central.RunTraceAsync(from.Switch, Microflow(from, to, ipv6), ["--no-friendly-names", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal"]);
+                var trace = await sandbox.Central.RunTraceAsync(from.Switch, Topology.Microflow(from, to, ipv6), ["--no-friendly-names", "--ct=new", "--ct=new", "--ct=new", "--ct=new", "--minimal"]);
                 checks.Add((from, to, ipv6, open || denyAllows, decision.Verdict == AclVerdict.Allow, liveDecision.Verdict == AclVerdict.Allow,
                     trace.Contains($"output(\"{to.Lsp}\");", StringComparison.Ordinal), Packet(from, to, ipv6)));
             }
@@ -159,7 +92,7 @@ public sealed class NodeTopologyDatapathTests(OvnChassisFixture fixture, ITestOu
         {
             var c = checks[i];
             var routed = c.From.Switch != c.To.Switch;
-            output.WriteLine($"{c.From.Lsp} -> {c.To.Lsp} {(c.Ipv6 ? "IPv6" : "IPv4")} ({(routed ? "routed" : "one switch")}, {(c.From.Chassis == c.To.Chassis ? "one chassis" : "across geneve")}): " +
+            output.WriteLine($"{c.From.Lsp} -> {c.To.Lsp} {(c.Ipv6 ? "IPv6" : "IPv4")} ({(routed ? "routed" : "one switch")}, {(ChassisOf(c.From) == ChassisOf(c.To) ? "one chassis" : "across geneve")}): " +
                              $"datapath {(delivered[i] ? "delivered" : "dropped")}, ovn-trace {(c.Trace ? "delivered" : "dropped")}, engine {(c.Engine ? "allow" : "deny")}, expected {(c.Expected ? "allow" : "deny")}");
             if (delivered[i] != c.Expected || c.Trace != c.Expected || c.Engine != c.Expected || c.Live != c.Expected)
             {
@@ -173,46 +106,14 @@ public sealed class NodeTopologyDatapathTests(OvnChassisFixture fixture, ITestOu
         Assert.Contains(delivered, d => d);
     }
 
-    private DatapathPacket Packet(Port from, Port to, bool ipv6) => new()
+    private DatapathPacket Packet(TwoNodeTopology.Port from, TwoNodeTopology.Port to, bool ipv6) => new()
     {
         Protocol = DatapathProtocol.Tcp,
         EthSrc = from.Mac,
-        EthDst = from.Switch == to.Switch ? to.Mac : Mac(from.Switch[^1] - '0', 1),
+        EthDst = Topology.NextHopMac(from, to),
         IpSrc = IPAddress.Parse(ipv6 ? from.Ip6 : from.Ip4),
         IpDst = IPAddress.Parse(ipv6 ? to.Ip6 : to.Ip4),
         SourcePort = Interlocked.Increment(ref _sourcePort),
         DestinationPort = 8080,
-    };
-
-    private static string Microflow(Port from, Port to, bool ipv6)
-    {
-        var node = from.Switch[^1] - '0';
-        var dstMac = from.Switch == to.Switch ? to.Mac : Mac(node, 1);
-        var family = ipv6 ? "ip6" : "ip4";
-        var (src, dst) = ipv6 ? (from.Ip6, to.Ip6) : (from.Ip4, to.Ip4);
-        return $"inport == \"{from.Lsp}\" && eth.src == {from.Mac} && eth.dst == {dstMac} && {family}.src == {src} && {family}.dst == {dst} && ip.ttl == 64 && tcp && tcp.src == 40000 && tcp.dst == 8080";
-    }
-
-    private static V1Pod Pod(string name, Port port, string node)
-    {
-        var pod = K8s.Pod("shop", name, "app=" + name, port.Ip4);
-        pod.Status.PodIPs = [new V1PodIP { Ip = port.Ip4 }, new V1PodIP { Ip = port.Ip6 }];
-        pod.Spec.NodeName = node;
-        return pod;
-    }
-
-    private static V1Node Node(string name, int index) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "Node",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            Annotations = new Dictionary<string, string>
-            {
-                ["k8s.ovn.org/node-subnets"] = string.Create(CultureInfo.InvariantCulture, $$"""{"default":["10.245.{{index}}.0/24","fd00:10:245:{{index}}::/64"]}"""),
-            },
-        },
-        Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = string.Create(CultureInfo.InvariantCulture, $"172.18.0.{index + 1}") }] },
     };
 }
