@@ -162,13 +162,7 @@ internal static class MatchParser
             .IgnoreResult();
 
     private static readonly Parser<char, MatchExpr> Expr = Map(
-            (at, first, chain) => chain.HasValue
-                ? SourceLocations.At<MatchExpr>(
-                    chain.Value.IsAnd
-                        ? new AndExpr([first, .. chain.Value.Operands])
-                        : new OrExpr([first, .. chain.Value.Operands]),
-                    at)
-                : first,
+            SourceLocations.Chained,
             Here,
             NotExpr,
             Chain.Optional())

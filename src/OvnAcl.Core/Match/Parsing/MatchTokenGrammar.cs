@@ -94,13 +94,7 @@ internal static class MatchTokenGrammar
     private static readonly Parser<MatchToken, Unit> NoMixedChain = Not(OneOf(Kind(MatchTokenKind.And), Kind(MatchTokenKind.Or)));
 
     private static readonly Parser<MatchToken, MatchExpr> Expr = Map(
-            (at, first, chain) => chain.HasValue
-                ? SourceLocations.At<MatchExpr>(
-                    chain.Value.IsAnd
-                        ? new AndExpr([first, .. chain.Value.Operands])
-                        : new OrExpr([first, .. chain.Value.Operands]),
-                    at)
-                : first,
+            SourceLocations.Chained,
             Here,
             NotExpr,
             Chain.Optional())

@@ -29,6 +29,15 @@ internal static class SourceLocations
         return node;
     }
 
+    /// <summary>
+    /// <c>first</c>, or <c>first &amp;&amp; …</c> / <c>first || …</c> started at <paramref name="at"/> when a chain
+    /// follows it: the one way both grammars (characters and tokens) build a chained expression.
+    /// </summary>
+    public static MatchExpr Chained(TextPosition at, MatchExpr first, Pidgin.Maybe<(bool IsAnd, IEnumerable<MatchExpr> Operands)> chain) =>
+        chain.HasValue
+            ? At<MatchExpr>(chain.Value.IsAnd ? new AndExpr([first, .. chain.Value.Operands]) : new OrExpr([first, .. chain.Value.Operands]), at)
+            : first;
+
     public static TextPosition? Of(object? node) => node switch
     {
         MatchExpr expr => expr.Position.Value,
