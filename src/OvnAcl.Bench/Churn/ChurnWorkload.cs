@@ -44,16 +44,15 @@ internal sealed class ChurnWorkload
 
     public int PeerRowSets { get; }
 
-    public static string Namespace(int policy) => "ns-" + policy.ToString(CultureInfo.InvariantCulture);
+    public static string Namespace(int policy) => SyntheticPods.Namespace(policy);
 
     public string PodNamespace(int pod) => Namespace(pod % Policies);
 
-    public static string PodName(int pod) => "pod-" + pod.ToString(CultureInfo.InvariantCulture);
+    public static string PodName(int pod) => SyntheticPods.PodName(pod);
 
-    /// <summary>As <see cref="KubernetesCompileOptions.LogicalSwitchPortName"/> names it by default.</summary>
-    public string PortName(int pod) => PodNamespace(pod) + "_" + PodName(pod);
+    public string PortName(int pod) => SyntheticPods.PortName(PodNamespace(pod), pod);
 
-    public static string Address(int pod) => $"10.{128 + (pod >> 16)}.{(pod >> 8) & 255}.{pod & 255}";
+    public static string Address(int pod) => SyntheticPods.Address(pod);
 
     public string PeerPortGroup(int pod) => "churn_pg_" + (pod % PeerRowSets).ToString(CultureInfo.InvariantCulture);
 

@@ -46,19 +46,18 @@ internal sealed class EnforceWorkload
 
     public int Policies { get; }
 
-    public static string Namespace(int i) => "ns-" + i.ToString(CultureInfo.InvariantCulture);
+    public static string Namespace(int i) => SyntheticPods.Namespace(i);
 
     public string PodNamespace(int pod) => Namespace(pod % Policies);
 
-    public static string PodName(int pod) => "pod-" + pod.ToString(CultureInfo.InvariantCulture);
+    public static string PodName(int pod) => SyntheticPods.PodName(pod);
 
-    /// <summary>As <see cref="KubernetesCompileOptions.LogicalSwitchPortName"/> names it by default.</summary>
-    public string PortName(int pod) => PodNamespace(pod) + "_" + PodName(pod);
+    public string PortName(int pod) => SyntheticPods.PortName(PodNamespace(pod), pod);
 
     /// <summary>Pod addresses are inside 10.0.0.0/8 and outside the excepts, so the ipBlock admits them all.</summary>
-    public static string Address(int pod) => $"10.{128 + (pod >> 16)}.{(pod >> 8) & 255}.{pod & 255}";
+    public static string Address(int pod) => SyntheticPods.Address(pod);
 
-    public static string Mac(int pod) => $"0a:58:0a:{128 + (pod >> 16):x2}:{(pod >> 8) & 255:x2}:{pod & 255:x2}";
+    public static string Mac(int pod) => SyntheticPods.Mac(pod);
 
     /// <summary>
     /// Event <paramref name="k"/>: pod <c>(k/2) mod P</c> leaves on even events and comes back on the next, so that one pod
