@@ -478,7 +478,8 @@ public sealed class KubernetesSemanticsTests
         Assert.True(From(net, "b/client", "b/web", "tcp", 8080));
         Assert.False(From(net, "b/client", "b/web", "tcp", 80));
         Assert.False(From(net, "b/client", "a/db", "tcp", 5432));
-        Assert.Equal(["b/p:egress:0:0:80", "b/p:egress:0:0:8080"], rows.PolicyGroup("b/p").Acls.Select(a => a.Name));
+        Assert.Equal(["b/p:egress:0:0:80", "b/p:egress:0:0:8080"], rows.PolicyGroup("b/p").Acls.Select(a => a.Name).Distinct());
+        Assert.Equal(["ip4", "ip6", "ip4", "ip6"], rows.PolicyGroup("b/p").Acls.Select(a => a.ExternalIds["ip-family"]));
     }
 
     [Fact]
@@ -677,9 +678,13 @@ public sealed class KubernetesSemanticsTests
               egress: [{to: [{podSelector: {}}]}]
             """, Pods, Namespaces);
         var acls = rows.PolicyGroup("a/p").Acls;
-        Assert.Equal(4, acls.Count);
-        var egress = acls[3];
-        Assert.Equal(("from-lport", "allow-related", "a/p:egress:0", "true"), (egress.Direction, egress.Action, egress.Name, egress.Options["apply-after-lb"]));
+        Assert.Equal(5, acls.Count); // the egress rule has peers: one ACL per address family
+        foreach (var (egress, family) in acls.Skip(3).Zip(["ip4", "ip6"]))
+        {
+            Assert.Equal(("from-lport", "allow-related", "a/p:egress:0", "true", family),
+                (egress.Direction, egress.Action, egress.Name, egress.Options["apply-after-lb"], egress.ExternalIds["ip-family"]));
+        }
+
         Assert.Equal(
             new Dictionary<string, string>
             {

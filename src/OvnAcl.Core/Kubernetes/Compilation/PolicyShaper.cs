@@ -163,13 +163,18 @@ internal sealed class PolicyShaper
         };
         var portMatch = PortMatch(direction, groupName);
         // Created on first use: egress to named ports matches per-number sets instead, and must not leave unused ones.
-        var peerMatchCache = new Lazy<string?>(() => rule.Peers is { } peers ? AddressMatch(direction, peers.SelectMany(PeerAddressSets).ToList()) : null);
+        var peerMatchCache = new Lazy<IReadOnlyList<FamilyMatch>>(() =>
+            rule.Peers is { } peers ? AddressMatches(direction, peers.SelectMany(PeerAddressSets).ToList()) : [FamilyMatch.Any]);
 
         if (rule.Ports.Count == 0)
         {
             // No ports: every port and protocol of IP traffic from/to the peers.
-            acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value ?? "(ip4 || ip6)"), "allow-related",
-                baseName, policy, logging, Ids(ruleIds)));
+            foreach (var peer in peerMatchCache.Value)
+            {
+                acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peer.Match ?? "(ip4 || ip6)"), "allow-related",
+                    baseName, policy, logging, Ids(WithFamily(ruleIds, peer))));
+            }
+
             return;
         }
 
@@ -180,8 +185,11 @@ internal sealed class PolicyShaper
             var ids = ruleIds.Append(("port-index", index)).ToArray();
             if (port.Name is null)
             {
-                acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peerMatchCache.Value, L4Match(port.Protocol, port.Number, port.EndNumber)),
-                    "allow-related", $"{baseName}:{index}", policy, logging, Ids(ids)));
+                foreach (var peer in peerMatchCache.Value)
+                {
+                    acls.Add(Acl(direction, _options.AllowPriority, And(portMatch, peer.Match, L4Match(port.Protocol, port.Number, port.EndNumber)),
+                        "allow-related", $"{baseName}:{index}", policy, logging, Ids(WithFamily(ids, peer))));
+                }
             }
             else if (direction == PolicyDirection.Ingress)
             {
@@ -198,7 +206,7 @@ internal sealed class PolicyShaper
     /// Ingress to a named port: the name resolves on each selected pod. One ACL per distinct number, matching the
     /// port group of the selected pods where the name means that number.
     /// </summary>
-    private void AddNamedIngress(PolicyModel policy, PortModel port, PodQuery subjects, string? peerMatch, List<AclRow> acls,
+    private void AddNamedIngress(PolicyModel policy, PortModel port, PodQuery subjects, IReadOnlyList<FamilyMatch> peerMatches, List<AclRow> acls,
         string name, (string, string)[] ids, string? logging)
     {
         foreach (var number in Numbers(subjects, port.Protocol, port.Name!))
@@ -212,9 +220,12 @@ internal sealed class PolicyShaper
             }
 
             var text = number.ToString(CultureInfo.InvariantCulture);
-            acls.Add(Acl(PolicyDirection.Ingress, _options.AllowPriority,
-                And(PortMatch(PolicyDirection.Ingress, pgName), peerMatch, L4Match(port.Protocol, number, null)),
-                "allow-related", $"{name}:{text}", policy, logging, Ids([.. ids, ("port-number", text)])));
+            foreach (var peer in peerMatches)
+            {
+                acls.Add(Acl(PolicyDirection.Ingress, _options.AllowPriority,
+                    And(PortMatch(PolicyDirection.Ingress, pgName), peer.Match, L4Match(port.Protocol, number, null)),
+                    "allow-related", $"{name}:{text}", policy, logging, Ids(WithFamily([.. ids, ("port-number", text)], peer))));
+            }
         }
     }
 
@@ -248,9 +259,12 @@ internal sealed class PolicyShaper
             }
 
             var text = number.ToString(CultureInfo.InvariantCulture);
-            acls.Add(Acl(PolicyDirection.Egress, _options.AllowPriority,
-                And(portMatch, AddressMatch(PolicyDirection.Egress, sets), L4Match(port.Protocol, number, null)),
-                "allow-related", $"{name}:{text}", policy, logging, Ids([.. ids, ("port-number", text)])));
+            foreach (var peer in AddressMatches(PolicyDirection.Egress, sets))
+            {
+                acls.Add(Acl(PolicyDirection.Egress, _options.AllowPriority,
+                    And(portMatch, peer.Match, L4Match(port.Protocol, number, null)),
+                    "allow-related", $"{name}:{text}", policy, logging, Ids(WithFamily([.. ids, ("port-number", text)], peer))));
+            }
         }
     }
 
@@ -286,15 +300,23 @@ internal sealed class PolicyShaper
     private static string PortMatch(PolicyDirection direction, string portGroup) =>
         (direction == PolicyDirection.Ingress ? "outport == @" : "inport == @") + portGroup;
 
-    /// <summary><c>(ip4.src == {$a_ip4, $b_ip4} || ip6.src == {$a_ip6, $b_ip6})</c>: the peer's side of the packet.</summary>
-    private static string AddressMatch(PolicyDirection direction, IEnumerable<(string Name, bool IPv6)> sets)
+    /// <summary>
+    /// The peer's side of the packet, one match per address family: <c>ip4.src == {$a_ip4, $b_ip4}</c> and
+    /// <c>ip6.src == {$a_ip6, $b_ip6}</c>. Each family gets an ACL of its own rather than one ACL with
+    /// <c>(ip4.src == … || ip6.src == …)</c>: ovn-controller builds conjunctive flows (ports + addresses, not ports ×
+    /// addresses) only for a match without such a disjunction, and a family with no addresses (an empty set) installs
+    /// nothing. Both families are always written, so the rows do not change when a cluster's first IPv6 pod appears.
+    /// </summary>
+    private static List<FamilyMatch> AddressMatches(PolicyDirection direction, IEnumerable<(string Name, bool IPv6)> sets)
     {
         var side = direction == PolicyDirection.Ingress ? "src" : "dst";
-        var terms = sets.Distinct().GroupBy(s => s.IPv6).OrderBy(g => g.Key)
-            .Select(g => $"{(g.Key ? "ip6" : "ip4")}.{side} == {SetText(g.Select(s => "$" + s.Name).ToList())}")
-            .ToList();
-        return terms.Count == 1 ? terms[0] : "(" + string.Join(" || ", terms) + ")";
+        return [.. sets.Distinct().GroupBy(s => s.IPv6).OrderBy(g => g.Key)
+            .Select(g => new FamilyMatch(g.Key ? "ip6" : "ip4", $"{(g.Key ? "ip6" : "ip4")}.{side} == {SetText(g.Select(s => "$" + s.Name).ToList())}"))];
     }
+
+    /// <summary>The rule's ids, with the family of its peer match when the rule has one ACL per family.</summary>
+    private static (string, string)[] WithFamily((string, string)[] ids, FamilyMatch peer) =>
+        peer.Family is null ? ids : [.. ids, ("ip-family", peer.Family)];
 
     private static string SetText(List<string> items) => items.Count == 1 ? items[0] : "{" + string.Join(", ", items) + "}";
 
@@ -361,5 +383,11 @@ internal sealed class PolicyShaper
             Options = direction == PolicyDirection.Egress ? new EquatableMap([new("apply-after-lb", "true")]) : EquatableMap.Empty,
             ExternalIds = ids,
         };
+    }
+
+    /// <summary>One family's peer match (<c>ip4.src == $a_ip4</c>), or <see cref="Any"/>: a rule without peers, which matches every address.</summary>
+    private readonly record struct FamilyMatch(string? Family, string? Match)
+    {
+        public static FamilyMatch Any => default;
     }
 }
