@@ -90,7 +90,7 @@ bench-churn: bench-deps build
 # northd and ovn-controller CPU, for OvnAcl's rows and the ovn-kubernetes formulation, on 5 and 20 simulated
 # hypervisors (needs openvswitch-switch and ovn-host, which `deps` installs; the plot python3-matplotlib). About 2
 # minutes on 2 cores.
-ENFORCE := $(OVNACL) bench enforce --shapes pod-churn,ipblock-except --formulations ovnacl,ovn-kubernetes --events 20
+ENFORCE := $(OVNACL) bench enforce --shapes pod-churn,ipblock-except,named-port,namespace-selector,policy-churn --formulations ovnacl,ovn-kubernetes --events 24
 bench-enforce: bench-deps build
 	mkdir -p docs/results
 	$(ENFORCE) --chassis 5 --pods 100 --report docs/results/enforce-5.json

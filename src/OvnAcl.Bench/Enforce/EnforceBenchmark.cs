@@ -83,31 +83,94 @@ internal static class EnforceBenchmark
     };
 
     /// <summary>
-    /// The <c>ovn-nbctl</c> commands that turn <paramref name="before"/> into <paramref name="after"/> when only members
-    /// changed (what a pod event does to both formulations): port groups' ports and address sets' addresses.
+    /// The <c>ovn-nbctl</c> commands (one transaction) that turn <paramref name="before"/> into <paramref name="after"/>,
+    /// the same diff for both formulations: address sets created, re-membered or destroyed; port groups created with
+    /// their ACLs or deleted; and in a port group kept, its ports set and the ACLs that differ deleted
+    /// (<c>acl-del</c> by direction, priority and match) or created. With <paramref name="membersOnly"/> (a pod event),
+    /// anything beyond members is refused: such an event must not change ACLs.
     /// </summary>
-    internal static List<string> MemberChanges(NorthboundRows before, NorthboundRows after)
+    internal static List<string> RowChanges(NorthboundRows before, NorthboundRows after, bool membersOnly)
     {
-        if (!before.PortGroups.Select(p => (p.Name, p.Acls)).SequenceEqual(after.PortGroups.Select(p => (p.Name, p.Acls)))
-            || !before.AddressSets.Select(a => a.Name).SequenceEqual(after.AddressSets.Select(a => a.Name), StringComparer.Ordinal))
+        if (membersOnly
+            && (!before.PortGroups.Select(p => (p.Name, p.Acls)).SequenceEqual(after.PortGroups.Select(p => (p.Name, p.Acls)))
+                || !before.AddressSets.Select(a => a.Name).SequenceEqual(after.AddressSets.Select(a => a.Name), StringComparer.Ordinal)))
         {
-            throw new BenchmarkException("a pod event changed more than port group and address set members; bench enforce times member changes only");
+            throw new BenchmarkException("a pod event changed more than port group and address set members; a pod event must change members only");
         }
 
         var commands = new List<string>();
-        foreach (var (_, now) in before.PortGroups.Zip(after.PortGroups).Where(p => p.First.Ports != p.Second.Ports))
+        var oldSets = before.AddressSets.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        foreach (var set in after.AddressSets)
         {
-            commands.AddRange(now.Ports.Count == 0 ? ["--", "clear", "Port_Group", now.Name, "ports"] : ["--", "pg-set-ports", now.Name, .. now.Ports]);
+            if (!oldSets.Remove(set.Name, out var old))
+            {
+                commands.AddRange(["--", .. NbctlScriptWriter.CreateAddressSet(set)]);
+            }
+            else if (old.Addresses != set.Addresses)
+            {
+                commands.AddRange(set.Addresses.Count == 0
+                    ? ["--", "clear", "Address_Set", set.Name, "addresses"]
+                    : ["--", "set", "Address_Set", set.Name, "addresses=" + NbctlScriptWriter.Set(set.Addresses)]);
+            }
         }
 
-        foreach (var (_, now) in before.AddressSets.Zip(after.AddressSets).Where(p => p.First.Addresses != p.Second.Addresses))
+        var id = 0;
+        var oldGroups = before.PortGroups.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var group in after.PortGroups)
         {
-            commands.AddRange(now.Addresses.Count == 0
-                ? ["--", "clear", "Address_Set", now.Name, "addresses"]
-                : ["--", "set", "Address_Set", now.Name, "addresses=" + string.Join(",", now.Addresses.Select(a => "\"" + a + "\""))]);
+            if (!oldGroups.Remove(group.Name, out var old))
+            {
+                var ids = AddAcls(group.Acls);
+                commands.AddRange(["--", "pg-add", group.Name, .. group.Ports]);
+                if (ids.Count > 0)
+                {
+                    commands.AddRange(["--", "add", "Port_Group", group.Name, "acls", .. ids]);
+                }
+
+                continue;
+            }
+
+            if (old.Ports != group.Ports)
+            {
+                commands.AddRange(group.Ports.Count == 0 ? ["--", "clear", "Port_Group", group.Name, "ports"] : ["--", "pg-set-ports", group.Name, .. group.Ports]);
+            }
+
+            foreach (var gone in old.Acls.Except(group.Acls))
+            {
+                commands.AddRange(["--", "--type=port-group", "acl-del", group.Name, gone.Direction, gone.Priority.ToString(CultureInfo.InvariantCulture), gone.Match]);
+            }
+
+            var added = AddAcls([.. group.Acls.Except(old.Acls)]);
+            if (added.Count > 0)
+            {
+                commands.AddRange(["--", "add", "Port_Group", group.Name, "acls", .. added]);
+            }
+        }
+
+        foreach (var gone in oldGroups.Keys)
+        {
+            commands.AddRange(["--", "pg-del", gone]);
+        }
+
+        foreach (var gone in oldSets.Keys)
+        {
+            commands.AddRange(["--", "destroy", "Address_Set", gone]);
         }
 
         return commands;
+
+        List<string> AddAcls(IEnumerable<AclRow> acls)
+        {
+            var ids = new List<string>();
+            foreach (var acl in acls)
+            {
+                var name = "@acl" + id++.ToString(CultureInfo.InvariantCulture);
+                ids.Add(name);
+                commands.AddRange(["--", .. NbctlScriptWriter.CreateAcl(acl, name)]);
+            }
+
+            return ids;
+        }
     }
 
     private static async Task<EnforceSample> MeasureAsync(OvnChassisSandbox sandbox, EnforceShape shape, EnforceFormulation formulation, IReadOnlyDictionary<string, int> baseline,
@@ -135,7 +198,7 @@ internal static class EnforceBenchmark
         {
             workload.Apply(k);
             var next = Rows(workload, formulation);
-            var changes = MemberChanges(rows, next);
+            var changes = RowChanges(rows, next, workload.ChangesMembersOnly);
             rows = next;
             if (changes.Count == 0)
             {

@@ -21,10 +21,10 @@ internal sealed record EnforceBenchmarkOptions
     /// <summary>Pods, one logical switch port each on one shared switch, spread round-robin over the chassis.</summary>
     public int Pods { get; init; } = 100;
 
-    /// <summary>Change events measured per shape and formulation (a pod leaving, then coming back).</summary>
+    /// <summary>Change events measured per shape and formulation (a pod deleted, then created again; or a policy added, updated, deleted).</summary>
     public int Events { get; init; } = 20;
 
-    public IReadOnlyList<EnforceShape> Shapes { get; init; } = [EnforceShape.PodChurn, EnforceShape.IpBlockExcept];
+    public IReadOnlyList<EnforceShape> Shapes { get; init; } = Enum.GetValues<EnforceShape>();
 
     public IReadOnlyList<EnforceFormulation> Formulations { get; init; } = [EnforceFormulation.OvnAcl, EnforceFormulation.OvnKubernetes];
 
@@ -37,7 +37,10 @@ internal sealed record EnforceBenchmarkOptions
     public static string Name(EnforceShape shape) => shape switch
     {
         EnforceShape.PodChurn => "pod-churn",
-        _ => "ipblock-except",
+        EnforceShape.IpBlockExcept => "ipblock-except",
+        EnforceShape.NamedPort => "named-port",
+        EnforceShape.NamespaceSelector => "namespace-selector",
+        _ => "policy-churn",
     };
 
     public static string Name(EnforceFormulation formulation) => formulation switch
@@ -46,7 +49,8 @@ internal sealed record EnforceBenchmarkOptions
         _ => "ovn-kubernetes",
     };
 
-    public static IReadOnlyList<EnforceShape> ParseShapes(string text) => Parse(text, Enum.GetValues<EnforceShape>(), Name, "pod-churn, ipblock-except");
+    public static IReadOnlyList<EnforceShape> ParseShapes(string text) =>
+        Parse(text, Enum.GetValues<EnforceShape>(), Name, string.Join(", ", Enum.GetValues<EnforceShape>().Select(Name)));
 
     public static IReadOnlyList<EnforceFormulation> ParseFormulations(string text) => Parse(text, Enum.GetValues<EnforceFormulation>(), Name, "ovnacl, ovn-kubernetes");
 

@@ -36,11 +36,11 @@ internal sealed record EnforceReport(int Chassis, int Pods, int Events, double S
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{Chassis} chassis, {Pods} pods, {Events} events per sample; baseline {BaselineFlows} flows over all chassis; sandbox up in {SandboxStartupSeconds:0.0} s");
-        text.AppendLine("shape           formulation      ACLs   flows  max/chassis  enforce p50/p99/max ms     northd ms/chg  controllers ms/chg  northd recomputes");
+        text.AppendLine("shape              formulation      ACLs   flows  max/chassis  enforce p50/p99/max ms     northd ms/chg  controllers ms/chg  northd recomputes");
         foreach (var s in Samples)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{s.Shape,-15} {s.Formulation,-15} {s.Acls,5} {s.OpenflowFlows,7} {s.OpenflowFlowsMaxChassis,12}  {P(s.EnforceMs, 0.5),7:0.0} {P(s.EnforceMs, 0.99),7:0.0} {Max(s.EnforceMs),7:0.0}   {s.NorthdCpuMsPerChange,12:0.0}  {s.ControllerCpuMsPerChange,17:0.0}  {(s.NorthdRecomputes is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?"),17}");
+                $"{s.Shape,-18} {s.Formulation,-15} {s.Acls,5} {s.OpenflowFlows,7} {s.OpenflowFlowsMaxChassis,12}  {P(s.EnforceMs, 0.5),7:0.0} {P(s.EnforceMs, 0.99),7:0.0} {Max(s.EnforceMs),7:0.0}   {s.NorthdCpuMsPerChange,12:0.0}  {s.ControllerCpuMsPerChange,17:0.0}  {(s.NorthdRecomputes is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?"),17}");
         }
 
         return text.ToString();

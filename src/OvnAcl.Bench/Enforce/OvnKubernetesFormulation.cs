@@ -18,7 +18,14 @@ namespace OvnAcl.Benchmarking;
 /// <c>allow</c> of <c>(arp || nd)</c> at 1001 (<c>buildDenyACLs</c>, <c>arpAllowPolicyMatch</c>);</item>
 /// <item>go-controller/pkg/ovn/address_set/address_set.go: one address set per peer selector holding the IPs of the
 /// pods it selects (ovn-kubernetes names them by a hash of their owner; the names here are readable, which changes
-/// no flow).</item>
+/// no flow);</item>
+/// <item>go-controller/pkg/ovn/base_network_controller_namespace.go: an address set per namespace with the IPs of all
+/// its pods, kept for every namespace; a peer with a <c>namespaceSelector</c> and no <c>podSelector</c> matches the sets
+/// of the namespaces it selects (<c>addNamespaceAddressSet</c> in gress_policy.go);</item>
+/// <item>a named port: <c>addPortPolicy</c> (gress_policy.go) keeps <c>Port.IntVal</c>, which is 0 for a name, so the
+/// L4 match is the bare protocol and every port of it is admitted (ovn-kubernetes issue #2117, "network policy allowing
+/// named port also allows traffic on different port with same protocol"). The peer is written as it behaves: its
+/// flows for the named-port shape admit more than the policy says.</item>
 /// </list>
 /// IPv4 only, ingress only, <c>matchLabels</c> selectors only: what the shapes use. to-lport, as ovn-kubernetes writes
 /// ingress policies; tier 0 rather than its <c>DefaultACLTier</c> (2), because OVN 23.03's NB has no ACL tier column
@@ -40,6 +47,16 @@ internal static class OvnKubernetesFormulation
         var portGroups = new List<PortGroupRow>();
         var addressSets = new Dictionary<string, AddressSetRow>(StringComparer.Ordinal);
         var defaultDeny = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var ns in namespaces)
+        {
+            var name = NamespaceAddressSet(ns.Metadata.Name);
+            addressSets[name] = new AddressSetRow
+            {
+                Name = name,
+                Addresses = pods.Where(p => p.Metadata.NamespaceProperty == ns.Metadata.Name).Select(p => p.Status.PodIP).Order(StringComparer.Ordinal).ToEquatableArray(),
+            };
+        }
+
         foreach (var policy in policies)
         {
             var ns = policy.Metadata.NamespaceProperty;
@@ -55,12 +72,20 @@ internal static class OvnKubernetesFormulation
                 var rule = policy.Spec.Ingress![gress];
                 var peerSets = new SortedSet<string>(StringComparer.Ordinal);
                 var ipBlocks = new List<V1IPBlock>();
+                var hasPeerSelector = false;
                 for (var peer = 0; peer < (rule.FromProperty?.Count ?? 0); peer++)
                 {
                     var from = rule.FromProperty![peer];
                     if (from.IpBlock is { } block)
                     {
                         ipBlocks.Add(block);
+                        continue;
+                    }
+
+                    hasPeerSelector = true;
+                    if (from.PodSelector is null && from.NamespaceSelector is { } namespaceSelector)
+                    {
+                        peerSets.UnionWith(namespaces.Where(n => Matches(namespaceSelector, n.Metadata.Labels)).Select(n => "$" + NamespaceAddressSet(n.Metadata.Name)));
                         continue;
                     }
 
@@ -74,7 +99,8 @@ internal static class OvnKubernetesFormulation
                 }
 
                 List<string?> l4Matches = rule.Ports is { Count: > 0 } ports ? [.. ports.Select(L4Match)] : [null];
-                var isEmpty = peerSets.Count == 0 && ipBlocks.Count == 0;
+                // gressPolicy.isEmpty: no selector and no ipBlock admits everyone; a selector that selects nothing, no one.
+                var isEmpty = !hasPeerSelector && ipBlocks.Count == 0;
                 foreach (var l4 in l4Matches)
                 {
                     var tail = l4 is null ? lportMatch : $"{l4} && {lportMatch}";
@@ -118,8 +144,9 @@ internal static class OvnKubernetesFormulation
     private static string L4Match(V1NetworkPolicyPort port)
     {
         var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
-        if (port.Port is null)
+        if (port.Port is null || !int.TryParse(port.Port.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
+            // No port, or a named one (IntVal 0): the bare protocol.
             return protocol;
         }
 
@@ -152,6 +179,8 @@ internal static class OvnKubernetesFormulation
         return selector?.MatchLabels is not { } wanted
             || wanted.All(w => labels is not null && labels.TryGetValue(w.Key, out var value) && value == w.Value);
     }
+
+    private static string NamespaceAddressSet(string ns) => Sanitize(ns + "_v4");
 
     // OVN names may not hold '-' in a match's @name/$name; ovn-kubernetes hashes its names for the same reason.
     private static string Sanitize(string name) => name.Replace('-', '_').Replace('.', '_');

@@ -21,11 +21,11 @@ internal static class BenchCommands
         var defaults = EnforceBenchmarkOptions.Default;
         var chassis = new Option<int>("--chassis") { Description = "Simulated hypervisors (ovs-vswitchd + ovn-controller each)", DefaultValueFactory = _ => defaults.Chassis };
         var pods = new Option<int>("--pods") { Description = "Pods, spread round-robin over the chassis on one logical switch", DefaultValueFactory = _ => defaults.Pods };
-        var events = new Option<int>("--events") { Description = "Change events timed per shape and formulation (a pod leaving its policy, then coming back)", DefaultValueFactory = _ => defaults.Events };
+        var events = new Option<int>("--events") { Description = "Change events timed per shape and formulation (a pod deleted, then created again; policy-churn: a policy added, updated, deleted)", DefaultValueFactory = _ => defaults.Events };
         var shapes = new Option<IReadOnlyList<EnforceShape>>("--shapes")
         {
-            Description = "Policy shapes, comma-separated: pod-churn, ipblock-except",
-            HelpName = "pod-churn,ipblock-except",
+            Description = "Policy shapes, comma-separated: pod-churn, ipblock-except, named-port, namespace-selector, policy-churn (default: all)",
+            HelpName = "pod-churn,ipblock-except,...",
             DefaultValueFactory = _ => defaults.Shapes,
             CustomParser = OptionParsers.Using(EnforceBenchmarkOptions.ParseShapes),
         };

@@ -24,7 +24,7 @@ public sealed class EnforceBenchmarkTests
         Assert.Equal(
             [(1000, "outport == @ns_0_ingressDefaultDeny", "drop"), (1001, "outport == @ns_0_ingressDefaultDeny && (arp || nd)", "allow")],
             deny.Acls.Select(a => (a.Priority, a.Match, a.Action)));
-        Assert.Empty(rows.AddressSets);
+        Assert.Equal(["ns_0_v4", "ns_1_v4"], rows.AddressSets.Select(a => a.Name)); // its per-namespace sets, which no ACL here uses
 
         // OvnAcl's compiler writes the same block as disjoint prefixes, with no negation for ovn-controller to expand.
         var ovnacl = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.IpBlockExcept, 4), EnforceFormulation.OvnAcl);
@@ -53,9 +53,9 @@ public sealed class EnforceBenchmarkTests
 
         workload.Apply(0);
         var away = EnforceBenchmark.Rows(workload, formulation);
-        var removal = EnforceBenchmark.MemberChanges(before, away);
+        var removal = EnforceBenchmark.RowChanges(before, away, membersOnly: true);
         workload.Apply(1);
-        var back = EnforceBenchmark.MemberChanges(away, EnforceBenchmark.Rows(workload, formulation));
+        var back = EnforceBenchmark.RowChanges(away, EnforceBenchmark.Rows(workload, formulation), membersOnly: true);
 
         Assert.Contains("pg-set-ports", removal);
         Assert.DoesNotContain(removal, c => c.Contains(workload.PortName(0), StringComparison.Ordinal));
@@ -70,7 +70,66 @@ public sealed class EnforceBenchmarkTests
         var rows = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.PodChurn, 4), EnforceFormulation.OvnKubernetes);
         var other = EnforceBenchmark.Rows(new EnforceWorkload(EnforceShape.IpBlockExcept, 4), EnforceFormulation.OvnKubernetes);
 
-        Assert.Throws<BenchmarkException>(() => EnforceBenchmark.MemberChanges(rows, other));
+        Assert.Throws<BenchmarkException>(() => EnforceBenchmark.RowChanges(rows, other, membersOnly: true));
+    }
+
+    [Theory]
+    [InlineData("ovnacl")]
+    [InlineData("ovn-kubernetes")]
+    public void A_policy_is_added_updated_and_deleted_with_its_acls(string formulationName)
+    {
+        var formulation = Assert.Single(EnforceBenchmarkOptions.ParseFormulations(formulationName));
+        var workload = new EnforceWorkload(EnforceShape.PolicyChurn, 6);
+        var initial = EnforceBenchmark.Rows(workload, formulation);
+        Assert.False(workload.ChangesMembersOnly);
+
+        workload.Apply(0);
+        var added = EnforceBenchmark.Rows(workload, formulation);
+        var add = EnforceBenchmark.RowChanges(initial, added, membersOnly: false);
+        workload.Apply(1);
+        var updated = EnforceBenchmark.Rows(workload, formulation);
+        var update = EnforceBenchmark.RowChanges(added, updated, membersOnly: false);
+        workload.Apply(2);
+        var delete = EnforceBenchmark.RowChanges(updated, EnforceBenchmark.Rows(workload, formulation), membersOnly: false);
+
+        var group = Assert.Single(added.PortGroups, p => p.Name.Contains("policy_churn", StringComparison.Ordinal)).Name;
+        Assert.Contains("pg-add", add);
+        Assert.Contains(add, c => c.StartsWith("match=", StringComparison.Ordinal) && c.Contains("9090", StringComparison.Ordinal));
+        Assert.Contains("acl-del", update);
+        Assert.Contains(update, c => c.Contains("9090", StringComparison.Ordinal));
+        Assert.Contains(update, c => c.StartsWith("match=", StringComparison.Ordinal) && c.Contains("9091", StringComparison.Ordinal));
+        Assert.DoesNotContain("pg-add", update);
+        Assert.Equal(["--", "pg-del", group], delete.Take(3));
+        Assert.Equal(initial, EnforceBenchmark.Rows(workload, formulation));
+        Assert.Throws<BenchmarkException>(() => EnforceBenchmark.RowChanges(initial, added, membersOnly: true));
+    }
+
+    [Fact]
+    public void A_named_port_resolves_for_ovnacl_and_admits_the_whole_protocol_for_ovn_kubernetes()
+    {
+        var workload = new EnforceWorkload(EnforceShape.NamedPort, 4);
+
+        var peer = Assert.Single(Assert.Single(EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes).PortGroups, p => p.Name == "ns_0_policy_0").Acls);
+        Assert.Equal("ip4.src == {$ns_0_policy_0_ingress_0_0_v4} && tcp && outport == @ns_0_policy_0", peer.Match);
+        var ovnacl = EnforceBenchmark.Rows(workload, EnforceFormulation.OvnAcl).PortGroups.SelectMany(p => p.Acls).Where(a => a.Name == "ns-0/policy-0:ingress:0:0:8080").ToList();
+        Assert.Equal(2, ovnacl.Count); // one per address family
+        Assert.All(ovnacl, a => Assert.EndsWith("tcp && tcp.dst == 8080", a.Match, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_namespace_selector_peer_is_the_namespace_address_set_for_ovn_kubernetes()
+    {
+        var workload = new EnforceWorkload(EnforceShape.NamespaceSelector, 4);
+        var rows = EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes);
+
+        var allow = Assert.Single(Assert.Single(rows.PortGroups, p => p.Name == "ns_0_policy_0").Acls);
+        Assert.Equal("ip4.src == {$ns_1_v4} && tcp && tcp.dst==8080 && outport == @ns_0_policy_0", allow.Match);
+        Assert.Equal([EnforceWorkload.Address(1), EnforceWorkload.Address(3)], Assert.Single(rows.AddressSets, a => a.Name == "ns_1_v4").Addresses);
+
+        // A pod deleted leaves its namespace's set in both formulations.
+        workload.Apply(0);
+        Assert.DoesNotContain(EnforceWorkload.Address(0), EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes).AddressSets.Single(a => a.Name == "ns_0_v4").Addresses);
+        Assert.Contains(EnforceBenchmark.RowChanges(rows, EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes), membersOnly: true), c => c == "ns_0_v4");
     }
 
     [Theory]
@@ -93,14 +152,14 @@ public sealed class EnforceBenchmarkTests
     public async Task Counts_flows_and_times_every_event_on_every_chassis()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var report = await EnforceBenchmark.RunAsync(EnforceBenchmarkOptions.Default with { Chassis = 2, Pods = 6, Events = 4 }, deadline.Token);
+        var report = await EnforceBenchmark.RunAsync(EnforceBenchmarkOptions.Default with { Chassis = 2, Pods = 6, Events = 3 }, deadline.Token);
 
         using var json = Json(report);
         Assert.Equal(2, json.RootElement.GetProperty("chassis").GetInt32());
         var samples = json.RootElement.GetProperty("samples").EnumerateArray()
             .ToDictionary(s => (s.GetProperty("shape").GetString(), s.GetProperty("formulation").GetString()));
         Assert.Equal(
-            [("ipblock-except", "ovn-kubernetes"), ("ipblock-except", "ovnacl"), ("pod-churn", "ovn-kubernetes"), ("pod-churn", "ovnacl")],
+            [.. new[] { "ipblock-except", "named-port", "namespace-selector", "pod-churn", "policy-churn" }.SelectMany(s => new[] { (s, "ovn-kubernetes"), (s, "ovnacl") })],
             samples.Keys.Order());
         foreach (var sample in samples.Values)
         {
@@ -114,14 +173,17 @@ public sealed class EnforceBenchmarkTests
             Assert.InRange(enforce.GetProperty("max").GetDouble(), 0, 30_000);
             Assert.InRange(sample.GetProperty("northd_cpu_ms_per_change").GetDouble(), 0, 10_000);
             Assert.InRange(sample.GetProperty("controller_cpu_ms_per_change").GetDouble(), 0, 10_000);
-            Assert.Equal(4, sample.GetProperty("events").GetInt32());
+            Assert.Equal(3, sample.GetProperty("events").GetInt32());
             Assert.InRange(sample.GetProperty("northd_recomputes").GetInt64(), 0, 1000);
         }
 
         int Flows(string shape, string formulation) => samples[(shape, formulation)].GetProperty("openflow_flows").GetInt32();
         Assert.True(Flows("ipblock-except", "ovnacl") < Flows("ipblock-except", "ovn-kubernetes"),
             $"ipblock-except: ovnacl {Flows("ipblock-except", "ovnacl")} flows, ovn-kubernetes {Flows("ipblock-except", "ovn-kubernetes")}");
-        Assert.True(Flows("pod-churn", "ovnacl") <= Flows("pod-churn", "ovn-kubernetes"));
+        foreach (var shape in new[] { "pod-churn", "named-port", "namespace-selector", "policy-churn" })
+        {
+            Assert.True(Flows(shape, "ovnacl") <= Flows(shape, "ovn-kubernetes"), $"{shape}: ovnacl {Flows(shape, "ovnacl")} flows, ovn-kubernetes {Flows(shape, "ovn-kubernetes")}");
+        }
     }
 
     private static JsonDocument Json(EnforceReport report)

@@ -23,7 +23,7 @@ internal static class NbctlScriptWriter
         writer.Write("ovn-nbctl \"$@\"");
         foreach (var set in rows.AddressSets)
         {
-            Command(writer, "create", "Address_Set", "name=" + Atom(set.Name), "addresses=" + Set(set.Addresses), "external_ids=" + Map(set.ExternalIds));
+            Command(writer, [.. CreateAddressSet(set)]);
         }
 
         var id = 0;
@@ -34,38 +34,7 @@ internal static class NbctlScriptWriter
             {
                 var name = "@acl" + id++.ToString(CultureInfo.InvariantCulture);
                 ids.Add(name);
-                var columns = new List<string>
-                {
-                    "--id=" + name, "create", "ACL",
-                    "direction=" + acl.Direction,
-                    "priority=" + acl.Priority.ToString(CultureInfo.InvariantCulture),
-                    "match=" + Atom(acl.Match),
-                    "action=" + acl.Action,
-                };
-                if (acl.Name is not null)
-                {
-                    columns.Add("name=" + Atom(acl.Name));
-                }
-
-                columns.Add("log=" + (acl.Log ? "true" : "false"));
-                if (acl.Severity is not null)
-                {
-                    columns.Add("severity=" + Atom(acl.Severity));
-                }
-
-                if (acl.Meter is not null)
-                {
-                    columns.Add("meter=" + Atom(acl.Meter));
-                }
-
-                if (acl.Tier != 0)
-                {
-                    columns.Add("tier=" + acl.Tier.ToString(CultureInfo.InvariantCulture));
-                }
-
-                columns.Add("options=" + Map(acl.Options));
-                columns.Add("external_ids=" + Map(acl.ExternalIds));
-                Command(writer, [.. columns]);
+                Command(writer, [.. CreateAcl(acl, name)]);
             }
 
             Command(writer, ["pg-add", group.Name, .. group.Ports]);
@@ -83,6 +52,53 @@ internal static class NbctlScriptWriter
         writer.Write('\n');
     }
 
+    /// <summary>
+    /// The ovn-nbctl words creating <paramref name="acl"/> with every column, named <paramref name="id"/> (<c>@aclN</c>)
+    /// for the rest of the transaction; OVSDB-quoted, not yet for the shell.
+    /// </summary>
+    public static List<string> CreateAcl(AclRow acl, string id)
+    {
+        var columns = new List<string>
+        {
+            "--id=" + id, "create", "ACL",
+            "direction=" + acl.Direction,
+            "priority=" + acl.Priority.ToString(CultureInfo.InvariantCulture),
+            "match=" + Atom(acl.Match),
+            "action=" + acl.Action,
+        };
+        if (acl.Name is not null)
+        {
+            columns.Add("name=" + Atom(acl.Name));
+        }
+
+        columns.Add("log=" + (acl.Log ? "true" : "false"));
+        if (acl.Severity is not null)
+        {
+            columns.Add("severity=" + Atom(acl.Severity));
+        }
+
+        if (acl.Meter is not null)
+        {
+            columns.Add("meter=" + Atom(acl.Meter));
+        }
+
+        if (acl.Tier != 0)
+        {
+            columns.Add("tier=" + acl.Tier.ToString(CultureInfo.InvariantCulture));
+        }
+
+        columns.Add("options=" + Map(acl.Options));
+        columns.Add("external_ids=" + Map(acl.ExternalIds));
+        return columns;
+    }
+
+    /// <summary>The ovn-nbctl words creating <paramref name="set"/>; OVSDB-quoted, not yet for the shell.</summary>
+    public static string[] CreateAddressSet(AddressSetRow set) =>
+        ["create", "Address_Set", "name=" + Atom(set.Name), "addresses=" + Set(set.Addresses), "external_ids=" + Map(set.ExternalIds)];
+
+    /// <summary>An address set's <c>addresses</c> or a port group's <c>ports</c> as one ovn-nbctl set value.</summary>
+    public static string Set(EquatableArray<string> values) => "[" + string.Join(",", values.Select(Atom)) + "]";
+
     private static void Command(TextWriter writer, params string[] words)
     {
         writer.Write(" \\\n  --");
@@ -96,8 +112,6 @@ internal static class NbctlScriptWriter
     /// <summary>An OVSDB string atom as ovn-nbctl reads it: double quotes, with <c>\</c> and <c>"</c> escaped.</summary>
     private static string Atom(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    private static string Set(EquatableArray<string> values) => "[" + string.Join(",", values.Select(Atom)) + "]";
 
     private static string Map(EquatableMap map) => "{" + string.Join(",", map.Select(p => Atom(p.Key) + "=" + Atom(p.Value))) + "}";
 
