@@ -24,7 +24,7 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
         var dry = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--dry-run", "--rows", _sample);
         Assert.True(dry.Succeeded, dry.Describe());
         Assert.Contains("Plan: port groups: 7 to insert, 0 to update, 0 to delete", dry.Stdout, StringComparison.Ordinal);
-        Assert.Contains("insert Port_Group ovnacl_np_three_tier_db_7f1b4abf (members +1 -0, ACLs +1 ~0 -0)", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("insert Port_Group ovnacl_np_three_tier_db_7f1b4abf (members +1 -0, ACLs +2 ~0 -0)", dry.Stdout, StringComparison.Ordinal);
         Assert.Contains("Dry run: nothing sent.", dry.Stdout, StringComparison.Ordinal);
         Assert.Equal("", await OwnedAsync());
 
@@ -68,7 +68,7 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
         var show = await Cli.RunAsync("show", "--db", _nb.UnixRemote, "--acls");
         Assert.True(show.Succeeded, show.Describe());
         Assert.Contains("Port groups owned by ovnacl: 7", show.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"ovnacl_np_three_tier_db_7f1b4abf\s+NetworkPolicy three-tier/db\s+1\s+1", show.Stdout);
+        Assert.Matches(@"ovnacl_np_three_tier_db_7f1b4abf\s+NetworkPolicy three-tier/db\s+1\s+2", show.Stdout);
         Assert.Contains("three-tier/db:ingress:0:0", show.Stdout, StringComparison.Ordinal);
         Assert.Contains("Address sets owned by ovnacl: 4", show.Stdout, StringComparison.Ordinal);
 
@@ -79,9 +79,12 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
         var db = document.RootElement.GetProperty("port_groups").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "ovnacl_np_three_tier_db_7f1b4abf");
         Assert.Equal("NetworkPolicy three-tier/db", db.GetProperty("from").GetString());
         Assert.Equal(1, db.GetProperty("ports").GetInt32());
-        var acl = Assert.Single(db.GetProperty("acls").EnumerateArray().ToList());
-        Assert.Equal(("to-lport", "three-tier/db:ingress:0:0"), (acl.GetProperty("direction").GetString(), acl.GetProperty("name").GetString()));
-        Assert.Contains("&&", acl.GetProperty("match").GetString(), StringComparison.Ordinal);
+        // One ACL per address family, under one name.
+        var acls = db.GetProperty("acls").EnumerateArray().ToList();
+        Assert.Equal(2, acls.Count);
+        Assert.All(acls, acl => Assert.Equal(("to-lport", "three-tier/db:ingress:0:0"), (acl.GetProperty("direction").GetString(), acl.GetProperty("name").GetString())));
+        Assert.Equal(["ip4.src", "ip6.src"], acls.Select(a => a.GetProperty("match").GetString()!.Contains("ip6.src", StringComparison.Ordinal) ? "ip6.src" : "ip4.src").Order());
+        Assert.Contains("&&", acls[0].GetProperty("match").GetString(), StringComparison.Ordinal);
         Assert.Contains("&&", json.Stdout, StringComparison.Ordinal); // match syntax is not escaped to \u0026
         Assert.Equal(4, document.RootElement.GetProperty("address_sets").GetArrayLength());
 
@@ -109,7 +112,7 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
             var refused = await Cli.RunAsync(["apply", "--db", _nb.UnixRemote, .. args]);
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("the input has no objects", refused.Stderr, StringComparison.Ordinal);
-            Assert.Contains("would delete 7 port group(s) (7 ACLs) and 4 address set(s)", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("would delete 7 port group(s) (9 ACLs) and 4 address set(s)", refused.Stderr, StringComparison.Ordinal);
             Assert.Contains("owned by 'ovnacl'", refused.Stderr, StringComparison.Ordinal);
             Assert.Contains("--allow-empty", refused.Stderr, StringComparison.Ordinal);
             Assert.Equal("", refused.Stdout);
