@@ -96,7 +96,7 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_SVC_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 1400;
         var started = System.Diagnostics.Stopwatch.StartNew();
         var disagreements = new List<string>();
-        int compared = 0, allowed = 0, hairpins = 0, hairpins6 = 0, empty = 0, v6 = 0;
+        int compared = 0, allowed = 0, hairpins = 0, hairpins6 = 0, empty = 0, v6 = 0, stale = 0;
         for (var c = 0; c < Cases; c++)
         {
             var seed = baseSeed + c;
@@ -149,12 +149,26 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
                     }
 
                     var (delivered, trace) = await TraceAsync(topology, lsp, vip, proto, port.Port, backend);
+                    var mine = backend.Decision.Verdict == AclVerdict.Allow;
+                    var theirs = liveBackend.Decision?.Verdict == AclVerdict.Allow;
+                    if (mine != delivered || theirs != delivered)
+                    {
+                        // Once in many CI runs (never reproduced) a trace disagreed: ask again after another sync, and
+                        // say so, so that a stale southbound is told apart from a real disagreement, which persists.
+                        await fixture.Sandbox.WaitForNorthdSyncAsync();
+                        var retraced = await TraceAsync(topology, lsp, vip, proto, port.Port, backend);
+                        if (retraced.Delivered != delivered)
+                        {
+                            output.WriteLine($"{what} backend {backend.Backend}: ovn-trace changed its answer after another sync ({delivered} then {retraced.Delivered})\n{trace}");
+                            (delivered, trace) = retraced;
+                            stale++;
+                        }
+                    }
+
                     compared++;
                     hairpins += backend.Endpoint.Port == lsp ? 1 : 0; // the client is its own backend: no after-lb stage
                     v6 += ipv6 ? 1 : 0;
                     allowed += delivered ? 1 : 0;
-                    var mine = backend.Decision.Verdict == AclVerdict.Allow;
-                    var theirs = liveBackend.Decision?.Verdict == AclVerdict.Allow;
                     if (mine != delivered || theirs != delivered)
                     {
                         disagreements.Add($"{what} backend {backend.Backend} ({backend.Endpoint.Id}): ovn-trace {(delivered ? "delivers" : "drops")}, offline {backend.Decision.Verdict}, live {liveBackend.Decision?.Verdict}\n"
@@ -164,7 +178,12 @@ public sealed class ServiceOvnTests(OvnSandboxFixture fixture, ITestOutputHelper
             }
         }
 
-        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN, {v6} over IPv6), {empty} VIPs without backends, {hairpins} of the backends the client itself (hairpin), {hairpins6} IPv6 hairpins skipped, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{Cases} cases: {compared} backends compared ({allowed} delivered by OVN, {v6} over IPv6), {empty} VIPs without backends, {hairpins} of the backends the client itself (hairpin), {hairpins6} IPv6 hairpins skipped, {stale} traces that changed after a second sync, {disagreements.Count} disagreements, {started.Elapsed.TotalSeconds:0.0} s");
+        foreach (var disagreement in disagreements)
+        {
+            output.WriteLine(disagreement); // whole, in the test results: the assertion's message is cut short
+        }
+
         Assert.True(disagreements.Count == 0, string.Join("\n\n", disagreements.Take(3)));
         Assert.True(compared >= 20, $"only {compared} backends compared");
         Assert.InRange(allowed, 1, compared - 1); // both verdicts occur: the comparison can fail either way
