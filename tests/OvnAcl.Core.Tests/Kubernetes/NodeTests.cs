@@ -99,15 +99,22 @@ public sealed class NodeTests
         var group = rows.PortGroupOf("Node", "worker-1");
         Assert.Equal(["shop_web"], group.Ports);
         Assert.StartsWith("ovnacl_node_worker_1_", group.Name, StringComparison.Ordinal);
-        var ingress = Assert.Single(group.Acls, a => a.Direction == "to-lport");
-        var egress = Assert.Single(group.Acls, a => a.Direction == "from-lport");
+        // One ACL per direction and family, no disjunction (ovn-controller makes conjunctive flows only without one).
+        var ingress = group.Acls.Where(a => a.Direction == "to-lport").ToList();
+        var egress = group.Acls.Where(a => a.Direction == "from-lport").ToList();
+        Assert.Equal(4, group.Acls.Count());
         Assert.All(group.Acls, a => Assert.Equal("allow-related", a.Action));
+        Assert.All(group.Acls, a => Assert.DoesNotContain("||", a.Match, StringComparison.Ordinal));
         Assert.All(group.Acls, a => Assert.True(a.Priority > rows.Acls().Where(d => d.Action == "drop").Max(d => d.Priority)));
-        Assert.Contains("ip4.src == $ovnacl_an_", ingress.Match, StringComparison.Ordinal);
-        Assert.Contains("ip6.dst == $ovnacl_an_", egress.Match, StringComparison.Ordinal);
-        Assert.Equal("true", egress.Options["apply-after-lb"]);
+        Assert.Equal(["ip4.src == $ovnacl_an_", "ip6.src == $ovnacl_an_"], ingress.Select(a => Family(a.Match, "src")).Order());
+        Assert.Equal(["ip4.dst == $ovnacl_an_", "ip6.dst == $ovnacl_an_"], egress.Select(a => Family(a.Match, "dst")).Order());
+        Assert.All(egress, a => Assert.Equal("true", a.Options["apply-after-lb"]));
+        Assert.All(group.Acls, a => Assert.Equal(a.Match.Contains("ip6.", StringComparison.Ordinal) ? "ip6" : "ip4", a.ExternalIds["ip-family"]));
         Assert.Equal(["shop_db"], rows.PortGroupOf("Node", "worker-2").Ports);
     }
+
+    private static string Family(string match, string end) =>
+        new[] { "ip4", "ip6" }.Select(f => $"{f}.{end} == $ovnacl_an_").First(match.Contains);
 
     [Fact]
     public void A_pod_event_moves_a_node_member_and_a_node_address_change_moves_an_address_only()

@@ -64,7 +64,7 @@ internal sealed class PolicyShaper
 
     /// <summary>
     /// A node's allowance: a port group (its members, the node's pods, come from the engine, which knows where pods run)
-    /// with an allow-related from and to the node's address sets, one per family with the addresses as static members.
+    /// with an allow-related from and to each of the node's address sets, one per family with the addresses as static members.
     /// The ACLs depend only on the node's name: a pod landing on the node or a node address changing moves members.
     /// Empty sets match nothing, so a node without addresses allows nothing.
     /// </summary>
@@ -79,8 +79,12 @@ internal sealed class PolicyShaper
         {
             var end = direction == PolicyDirection.Ingress ? "src" : "dst";
             var dir = direction.ToString().ToLowerInvariant();
-            acls.Add(NodeAcl(direction, $"{PortMatch(direction, group)} && (ip4.{end} == ${v4} || ip6.{end} == ${v6})", node, $"node:{node.Name}:{dir}",
-                Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name), ("direction", direction.ToString()), ("type", "nodeAllow"))));
+            foreach (var (family, set) in (ReadOnlySpan<(string, string)>)[("ip4", v4), ("ip6", v6)])
+            {
+                // One ACL per family, as for policy peers: a disjunction would cost ports × addresses OpenFlow flows.
+                acls.Add(NodeAcl(direction, $"{PortMatch(direction, group)} && {family}.{end} == ${set}", node, $"node:{node.Name}:{dir}",
+                    Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name), ("direction", direction.ToString()), ("type", "nodeAllow"), ("ip-family", family))));
+            }
         }
 
         Declare(DesiredRowKind.PortGroup, group, Ids((OwnerTypeKey, "Node"), (OwnerKey, node.Name)), acls);
