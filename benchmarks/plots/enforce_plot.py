@@ -35,7 +35,7 @@ def main(argv):
         ax_time.scatter([x for x, _ in present], [s["enforce_ms"]["max"] for _, s in present], marker="x", color="black")
     for ax in (ax_flows, ax_time):
         ax.set_xticks(range(len(shapes)))
-        ax.set_xticklabels(shapes)
+        ax.set_xticklabels(shapes, rotation=20, ha="right")
         ax.legend()
         ax.grid(axis="y", alpha=0.3)
     ax_flows.set_ylabel("OpenFlow flows added, busiest chassis")

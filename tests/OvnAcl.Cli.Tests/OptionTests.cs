@@ -39,6 +39,7 @@ public sealed class OptionTests
     [InlineData("--formulations=calico", "--formulations: takes ovnacl, ovn-kubernetes, not 'calico'")]
     [InlineData("--chassis=0", "--chassis: must be between 1 and 250, not 0")]
     [InlineData("--events=0", "--events: must be 1 or more, not 0")]
+    [InlineData("--rounds=0", "--rounds: must be 1 or more, not 0")]
     public async Task Bench_enforce_options(string option, string message)
     {
         var result = await Cli.RunAsync("bench", "enforce", option);

@@ -33,6 +33,11 @@ internal static class EnforceBenchmark
             throw new ArgumentException($"must be 1 or more, not {options.Events}", nameof(EnforceBenchmarkOptions.Events));
         }
 
+        if (options.Rounds < 1)
+        {
+            throw new ArgumentException($"must be 1 or more, not {options.Rounds}", nameof(EnforceBenchmarkOptions.Rounds));
+        }
+
         var layout = new EnforceWorkload(EnforceShape.PodChurn, options.Pods);
         var names = Enumerable.Range(1, options.Chassis).Select(i => "hv" + i.ToString(CultureInfo.InvariantCulture)).ToList();
         await using var sandbox = await OvnChassisSandbox.StartAsync(OvnChassisSandboxOptions.Default with { ChassisNames = names, SyncTimeout = options.SyncTimeout }, cancellationToken)
@@ -51,27 +56,34 @@ internal static class EnforceBenchmark
         var baseline = await sandbox.CountFlowsAsync(cancellationToken).ConfigureAwait(false);
         Progress(options, $"{options.Pods} pods bound; {baseline.Values.Sum()} flows over all chassis with no policy");
 
-        var samples = new List<EnforceSample>();
-        foreach (var shape in options.Shapes)
+        // Rounds alternate the formulations' order (A B, then B A) so that neither always runs first on a shape, or
+        // always on a warmer machine; a shape's rounds are then pooled.
+        var rounds = new List<EnforceSample>();
+        for (var round = 0; round < options.Rounds; round++)
         {
-            foreach (var formulation in options.Formulations)
+            foreach (var shape in options.Shapes)
             {
-                try
+                foreach (var formulation in round % 2 == 0 ? options.Formulations : options.Formulations.Reverse())
                 {
-                    samples.Add(await MeasureAsync(sandbox, shape, formulation, baseline, options, cancellationToken).ConfigureAwait(false));
-                }
-                catch (ToolFailedException ex)
-                {
-                    // A refused row or a chassis that never caught up: the tool's stderr and the daemons' log tails say why.
-                    throw new BenchmarkException($"{EnforceBenchmarkOptions.Name(shape)} / {EnforceBenchmarkOptions.Name(formulation)}: {ex.Message}{sandbox.Diagnostics(10)}", ex);
-                }
+                    try
+                    {
+                        rounds.Add(await MeasureAsync(sandbox, shape, formulation, baseline, options, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (ToolFailedException ex)
+                    {
+                        // A refused row or a chassis that never caught up: the tool's stderr and the daemons' log tails say why.
+                        throw new BenchmarkException($"{EnforceBenchmarkOptions.Name(shape)} / {EnforceBenchmarkOptions.Name(formulation)}: {ex.Message}{sandbox.Diagnostics(10)}", ex);
+                    }
 
-                var s = samples[^1];
-                Progress(options, $"{s.Shape} {s.Formulation}: {s.Acls} ACLs, +{s.OpenflowFlows} flows (+{s.OpenflowFlowsMaxChassis} on the busiest chassis), enforce p50 {ChurnSample.Percentile(s.EnforceMs, 0.5):0.0} ms");
+                    var s = rounds[^1];
+                    Progress(options, $"round {round + 1}/{options.Rounds}: {s.Shape} {s.Formulation}: {s.Acls} ACLs, +{s.OpenflowFlows} flows (+{s.OpenflowFlowsMaxChassis} on the busiest chassis), enforce p50 {ChurnSample.Percentile(s.EnforceMs, 0.5):0.0} ms");
+                }
             }
         }
 
-        return new EnforceReport(options.Chassis, options.Pods, options.Events, sandbox.StartupDuration.TotalSeconds, baseline.Values.Sum(), samples);
+        var samples = options.Shapes.SelectMany(shape => options.Formulations.Select(formulation =>
+            EnforceSample.Pool([.. rounds.Where(r => r.Shape == EnforceBenchmarkOptions.Name(shape) && r.Formulation == EnforceBenchmarkOptions.Name(formulation))]))).ToList();
+        return new EnforceReport(options.Chassis, options.Pods, options.Events, options.Rounds, sandbox.StartupDuration.TotalSeconds, baseline.Values.Sum(), samples);
     }
 
     /// <summary>The rows of a formulation for the workload's cluster as it is now.</summary>

@@ -24,6 +24,12 @@ internal sealed record EnforceBenchmarkOptions
     /// <summary>Change events measured per shape and formulation (a pod deleted, then created again; or a policy added, updated, deleted).</summary>
     public int Events { get; init; } = 20;
 
+    /// <summary>
+    /// Rounds over every shape, the formulations' order alternating; a sample pools its rounds' events. One sequential
+    /// run on a noisy machine favours whichever formulation ran on the quieter moment.
+    /// </summary>
+    public int Rounds { get; init; } = 3;
+
     public IReadOnlyList<EnforceShape> Shapes { get; init; } = Enum.GetValues<EnforceShape>();
 
     public IReadOnlyList<EnforceFormulation> Formulations { get; init; } = [EnforceFormulation.OvnAcl, EnforceFormulation.OvnKubernetes];

@@ -28,14 +28,44 @@ internal sealed record EnforceSample
     public double ControllerCpuMsPerChange { get; init; }
     /// <summary>Full recomputes of northd's <c>northd</c> engine node over the events (<c>inc-engine/show-stats</c>), or null.</summary>
     public long? NorthdRecomputes { get; init; }
+    /// <summary>The enforce p50 of each round, in the order run, ms: how much the pooled p50 moves with the machine's noise.</summary>
+    public double[] EnforceP50ByRound { get; init; } = [];
+
+    /// <summary>
+    /// One shape and formulation's rounds as one sample: events, times and recomputes pooled, CPU per change averaged
+    /// over all events; the flows are the rounds' most (each round installs the same rows from an empty NB).
+    /// </summary>
+    public static EnforceSample Pool(IReadOnlyList<EnforceSample> rounds)
+    {
+        if (rounds.Count == 0)
+        {
+            throw new ArgumentException("no rounds to pool", nameof(rounds));
+        }
+
+        var first = rounds[0];
+        var events = rounds.Sum(r => r.Events);
+        return first with
+        {
+            OpenflowFlows = rounds.Max(r => r.OpenflowFlows),
+            OpenflowFlowsMaxChassis = rounds.Max(r => r.OpenflowFlowsMaxChassis),
+            OpenflowFlowsTotal = rounds.Max(r => r.OpenflowFlowsTotal),
+            Events = events,
+            EnforceMs = [.. rounds.SelectMany(r => r.EnforceMs).Order()],
+            WallMs = [.. rounds.SelectMany(r => r.WallMs).Order()],
+            NorthdCpuMsPerChange = rounds.Sum(r => r.NorthdCpuMsPerChange * r.Events) / events,
+            ControllerCpuMsPerChange = rounds.Sum(r => r.ControllerCpuMsPerChange * r.Events) / events,
+            NorthdRecomputes = rounds.All(r => r.NorthdRecomputes is not null) ? rounds.Sum(r => r.NorthdRecomputes!.Value) : null,
+            EnforceP50ByRound = [.. rounds.Select(r => r.EnforceMs.Length == 0 ? 0 : ChurnSample.Percentile(r.EnforceMs, 0.5))],
+        };
+    }
 }
 
-internal sealed record EnforceReport(int Chassis, int Pods, int Events, double SandboxStartupSeconds, int BaselineFlows, IReadOnlyList<EnforceSample> Samples)
+internal sealed record EnforceReport(int Chassis, int Pods, int Events, int Rounds, double SandboxStartupSeconds, int BaselineFlows, IReadOnlyList<EnforceSample> Samples)
 {
     public string ToTable()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{Chassis} chassis, {Pods} pods, {Events} events per sample; baseline {BaselineFlows} flows over all chassis; sandbox up in {SandboxStartupSeconds:0.0} s");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{Chassis} chassis, {Pods} pods, {Rounds} round(s) of {Events} events per sample, formulations' order alternating; baseline {BaselineFlows} flows over all chassis; sandbox up in {SandboxStartupSeconds:0.0} s");
         text.AppendLine("shape              formulation      ACLs   flows  max/chassis  enforce p50/p99/max ms     northd ms/chg  controllers ms/chg  northd recomputes");
         foreach (var s in Samples)
         {
@@ -50,9 +80,9 @@ internal sealed record EnforceReport(int Chassis, int Pods, int Events, double S
     public void WriteJson(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        JsonSerializer.Serialize(writer, new EnforceReportJson(Chassis, Pods, Events, SandboxStartupSeconds, BaselineFlows,
+        JsonSerializer.Serialize(writer, new EnforceReportJson(Chassis, Pods, Events, Rounds, SandboxStartupSeconds, BaselineFlows,
             [.. Samples.Select(s => new EnforceSampleJson(s.Shape, s.Formulation, s.PortGroups, s.AddressSets, s.Acls, s.OpenflowFlows, s.OpenflowFlowsMaxChassis,
-                s.OpenflowFlowsTotal, s.Events, Latency(s.EnforceMs), Latency(s.WallMs), s.NorthdCpuMsPerChange, s.ControllerCpuMsPerChange, s.NorthdRecomputes))]),
+                s.OpenflowFlowsTotal, s.Events, Latency(s.EnforceMs), Latency(s.WallMs), s.NorthdCpuMsPerChange, s.ControllerCpuMsPerChange, s.NorthdRecomputes, s.EnforceP50ByRound))]),
             BenchJson.Context.EnforceReportJson);
     }
 
@@ -63,10 +93,10 @@ internal sealed record EnforceReport(int Chassis, int Pods, int Events, double S
     private static double Max(double[] sorted) => sorted.Length == 0 ? 0 : sorted[^1];
 }
 
-internal sealed record EnforceReportJson(int Chassis, int Pods, int Events, double SandboxStartupSeconds, int BaselineFlows, IReadOnlyList<EnforceSampleJson> Samples);
+internal sealed record EnforceReportJson(int Chassis, int Pods, int Events, int Rounds, double SandboxStartupSeconds, int BaselineFlows, IReadOnlyList<EnforceSampleJson> Samples);
 
 internal sealed record EnforceSampleJson(
     string Shape, string Formulation, int PortGroups, int AddressSets, int Acls, int OpenflowFlows, int OpenflowFlowsMaxChassis, int OpenflowFlowsTotal, int Events,
-    EnforceLatencyJson EnforceMs, EnforceLatencyJson WaitHvWallMs, double NorthdCpuMsPerChange, double ControllerCpuMsPerChange, long? NorthdRecomputes);
+    EnforceLatencyJson EnforceMs, EnforceLatencyJson WaitHvWallMs, double NorthdCpuMsPerChange, double ControllerCpuMsPerChange, long? NorthdRecomputes, double[] EnforceP50ByRound);
 
 internal sealed record EnforceLatencyJson(double P50, double P99, double Max);

@@ -36,12 +36,13 @@ internal static class BenchCommands
             DefaultValueFactory = _ => defaults.Formulations,
             CustomParser = OptionParsers.Using(EnforceBenchmarkOptions.ParseFormulations),
         };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds over every shape, the formulations' order alternating; a sample pools its rounds' events", DefaultValueFactory = _ => defaults.Rounds };
         var json = new Option<bool>("--json") { Description = "Print the figures as one JSON object (fields in docs/benchmarks.md)" };
         var reportFile = new Option<string?>("--report") { Description = "Also write the figures as JSON to this file" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of the flows on the busiest chassis and the enforce times (needs python3-matplotlib)" };
         var python = new Option<string>("--python") { Description = "Python with matplotlib, for --plot", DefaultValueFactory = _ => "/usr/bin/python3" };
         var command = new Command("enforce", "OpenFlow flows, time until every chassis has installed a change, and northd/ovn-controller CPU, for OvnAcl's rows and ovn-kubernetes'");
-        foreach (var option in new Option[] { chassis, pods, events, shapes, formulations, json, reportFile, plot, python })
+        foreach (var option in new Option[] { chassis, pods, events, rounds, shapes, formulations, json, reportFile, plot, python })
         {
             command.Add(option);
         }
@@ -53,6 +54,7 @@ internal static class BenchCommands
                 Chassis = result.GetValue(chassis),
                 Pods = result.GetValue(pods),
                 Events = result.GetValue(events),
+                Rounds = result.GetValue(rounds),
                 Shapes = result.GetValue(shapes)!,
                 Formulations = result.GetValue(formulations)!,
                 Progress = CommandRunner.Error(result),
@@ -219,6 +221,7 @@ internal static class BenchCommands
         [nameof(SyncBenchmarkOptions.WarmupRuns)] = "--warmup",
         [nameof(SyncBenchmarkShape.Acls)] = "--acls",
         [nameof(EnforceBenchmarkOptions.Chassis)] = "--chassis",
+        [nameof(EnforceBenchmarkOptions.Rounds)] = "--rounds",
     };
 
     /// <summary>Runs a bench command: a benchmark's failure and a bad option value become one error line naming the flag.</summary>

@@ -151,11 +151,11 @@ public sealed class EnforceBenchmarkTests
     [Fact]
     public async Task Counts_flows_and_times_every_event_on_every_chassis()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var report = await EnforceBenchmark.RunAsync(EnforceBenchmarkOptions.Default with { Chassis = 2, Pods = 6, Events = 3 }, deadline.Token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var report = await EnforceBenchmark.RunAsync(EnforceBenchmarkOptions.Default with { Chassis = 2, Pods = 6, Events = 2, Rounds = 2 }, deadline.Token);
 
         using var json = Json(report);
-        Assert.Equal(2, json.RootElement.GetProperty("chassis").GetInt32());
+        Assert.Equal((2, 2), (json.RootElement.GetProperty("chassis").GetInt32(), json.RootElement.GetProperty("rounds").GetInt32()));
         var samples = json.RootElement.GetProperty("samples").EnumerateArray()
             .ToDictionary(s => (s.GetProperty("shape").GetString(), s.GetProperty("formulation").GetString()));
         Assert.Equal(
@@ -173,7 +173,10 @@ public sealed class EnforceBenchmarkTests
             Assert.InRange(enforce.GetProperty("max").GetDouble(), 0, 30_000);
             Assert.InRange(sample.GetProperty("northd_cpu_ms_per_change").GetDouble(), 0, 10_000);
             Assert.InRange(sample.GetProperty("controller_cpu_ms_per_change").GetDouble(), 0, 10_000);
-            Assert.Equal(3, sample.GetProperty("events").GetInt32());
+            Assert.Equal(4, sample.GetProperty("events").GetInt32()); // two rounds of two, pooled
+            var byRound = sample.GetProperty("enforce_p50_by_round").EnumerateArray().Select(p => p.GetDouble()).ToList();
+            Assert.Equal(2, byRound.Count);
+            Assert.InRange(enforce.GetProperty("p50").GetDouble(), byRound.Min() - 0.001, enforce.GetProperty("max").GetDouble());
             Assert.InRange(sample.GetProperty("northd_recomputes").GetInt64(), 0, 1000);
         }
 
