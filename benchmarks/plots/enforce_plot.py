@@ -40,7 +40,7 @@ def main(argv):
         ax.grid(axis="y", alpha=0.3)
     ax_flows.set_ylabel("OpenFlow flows added, busiest chassis")
     ax_time.set_ylabel("commit -> every chassis installed, ms (- p99, x max)")
-    fig.suptitle(f"ovnacl bench enforce: {report['chassis']} chassis, {report['pods']} pods, {report['events']} events")
+    fig.suptitle(f"ovnacl bench enforce: {report['chassis']} chassis, {report['pods']} pods, {report.get('rounds', 1)} rounds of {report['events']} events, formulations alternating")
     fig.tight_layout()
     fig.savefig(argv[2], dpi=110)
 
