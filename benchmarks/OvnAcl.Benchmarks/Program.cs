@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using OvnAcl.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `write-cluster` writes the input of the whole-process compile figures (docs/benchmarks.md); anything else is BenchmarkDotNet's.
+if (args is ["write-cluster", ..])
+{
+    return ClusterDumps.Write(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ClusterDumps).Assembly).Run(args);
+return 0;
