@@ -48,9 +48,10 @@ public sealed class OvnAclOptions
 
     /// <summary>
     /// Transactions kept in flight at once (<see cref="Reconciliation.AclReconcilerOptions.MaxTransactionsInFlight"/>);
-    /// changes made meanwhile are coalesced into the next transaction.
+    /// changes made meanwhile are coalesced into the next transaction. The library's default (16): under light load
+    /// only one is in flight anyway.
     /// </summary>
-    public int MaxTransactionsInFlight { get; set; } = 1;
+    public int MaxTransactionsInFlight { get; set; } = Reconciliation.AclReconcilerOptions.Default.MaxTransactionsInFlight;
 
     /// <summary>Delay before retrying a refused transaction, doubled per failure up to <see cref="MaxRetryBackoff"/>.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);

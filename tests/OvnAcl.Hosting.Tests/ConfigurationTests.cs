@@ -33,6 +33,18 @@ public sealed class ConfigurationTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A hosted controller gets what the library's benchmarks and fault suite run with, not an older default.</summary>
+    [Fact]
+    public void The_reconciler_settings_default_to_the_library_s()
+    {
+        var hosted = new OvnAclOptions();
+        var library = Reconciliation.AclReconcilerOptions.Default;
+        Assert.Equal(library.MaxTransactionsInFlight, hosted.MaxTransactionsInFlight);
+        Assert.Equal(library.MaxChangesPerTransaction, hosted.MaxChangesPerTransaction);
+        Assert.Equal(library.RetryBackoff, hosted.RetryBackoff);
+        Assert.Equal(library.MaxRetryBackoff, hosted.MaxRetryBackoff);
+    }
+
     [Fact]
     public async Task Every_problem_is_reported_at_once()
     {
