@@ -188,6 +188,22 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
 
         var seconds = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--timeout", "30", "--dry-run", _sample);
         Assert.True(seconds.Succeeded, seconds.Describe());
+
+        // The connection is made while the input compiles: a --timeout shorter than the client's own connection timeout
+        // still ends in one line, and an input with errors is reported as such whatever the database says.
+        var unreachable = await Cli.RunAsync("apply", "--db", "unix:/nonexistent/nb.sock", "--timeout", "2s", _sample);
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("ovnacl: error: the database was not reached and reconciled within 2 s (--timeout)", unreachable.Stderr, StringComparison.Ordinal);
+
+        using var bad = SandboxDirectory.Create("apply-bad-unreachable");
+        await File.WriteAllTextAsync(bad.File("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: three-tier, labels: {a: 1}}\n");
+        foreach (var db in new[] { "unix:/nonexistent/nb.sock", "nope:1" })
+        {
+            var invalid = await Cli.RunAsync("apply", "--db", db, "--timeout", "2s", _sample, bad.Path);
+            Assert.Equal(1, invalid.ExitCode);
+            Assert.Contains("metadata.labels.a: OVNK0011", invalid.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("ovnacl: error:", invalid.Stderr, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The names of the port groups and address sets the default controller owns, one a line.</summary>

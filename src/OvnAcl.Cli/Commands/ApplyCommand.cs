@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OvnAcl.Kubernetes;
+using OvnAcl.Ovsdb;
 using OvnAcl.Reconciliation;
 
 namespace OvnAcl.Cli.Commands;
@@ -37,7 +38,7 @@ internal static class ApplyCommand
         }.InRange(1);
         var timeout = new Option<TimeSpan?>("--timeout")
         {
-            Description = "Time to connect and apply: seconds, or a duration such as 90s or 2m",
+            Description = "Time to connect and apply, counted from the start (the connection is made while the input compiles): seconds, or a duration such as 90s or 2m",
             HelpName = "duration",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(60),
             CustomParser = OptionParsers.Duration,
@@ -57,26 +58,64 @@ internal static class ApplyCommand
         command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var name = result.GetValue(controller)!;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(result.GetValue(timeout)!.Value);
 
-            // Compile before connecting: invalid input writes nothing and needs no database.
+            // The connection is made while the input compiles: at 100,000 pods the replica takes seconds to arrive and
+            // the compile seconds more, on other cores. Nothing is written before the compile succeeded, and an input
+            // with errors is reported as such whatever the database (or the --db option) says.
+            OvsdbClient? client = null;
+            Task started;
+            try
+            {
+                client = common.CreateClient(result, "OVN_Northbound", AclReconciler.MonitoredTables());
+                started = client.StartAsync(deadline.Token);
+            }
+            catch (CliException ex)
+            {
+                started = Task.FromException(ex);
+            }
+
+            await using var owned = client;
             var paths = result.GetValue(inputs)!;
-            var compilation = await CompileCommand.CompileAndReportAsync(result, paths, name, result.GetValue(ns), ct).ConfigureAwait(false);
+            PolicyCompilation compilation;
+            try
+            {
+                compilation = await CompileCommand.CompileAndReportAsync(result, paths, name, result.GetValue(ns), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await AbandonAsync(deadline, started).ConfigureAwait(false);
+                throw;
+            }
+
             var rows = compilation.Rows;
             if (rows is null)
             {
+                await AbandonAsync(deadline, started).ConfigureAwait(false);
                 return 1;
             }
 
-            var empty = compilation.ObjectCount == 0;
+            try
+            {
+                return await ApplyAsync(result, compilation, client!, started, paths, name, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new CliException($"the database was not reached and reconciled within {result.GetValue(timeout)!.Value.TotalSeconds:0.###} s (--timeout); run with -v to see the connection attempts");
+            }
+        }));
+        return command;
 
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(result.GetValue(timeout)!.Value);
+        async Task<int> ApplyAsync(ParseResult result, PolicyCompilation compilation, OvsdbClient client, Task started, string[] paths, string name, CancellationToken deadline)
+        {
+            var rows = compilation.Rows!;
+            var empty = compilation.ObjectCount == 0;
             var desired = new DesiredState(name);
             desired.Load(rows);
-            await using var client = common.CreateClient(result, "OVN_Northbound", AclReconciler.MonitoredTables());
-            await client.StartAsync(deadline.Token).ConfigureAwait(false);
+            await started.ConfigureAwait(false);
             await using var reconciler = new AclReconciler(client, desired, AclReconcilerOptions.Default with { MaxChangesPerTransaction = result.GetValue(maxChanges) });
-            var plan = await reconciler.PlanAsync(deadline.Token).ConfigureAwait(false);
+            var plan = await reconciler.PlanAsync(deadline).ConfigureAwait(false);
             if (empty && !result.GetValue(allowEmpty))
             {
                 // Never fail open: an input that names nothing (a wrong path, a glob that matched no file) would
@@ -96,7 +135,7 @@ internal static class ApplyCommand
                 return plan.Conflicts.Count > 0 ? 2 : 0;
             }
 
-            var outcome = await reconciler.ReconcileOnceAsync(deadline.Token).ConfigureAwait(false);
+            var outcome = await reconciler.ReconcileOnceAsync(deadline).ConfigureAwait(false);
             await output.WriteAsync(result.GetValue(json)
                 ? ReconcilePlanReport.ToJson(plan, outcome)
                 : ReconcilePlanReport.ToText(plan, listRows, empty) + ReconcilePlanReport.ToText(outcome)).ConfigureAwait(false);
@@ -106,7 +145,20 @@ internal static class ApplyCommand
             }
 
             return outcome.Conflicts.Count > 0 ? 2 : 0;
-        }));
-        return command;
+        }
+    }
+
+    /// <summary>Stops a connection the command no longer needs (the input had errors) and forgets how it ended.</summary>
+    private static async Task AbandonAsync(CancellationTokenSource deadline, Task started)
+    {
+        await deadline.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await started.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or OvsdbException or CliException or IOException)
+        {
+            // the input's diagnostics are the answer
+        }
     }
 }
