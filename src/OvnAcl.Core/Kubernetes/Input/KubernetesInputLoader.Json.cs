@@ -35,24 +35,25 @@ public static partial class KubernetesInputLoader
         /// </summary>
         public void ReadJson(string text)
         {
-            if (options.JsonFastPath && StrictKubernetesJson.Options is not null)
+            if (options.JsonFastPath && StrictKubernetesJson.Options is not null && StrictlyEncoded(text) is { } utf8)
             {
-                byte[] utf8;
-                try
-                {
-                    utf8 = StrictUtf8.GetBytes(text);
-                }
-                catch (EncoderFallbackException)
-                {
-                    ReadJsonDocument(() => JsonDocument.Parse(text, DocumentOptions));
-                    return;
-                }
-
                 ReadJson(utf8);
                 return;
             }
 
             ReadJsonDocument(() => JsonDocument.Parse(text, DocumentOptions));
+        }
+
+        private static byte[]? StrictlyEncoded(string text)
+        {
+            try
+            {
+                return StrictUtf8.GetBytes(text);
+            }
+            catch (EncoderFallbackException)
+            {
+                return null;
+            }
         }
 
         /// <summary>
