@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: compile each sample (Kubernetes three-tier, Neutron three-tier tenant) into OVN Northbound rows, apply
+# make demo: compile each sample (Kubernetes three-tier, Neutron three-tier tenant, Kubernetes cluster guardrails) into OVN Northbound rows, apply
 # them to a throwaway OVN (NB + SB ovsdb-server + ovn-northd in a temp dir, unix sockets), and show that
 # `ovnacl explain` predicts, offline and from the input alone, exactly what OVN's own ovn-trace measures.
 set -euo pipefail
@@ -72,11 +72,17 @@ demo_sample "OpenStack Neutron security groups" samples/neutron/three-tier \
   web-1 db-1 443 5432 \
   "Expect: HTTPS to web from anywhere but db-1 (it may only send NTP); only ba-1 reaches db-1 on 5432. 0e0e0e00 is the router interface (no security group); the second network is the other tenant's." neutron-demo || status=1
 
-heading "Both samples' rows now live side by side in the NB, each under its own owner (external_ids:owner-controller)"
+demo_sample "Cluster guardrails: AdminNetworkPolicies and the BaselineAdminNetworkPolicy around tenant NetworkPolicies, flattened for OVN 23.03 (no ACL tiers)" samples/admin-policy \
+  tenant-b/web tenant-a/web 8080 5432 \
+  "Expect: monitoring/prometheus reaches every tenant pod (ANP allow); tenants never reach each other (ANP deny); inside a tenant the traffic is passed to its NetworkPolicies: tenant-a's web reaches its db on 5432, and what no NetworkPolicy decides meets the baseline deny (tenant-b has none). kube-system reaches tenant pods no NetworkPolicy isolates (baseline allow)." guardrails || status=1
+
+heading "The samples' rows now live side by side in the NB, each under its own owner (external_ids:owner-controller)"
 say "ovnacl show --db $nb --controller ovnacl"
 ovnacl show --db "$nb" --controller ovnacl
 say "" "ovnacl show --db $nb --controller neutron-demo"
 ovnacl show --db "$nb" --controller neutron-demo
+say "" "ovnacl show --db $nb --controller guardrails"
+ovnacl show --db "$nb" --controller guardrails
 
 heading "Done"
 if [ $status -eq 0 ]; then

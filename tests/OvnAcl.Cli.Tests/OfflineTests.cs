@@ -53,6 +53,26 @@ public sealed class OfflineTests : IDisposable
     }
 
     [Fact]
+    public async Task Explain_of_the_guardrails_sample_names_the_cluster_policy_rule_that_decided()
+    {
+        var sample = Path.Combine(Repository.Root, "samples", "admin-policy");
+        var cross = await Cli.RunAsync("explain", "--from", "tenant-b/web", "--to", "tenant-a/web", "-p", "tcp", "--port", "8080", sample);
+        Assert.Equal(0, cross.ExitCode);
+        Assert.StartsWith("deny: ", cross.Stdout, StringComparison.Ordinal);
+        Assert.Contains("dropped by: AdminNetworkPolicy deny-cross-tenant (Admin tier), ingress rule 0 'from-any-tenant'", cross.Stdout, StringComparison.Ordinal);
+
+        // Passed inside the tenant, then decided by the tenant's own NetworkPolicy.
+        var own = await Cli.RunAsync("explain", "--from", "tenant-a/web", "--to", "tenant-a/db", "-p", "tcp", "--port", "5432", sample);
+        Assert.Contains("allowed by: NetworkPolicy tenant-a/db-from-web", own.Stdout, StringComparison.Ordinal);
+
+        var dns = await Cli.RunAsync("explain", "--from", "tenant-b/api", "--to", "kube-system/coredns", "-p", "udp", "--port", "53", sample);
+        Assert.Contains("allowed by: AdminNetworkPolicy allow-dns (Admin tier), egress rule 0 'to-coredns', port dns/UDP=53", dns.Stdout, StringComparison.Ordinal);
+
+        var baseline = await Cli.RunAsync("explain", "--from", "tenant-b/web", "--to", "tenant-b/api", "-p", "tcp", "--port", "9000", sample);
+        Assert.Contains("dropped by: BaselineAdminNetworkPolicy default (Baseline tier), ingress rule 1 'deny-the-rest'", baseline.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Compile_refuses_bad_options_naming_the_option()
     {
         var format = await Cli.RunAsync("compile", "--format", "yaml", Kubernetes);

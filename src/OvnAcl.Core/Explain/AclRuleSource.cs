@@ -110,6 +110,11 @@ public sealed record AclRuleSource
             ("NetworkPolicy", _) => $"NetworkPolicy {owner}, {way} rule {ruleIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"
                 + (portIndex is { } p ? $", ports entry {p}" : "")
                 + (portNumber is { } number ? $" (named port = {number})" : ""),
+            ("AdminNetworkPolicy" or "BaselineAdminNetworkPolicy" or "ClusterNetworkPolicy", _) =>
+                $"{ownerType} {owner}" + (ids.Get("tier") is { } tier ? $" ({tier} tier)" : "")
+                + $", {way} rule {ruleIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"
+                + (ids.Get("rule-name") is { } ruleName ? $" '{ruleName}'" : "")
+                + (ids.Get("port") is { } adminPort ? $", port {adminPort}" : ""),
             _ => $"{ownerType} {owner}",
         };
         return new AclRuleSource

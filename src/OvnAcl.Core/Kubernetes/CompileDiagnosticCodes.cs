@@ -97,6 +97,25 @@ public static class CompileDiagnosticCodes
     /// <summary>A Service port's named <c>targetPort</c> that a selected pod does not declare: the pod is no backend of that port (warning).</summary>
     public const string UnresolvedTargetPort = "OVNK0208";
 
+    // Validation of cluster-scoped policies (OVNK04xx)
+
+    /// <summary>An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy field that is missing, unknown, mistyped, or a one-of union with none or several set.</summary>
+    public const string InvalidAdminPolicy = "OVNK0401";
+    /// <summary>A cluster policy's <c>spec.priority</c> outside 0–1000.</summary>
+    public const string AdminPriorityOutOfRange = "OVNK0402";
+    /// <summary>A rule action the kind does not have (Allow/Deny/Pass; Accept/Deny/Pass in v1alpha2; no Pass in a BaselineAdminNetworkPolicy).</summary>
+    public const string InvalidAdminAction = "OVNK0403";
+    /// <summary>More rules, peers, ports or networks than the API allows, or a rule name over 100 characters.</summary>
+    public const string AdminLimitExceeded = "OVNK0404";
+    /// <summary><c>domainNames</c> peers: OVN ACLs match addresses, not DNS names; refused rather than left unenforced.</summary>
+    public const string DomainNamesUnsupported = "OVNK0405";
+    /// <summary>A named port in a rule whose peers include nodes or networks, which have no named ports.</summary>
+    public const string AdminNamedPortWithoutPods = "OVNK0406";
+    /// <summary>Two cluster policies of one tier with the same priority: the order OvnAcl picks is named (warning).</summary>
+    public const string SameAdminPriority = "OVNK0407";
+    /// <summary>More cluster policy rules than the ACL priorities between NetworkPolicy's and OVN's maximum can hold, flattened.</summary>
+    public const string AdminPrioritiesExhausted = "OVNK0408";
+
     // Output (OVNK03xx)
 
     /// <summary>An ACL name longer than 63 characters, shortened deterministically with a hash (warning).</summary>

@@ -53,6 +53,12 @@ public sealed class KubernetesInput
     /// <summary>The EndpointSlices naming the Services' backends (label <c>kubernetes.io/service-name</c>).</summary>
     public ImmutableArray<SourcedObject<V1EndpointSlice>> EndpointSlices { get; init; } = [];
 
+    /// <summary>
+    /// The cluster-scoped policies: AdminNetworkPolicies, the BaselineAdminNetworkPolicy and ClusterNetworkPolicies,
+    /// as their JSON (validated by the compiler).
+    /// </summary>
+    public ImmutableArray<SourcedObject<ClusterPolicyObject>> ClusterPolicies { get; init; } = [];
+
     /// <summary>Problems found while reading files (unparseable documents, unknown kinds); errors among them stop compilation.</summary>
     public ImmutableArray<Diagnostic> LoadDiagnostics { get; }
 
@@ -80,7 +86,18 @@ public sealed class KubernetesInput
         {
             Services = Services.AddRange(other.Services),
             EndpointSlices = EndpointSlices.AddRange(other.EndpointSlices),
+            ClusterPolicies = ClusterPolicies.AddRange(other.ClusterPolicies),
         };
+    }
+
+    /// <summary>This input with <paramref name="policies"/> (cluster-scoped policies held in memory, e.g. an informer's) added.</summary>
+    public KubernetesInput WithClusterPolicies(IEnumerable<ClusterPolicyObject> policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        return Concat(new KubernetesInput([], [], [], [])
+        {
+            ClusterPolicies = [.. policies.Select(p => new SourcedObject<ClusterPolicyObject>(p, null))],
+        });
     }
 
     /// <summary>This input with <paramref name="services"/> and <paramref name="endpointSlices"/> (held in memory) added.</summary>

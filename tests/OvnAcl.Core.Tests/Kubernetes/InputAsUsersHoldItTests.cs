@@ -269,7 +269,7 @@ public sealed class InputAsUsersHoldItTests
     }
 
     [Fact]
-    public void Cluster_scoped_policies_are_refused_not_dropped_and_a_malformed_pod_ip_is_an_error()
+    public void Cluster_scoped_policies_are_read_and_checked_and_a_malformed_pod_ip_is_an_error()
     {
         var input = KubernetesInputLoader.LoadText("""
             apiVersion: policy.networking.k8s.io/v1alpha1
@@ -281,6 +281,10 @@ public sealed class InputAsUsersHoldItTests
             kind: BaselineAdminNetworkPolicy
             metadata: {name: default}
             ---
+            apiVersion: policy.networking.k8s.io/v1beta1
+            kind: ClusterNetworkPolicy
+            metadata: {name: future}
+            ---
             apiVersion: v1
             kind: Pod
             metadata: {name: p, namespace: shop}
@@ -288,12 +292,18 @@ public sealed class InputAsUsersHoldItTests
             """, "c.yaml");
         Assert.Equal(
         [
-            ("OVNK0008", "c.yaml#1", "kind"),
-            ("OVNK0008", "c.yaml#2", "kind"),
-            ("OVNK0203", "c.yaml#3", "status.podIPs"),
+            ("OVNK0008", "c.yaml#3", "apiVersion"),
+            ("OVNK0203", "c.yaml#4", "status.podIPs"),
         ], input.LoadDiagnostics.Select(d => (d.Code, d.Location.Source!.ToString(), d.Location.Field)));
         Assert.All(input.LoadDiagnostics, d => Assert.True(d.IsError, Describe(input)));
         Assert.Empty(input.Pods);
+        Assert.Equal(["AdminNetworkPolicy sre", "BaselineAdminNetworkPolicy default"], input.ClusterPolicies.Select(p => p.Object.Kind + " " + p.Object.Name));
+
+        // The BANP has no spec: refused when compiled, with the rest.
+        var result = KubernetesCompiler.Compile(input);
+        Assert.Null(result.Rows);
+        Assert.Contains(result.Diagnostics, d => (d.Code, d.Location.Source?.ToString(), d.Location.Object, d.Location.Field)
+            == ("OVNK0401", "c.yaml#2", "BaselineAdminNetworkPolicy default", "spec"));
     }
 
     [Fact]

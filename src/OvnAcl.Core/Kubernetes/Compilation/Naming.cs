@@ -51,6 +51,18 @@ internal sealed class Naming
     public string NodeAddressSet(string node, bool ipv6) =>
         $"{Prefix}_an_{Hash("node-addresses\n" + node, 16)}_{(ipv6 ? "ip6" : "ip4")}";
 
+    /// <summary><c>ovnacl_anp_sre_1a2b3c4d</c>: the subject pods of a cluster policy (ANP, BANP or CNP).</summary>
+    public string AdminPortGroup(string shortKind, string name) =>
+        Readable($"{Prefix}_{shortKind.ToLowerInvariant()}_{Sanitize(name)}") + "_" + Hash($"cluster-policy\n{shortKind}\n{name}", 8);
+
+    /// <summary><c>ovnacl_ap_…</c>: the pods of a cluster policy's subject on which a named port resolves to one number.</summary>
+    public string AdminNamedPortGroup(PeerModel subject, L4Protocol protocol, string port, int number) =>
+        $"{Prefix}_pp_{Hash($"cluster-named-port-group\n{subject.Key}\n{protocol}\n{port}\n{number}", 16)}";
+
+    /// <summary><c>ovnacl_as_…_ip4</c>: the addresses of the nodes a <c>nodes</c> peer selects.</summary>
+    public string NodeSelectorAddressSet(NodePeer peer, bool ipv6) =>
+        $"{Prefix}_as_{Hash("node-selector\n" + peer.Key, 16)}_{(ipv6 ? "ip6" : "ip4")}";
+
     /// <summary>The name itself when it fits, else its first 54 characters, <c>_</c> and 8 hex digits of its hash.</summary>
     public static string AclName(string name, out bool shortened)
     {

@@ -13,7 +13,7 @@ namespace OvnAcl.Kubernetes.Compilation;
 /// resolve to; which pods exist, their labels and IPs change only members. Also shapes a namespace's default-deny
 /// port groups. The compiler and the incremental engine both build rows through this one class.
 /// </summary>
-internal sealed class PolicyShaper
+internal sealed partial class PolicyShaper
 {
     public const string OwnerControllerKey = "owner-controller";
     public const string OwnerTypeKey = "owner-type";

@@ -39,6 +39,11 @@ internal sealed class PolicyEngine
     private readonly Dictionary<string, (PolicyModel Policy, PolicyShape Shape)> _policyShapes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Policies, PolicyShape Shape)> _namespaceShapes = new(StringComparer.Ordinal);
 
+    /// <summary>The cluster policies, and the one shape of both their tiers (a rule's priority depends on the rules above it).</summary>
+    private readonly Dictionary<string, AdminPolicyModel> _adminPolicies = new(StringComparer.Ordinal);
+    private PolicyShape? _adminShape;
+    private const string AdminDependent = "cluster policies";
+
     private readonly Dictionary<(DesiredRowKind, string), RowEntry> _rows = [];
     private readonly Dictionary<MemberFeed, int> _feeds = [];
     private readonly Dictionary<NumberWatch, WatchEntry> _watches = [];
@@ -99,6 +104,78 @@ internal sealed class PolicyEngine
         foreach (var policy in set.Policies)
         {
             UpsertPolicy(policy);
+        }
+
+        foreach (var policy in set.AdminPolicies)
+        {
+            _adminPolicies[policy.Key] = policy;
+        }
+
+        if (_adminPolicies.Count > 0)
+        {
+            ReshapeAdmin();
+        }
+    }
+
+    public int AdminPolicyCount => _adminPolicies.Count;
+
+    /// <summary>The cluster policies held, in evaluation order.</summary>
+    public IReadOnlyList<AdminPolicyModel> AdminPolicies()
+    {
+        var policies = _adminPolicies.Values.ToList();
+        policies.Sort(AdminPolicyModel.CompareEvaluationOrder);
+        return policies;
+    }
+
+    public void UpsertAdminPolicy(AdminPolicyModel policy)
+    {
+        if (_adminPolicies.TryGetValue(policy.Key, out var old) && old == policy)
+        {
+            return;
+        }
+
+        _adminPolicies[policy.Key] = policy;
+        ReshapeAdmin();
+        ReshapeDirty();
+    }
+
+    public bool DeleteAdminPolicy(string key)
+    {
+        if (!_adminPolicies.Remove(key))
+        {
+            return false;
+        }
+
+        ReshapeAdmin();
+        ReshapeDirty();
+        return true;
+    }
+
+    /// <summary>Both cluster tiers shaped again; registered before the old shape is dropped, as <see cref="Reshape"/> does.</summary>
+    private void ReshapeAdmin()
+    {
+        var old = _adminShape;
+        _adminShape = null;
+        if (_adminPolicies.Count > 0)
+        {
+            var shape = _shaper.ShapeAdminTiers(AdminPolicies(), [.. _nodes.Values.Select(n => n.Node)]);
+            Register(shape, AdminDependent);
+            _adminShape = shape;
+            _warnings.AddRange(shape.Warnings);
+        }
+
+        if (old is not null)
+        {
+            Unregister(old, AdminDependent);
+        }
+    }
+
+    /// <summary>A node's labels or addresses changed what a <c>nodes</c> peer of a cluster policy stands for.</summary>
+    private void ReshapeAdminForNodes()
+    {
+        if (_adminPolicies.Values.Any(p => p.IngressRules.Concat(p.EgressRules).Any(r => r.Peers.Any(peer => peer is NodePeer))))
+        {
+            ReshapeAdmin();
         }
     }
 
@@ -185,6 +262,11 @@ internal sealed class PolicyEngine
         Register(shape, "node " + node.Name);
         _nodes[node.Name] = (node, shape);
         _warnings.AddRange(shape.Warnings);
+        if (!had || old.Node.Labels != node.Labels || old.Node.StatusAddresses != node.StatusAddresses)
+        {
+            ReshapeAdminForNodes();
+        }
+
         if (had)
         {
             Unregister(old.Shape, "node " + node.Name);
@@ -218,6 +300,7 @@ internal sealed class PolicyEngine
         }
 
         Unregister(old.Shape, "node " + name);
+        ReshapeAdminForNodes();
         return true;
     }
 
@@ -423,6 +506,13 @@ internal sealed class PolicyEngine
     /// </summary>
     private void Reshape(string key)
     {
+        if (key == AdminDependent)
+        {
+            // A named port of a cluster policy resolves to a new number (or to one fewer).
+            ReshapeAdmin();
+            return;
+        }
+
         var old = _policyShapes.TryGetValue(key, out var o) ? o : default;
         if (_policies.TryGetValue(key, out var policy))
         {

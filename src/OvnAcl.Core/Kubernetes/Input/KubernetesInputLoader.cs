@@ -146,6 +146,7 @@ public static partial class KubernetesInputLoader
         private readonly List<SourcedObject<V1Node>> _nodes = [];
         private readonly List<SourcedObject<V1Service>> _services = [];
         private readonly List<SourcedObject<V1EndpointSlice>> _endpointSlices = [];
+        private readonly List<SourcedObject<ClusterPolicyObject>> _clusterPolicies = [];
         private readonly List<Diagnostic> _diagnostics = [];
 
         private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
@@ -172,6 +173,7 @@ public static partial class KubernetesInputLoader
             {
                 Services = [.. _services],
                 EndpointSlices = [.. _endpointSlices],
+                ClusterPolicies = [.. _clusterPolicies],
             };
         }
 
@@ -419,12 +421,17 @@ public static partial class KubernetesInputLoader
                         $"apiVersion '{apiVersion}' is not supported for {kind} (expected {kind switch { "NetworkPolicy" => "networking.k8s.io/v1", "EndpointSlice" => "discovery.k8s.io/v1", _ => "v1" }})",
                         source, where, "apiVersion");
                     break;
+                case ("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy" or "BaselineAdminNetworkPolicy")
+                    or ("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy"):
+                    // Validated by the compiler from the JSON, with the rest of the input (PolicyReader.Admin).
+                    _clusterPolicies.Add(new(ClusterPolicyObject.FromJson(YamlTree.ToJson(node)), source));
+                    break;
                 case (_, "AdminNetworkPolicy" or "BaselineAdminNetworkPolicy" or "ClusterNetworkPolicy")
                     when apiVersion?.StartsWith("policy.networking.k8s.io/", StringComparison.Ordinal) == true:
                     Error(CompileDiagnosticCodes.UnsupportedPolicyKind,
-                        $"{kind} ({apiVersion}) is cluster-scoped policy that OvnAcl does not compile yet: refused rather than left " +
-                        "unenforced; compile the rest without it",
-                        source, where, "kind");
+                        $"{kind} {apiVersion} is not a version OvnAcl reads (AdminNetworkPolicy and BaselineAdminNetworkPolicy " +
+                        "policy.networking.k8s.io/v1alpha1, ClusterNetworkPolicy v1alpha2): refused rather than left unenforced",
+                        source, where, "apiVersion");
                     break;
                 default:
                     _skipped[kind] = _skipped.GetValueOrDefault(kind) + 1;

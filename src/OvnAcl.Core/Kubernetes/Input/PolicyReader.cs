@@ -12,7 +12,7 @@ namespace OvnAcl.Kubernetes.Input;
 /// Validates the Kubernetes objects against networking.k8s.io/v1 and reads them into the policy IR, collecting every
 /// problem as a diagnostic rather than stopping at the first.
 /// </summary>
-internal sealed class PolicyReader
+internal sealed partial class PolicyReader
 {
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
     public const string AclLoggingAnnotation = "k8s.ovn.org/acl-logging";
@@ -323,7 +323,10 @@ internal sealed class PolicyReader
         }
 
         return new PolicySet(policies.Values.ToEquatableArray(), pods.Values.ToEquatableArray(), namespaces.Values.ToEquatableArray(),
-            nodes.Values.ToEquatableArray());
+            nodes.Values.ToEquatableArray())
+        {
+            AdminPolicies = ReadAdminPolicies(input.ClusterPolicies).ToEquatableArray(),
+        };
     }
 
     private static EquatableMap NamespaceLabels(string name, IDictionary<string, string>? labels)
@@ -471,7 +474,20 @@ internal sealed class PolicyReader
                 source, where, null);
         }
 
-        return new NodeModel(name, SortedAddresses(addresses), source);
+        var listedAddresses = new List<IPAddress>();
+        foreach (var address in node.Status?.Addresses ?? [])
+        {
+            if (address is { Type: "InternalIP" or "ExternalIP" } && IpPrefix.TryParseAddress(address.Address, out var ip) && !listedAddresses.Contains(ip))
+            {
+                listedAddresses.Add(ip);
+            }
+        }
+
+        return new NodeModel(name, SortedAddresses(addresses), source)
+        {
+            Labels = new EquatableMap(node.Metadata.Labels ?? new Dictionary<string, string>()),
+            StatusAddresses = SortedAddresses(listedAddresses),
+        };
 
         void Add(string? text, string field)
         {

@@ -171,6 +171,76 @@ internal static partial class YamlTree
         }
     }
 
+    /// <summary>
+    /// The node as JSON, by the YAML 1.1 rules of <see cref="PlainType"/> (what kubectl sends the API server): plain
+    /// scalars that are numbers, booleans or null become those; quoted or tagged scalars stay strings. Numbers that
+    /// are not plain decimal integers or decimals (<c>0x1f</c>, <c>.inf</c>) are kept as their text, which every
+    /// numeric field then refuses.
+    /// </summary>
+    public static System.Text.Json.JsonElement ToJson(YamlNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            Write(node, writer);
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+
+        static void Write(YamlNode node, System.Text.Json.Utf8JsonWriter writer)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    writer.WriteStartObject();
+                    foreach (var (key, value) in mapping.Children)
+                    {
+                        writer.WritePropertyName(key is YamlScalarNode { Value: { } k } ? k : "?");
+                        Write(value, writer);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case YamlSequenceNode sequence:
+                    writer.WriteStartArray();
+                    foreach (var item in sequence.Children)
+                    {
+                        Write(item, writer);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                case YamlScalarNode scalar:
+                    var text = scalar.Value ?? "";
+                    switch (PlainType(scalar))
+                    {
+                        case "null":
+                            writer.WriteNullValue();
+                            break;
+                        case "a boolean":
+                            writer.WriteBooleanValue(text is "yes" or "Yes" or "YES" or "true" or "True" or "TRUE" or "on" or "On" or "ON");
+                            break;
+                        case "a number" when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer):
+                            writer.WriteNumberValue(integer);
+                            break;
+                        case "a number" when text.All(c => char.IsAsciiDigit(c) || c is '.' or '-' or '+' or 'e' or 'E')
+                            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real):
+                            writer.WriteNumberValue(real);
+                            break;
+                        default:
+                            writer.WriteStringValue(text);
+                            break;
+                    }
+
+                    break;
+                default:
+                    writer.WriteNullValue();
+                    break;
+            }
+        }
+    }
+
     [GeneratedRegex(@"^([-+]?(0|[1-9][0-9_]*)|0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")]
     private static partial Regex Number();
 }

@@ -142,6 +142,15 @@ internal sealed record AclLogging(string? Deny, string? Allow);
 /// </summary>
 internal sealed record NodeModel(string Name, EquatableArray<IPAddress> Addresses, ObjectSource? Source = null)
 {
+    /// <summary>The node's labels, which cluster policies' <c>nodes</c> peers select.</summary>
+    public EquatableMap Labels { get; init; } = EquatableMap.Empty;
+
+    /// <summary>
+    /// The addresses of <c>status.addresses</c> (InternalIP and ExternalIP), sorted: what a cluster policy's
+    /// <c>nodes</c> peer stands for, as the API defines it (not <see cref="Addresses"/>, which may be a management port's).
+    /// </summary>
+    public EquatableArray<IPAddress> StatusAddresses { get; init; } = [];
+
     public EquatableArray<string> AddressTexts(bool ipv6) =>
         [.. Addresses.Items.Where(a => (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == ipv6).Select(a => a.ToString())];
 }
@@ -153,4 +162,8 @@ internal sealed record PolicySet(
     EquatableArray<PolicyModel> Policies,
     EquatableArray<PodModel> Pods,
     EquatableArray<NamespaceModel> Namespaces,
-    EquatableArray<NodeModel> Nodes);
+    EquatableArray<NodeModel> Nodes)
+{
+    /// <summary>The cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy).</summary>
+    public EquatableArray<AdminPolicyModel> AdminPolicies { get; init; } = [];
+}

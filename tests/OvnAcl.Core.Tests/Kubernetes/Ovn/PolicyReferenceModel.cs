@@ -15,17 +15,23 @@ internal sealed class PolicyReferenceModel(IReadOnlyList<V1NetworkPolicy> polici
     public bool Allows(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6) =>
         EgressAllows(src, dst, protocol, port, ipv6) && IngressAllows(src, dst, protocol, port, ipv6);
 
-    private bool IngressAllows(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6)
+    private bool IngressAllows(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6) => IngressDecides(src, dst, protocol, port, ipv6) ?? true;
+
+    private bool EgressAllows(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6) => EgressDecides(src, dst, protocol, port, ipv6) ?? true;
+
+    /// <summary>NetworkPolicy's verdict at the destination, or null when no policy selects it for ingress (it does not decide).</summary>
+    public bool? IngressDecides(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6)
     {
         var selecting = Selecting(dst, "Ingress").ToList();
-        return selecting.Count == 0 || selecting.Any(p => (p.Spec.Ingress ?? []).Any(rule =>
+        return selecting.Count == 0 ? null : selecting.Any(p => (p.Spec.Ingress ?? []).Any(rule =>
             PeersMatch(rule.FromProperty, p, src, ipv6) && PortsMatch(rule.Ports, dst, protocol, port)));
     }
 
-    private bool EgressAllows(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6)
+    /// <summary>NetworkPolicy's verdict at the source, or null when no policy selects it for egress.</summary>
+    public bool? EgressDecides(V1Pod src, V1Pod dst, string protocol, int port, bool ipv6)
     {
         var selecting = Selecting(src, "Egress").ToList();
-        return selecting.Count == 0 || selecting.Any(p => (p.Spec.Egress ?? []).Any(rule =>
+        return selecting.Count == 0 ? null : selecting.Any(p => (p.Spec.Egress ?? []).Any(rule =>
             PeersMatch(rule.To, p, dst, ipv6) && PortsMatch(rule.Ports, dst, protocol, port)));
     }
 
@@ -101,7 +107,7 @@ internal sealed class PolicyReferenceModel(IReadOnlyList<V1NetworkPolicy> polici
         });
     }
 
-    private IDictionary<string, string> NamespaceOf(V1Pod pod)
+    public IDictionary<string, string> NamespaceOf(V1Pod pod)
     {
         var ns = namespaces.Single(n => n.Metadata.Name == pod.Metadata.NamespaceProperty);
         var labels = new Dictionary<string, string>(ns.Metadata.Labels ?? new Dictionary<string, string>())
