@@ -40,9 +40,21 @@ public sealed class KubernetesEngine
         _engine = new PolicyEngine(desired, Options);
         foreach (var kind in Enum.GetValues<KubernetesInputKind>())
         {
-            desired.ExpectInput(kind.ToString());
+            // Cluster policies are watched by choice (their CRDs may not be installed): see ExpectClusterPolicies.
+            if (kind != KubernetesInputKind.ClusterPolicy)
+            {
+                desired.ExpectInput(kind.ToString());
+            }
         }
     }
+
+    /// <summary>
+    /// The controller watches cluster-scoped policies too (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy): a reconciler then also waits for <see cref="MarkListed"/> of
+    /// <see cref="KubernetesInputKind.ClusterPolicy"/>, so that it never deletes their rows before their informer has
+    /// listed them. Call it before the reconciler starts.
+    /// </summary>
+    public void ExpectClusterPolicies() => Desired.ExpectInput(nameof(KubernetesInputKind.ClusterPolicy));
 
     /// <summary>
     /// The informer of <paramref name="kind"/> has fed its first full list (its <c>HasSynced</c>). A reconciler on
@@ -225,6 +237,49 @@ public sealed class KubernetesEngine
         }
     }
 
+    /// <summary>Cluster policies the engine knows now.</summary>
+    public int ClusterPolicyCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _engine.AdminPolicyCount;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds or replaces a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy).
+    /// Its tier's rules are shaped again (a rule's priority depends on the rules above it); pod events afterwards
+    /// move members only. Returns its diagnostics; with an error the previous version stays in force.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> UpsertClusterPolicy(ClusterPolicyObject policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (model, diagnostics) = PolicyReader.ReadAdminPolicy(policy, Options);
+        ThrowOnErrors(diagnostics);
+        lock (_gate)
+        {
+            var next = _engine.AdminPolicies().Where(p => p.Key != model!.Key).Append(model!).ToList();
+            ThrowOnErrors(PolicyReader.CheckAdminPriorities(next, Options));
+            _engine.UpsertAdminPolicy(model!);
+            return Combine(diagnostics, _engine.TakeWarnings());
+        }
+    }
+
+    /// <summary>Removes the cluster policy of <paramref name="kind"/> (<c>AdminNetworkPolicy</c>, …) and <paramref name="name"/>.</summary>
+    public IReadOnlyList<Diagnostic> DeleteClusterPolicy(string kind, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            _engine.DeleteAdminPolicy(kind + "/" + name);
+            return _engine.TakeWarnings();
+        }
+    }
+
     /// <summary>The object's diagnostics and the warnings of the shapes it changed; no allocation when there are none.</summary>
     private static IReadOnlyList<Diagnostic> Combine(ImmutableArray<Diagnostic> diagnostics, IReadOnlyList<Diagnostic> warnings) =>
         warnings.Count == 0 ? (diagnostics.IsEmpty ? [] : diagnostics) : [.. diagnostics, .. warnings];
@@ -256,4 +311,10 @@ public enum KubernetesInputKind
 
     /// <summary>v1 Nodes: until listed, pods would lose the allowance of their node.</summary>
     Node,
+
+    /// <summary>
+    /// policy.networking.k8s.io cluster policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy):
+    /// expected only after <see cref="KubernetesEngine.ExpectClusterPolicies"/>.
+    /// </summary>
+    ClusterPolicy,
 }

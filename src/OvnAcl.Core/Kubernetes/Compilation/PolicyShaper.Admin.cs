@@ -109,7 +109,8 @@ internal sealed partial class PolicyShaper
                 var ipv6 = family.Key;
                 var fam = ipv6 ? "ip6" : "ip4";
                 var side = direction == PolicyDirection.Ingress ? "src" : "dst";
-                var negations = passes.SelectMany(p => PassTerms(p.Policy, p.Rule, direction, ipv6, nodes, alternative.Ports?.Protocol)).Distinct();
+                var negations = passes.Where(p => MayOverlap(policy, rule, alternative, p.Policy, p.Rule))
+                    .SelectMany(p => PassTerms(p.Policy, p.Rule, direction, ipv6, nodes, alternative.Ports)).Distinct();
                 var match = And([
                     PortMatch(direction, alternative.PortGroup ?? group),
                     $"{fam}.{side} == {SetText([.. family.Select(s => "$" + s.Name).Distinct()])}",
@@ -178,7 +179,7 @@ internal sealed partial class PolicyShaper
     /// the subject's pods.
     /// </summary>
     private IEnumerable<string> PassTerms(AdminPolicyModel policy, AdminRuleModel rule, PolicyDirection direction, bool ipv6, IReadOnlyCollection<NodeModel> nodes,
-        L4Protocol? lower)
+        PortModel? lowerPorts)
     {
         var fam = ipv6 ? "ip6" : "ip4";
         var (subjectSide, peerSide) = direction == PolicyDirection.Ingress ? ("dst", "src") : ("src", "dst");
@@ -210,7 +211,8 @@ internal sealed partial class PolicyShaper
                 continue;
             }
 
-            if (lower is { } lowerProtocol && lowerProtocol != ports.Protocol)
+            var lower = lowerPorts?.Protocol;
+            if (lowerPorts is not null && !PortsMayOverlap(lowerPorts, ports))
             {
                 continue;
             }
@@ -233,6 +235,57 @@ internal sealed partial class PolicyShaper
                 ? $"({addresses} || ip.proto == {otherProtocols})"
                 : $"({addresses} || ip.proto == {otherProtocols} || ({p} && {otherPort}))";
         }
+    }
+
+    /// <summary>
+    /// Whether a Pass rule can take anything out of a lower rule, judged from selectors, prefixes and ports alone (so
+    /// rows stay independent of which pods exist): their subjects, and every pair of their peers, must be able to
+    /// meet. Pruning what cannot keeps a tier of many policies with disjoint subjects (one per namespace) from
+    /// writing every Pass rule into every lower rule.
+    /// </summary>
+    private static bool MayOverlap(AdminPolicyModel lowerPolicy, AdminRuleModel lower, RuleAlternative alternative, AdminPolicyModel passPolicy, AdminRuleModel pass)
+    {
+        if (PodsDisjoint(lowerPolicy.Subject, passPolicy.Subject))
+        {
+            return false;
+        }
+
+        if (!lower.Peers.Any(a => pass.Peers.Any(b => !PeersDisjoint(a, b))))
+        {
+            return false;
+        }
+
+        return alternative.Ports is not { } ports || pass.Ports.Count == 0 || pass.Ports.Any(p => PortsMayOverlap(ports, p));
+    }
+
+    private static bool PodsDisjoint(PodPeer a, PodPeer b) =>
+        (a.NamespaceSelector is { } x && b.NamespaceSelector is { } y && LabelSelectorModel.ProvablyDisjoint(x, y))
+        || LabelSelectorModel.ProvablyDisjoint(a.PodSelector, b.PodSelector);
+
+    private static bool PeersDisjoint(PeerModel a, PeerModel b) => (a, b) switch
+    {
+        (PodPeer x, PodPeer y) => PodsDisjoint(x, y),
+        (IpBlockPeer x, IpBlockPeer y) => x.Cidr.IsIPv6 != y.Cidr.IsIPv6 || !(x.Cidr.Contains(y.Cidr) || y.Cidr.Contains(x.Cidr)),
+        (NodePeer x, NodePeer y) => LabelSelectorModel.ProvablyDisjoint(x.Selector, y.Selector),
+        _ => false,
+    };
+
+    /// <summary>Same protocol and meeting ranges (a port without a number is every port; a named one may be any).</summary>
+    private static bool PortsMayOverlap(PortModel a, PortModel b)
+    {
+        if (a.Protocol != b.Protocol)
+        {
+            return false;
+        }
+
+        if (a.Number is not { } aStart || b.Number is not { } bStart || a.Name is not null || b.Name is not null)
+        {
+            return true;
+        }
+
+        var aEnd = a.EndNumber ?? aStart;
+        var bEnd = b.EndNumber ?? bStart;
+        return aStart <= bEnd && bStart <= aEnd;
     }
 
     /// <summary><c>TCP/80</c>, <c>TCP/79-80</c>, <c>UDP</c>, or a named port with what it resolved to: <c>web/TCP=8080</c>.</summary>

@@ -46,27 +46,7 @@ internal sealed partial class PolicyReader
         var ordered = byKey.Values.ToList();
         ordered.Sort(AdminPolicyModel.CompareEvaluationOrder);
 
-        // Flattened, every rule of a tier and direction has a priority of its own: refuse a set that does not fit.
-        foreach (var tier in (AdminTier[])[AdminTier.Admin, AdminTier.Baseline])
-        {
-            foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
-            {
-                var fit = Compilation.PolicyShaper.RulesThatFit(tier, _options);
-                var count = 0;
-                foreach (var policy in ordered.Where(p => p.Tier == tier))
-                {
-                    count += policy.Rules(direction).Count;
-                    if (count > fit)
-                    {
-                        Error(CompileDiagnosticCodes.AdminPrioritiesExhausted,
-                            $"the {tier} tier has more {direction.ToString().ToLowerInvariant()} rules than the {fit.ToString(CultureInfo.InvariantCulture)} ACL priorities " +
-                            "OVN without ACL tiers has for it (one each, flattened); this policy's do not fit",
-                            policy.Source, policy.Kind + " " + policy.Name, "spec." + direction.ToString().ToLowerInvariant());
-                        break;
-                    }
-                }
-            }
-        }
+        _diagnostics.AddRange(CheckAdminPriorities(ordered, _options));
 
         // The API leaves policies of one tier and priority that match the same traffic undefined: say which goes first.
         foreach (var group in ordered.Where(p => p.Kind != "BaselineAdminNetworkPolicy").GroupBy(p => (p.Tier, p.Priority)).Where(g => g.Count() > 1))
@@ -82,6 +62,40 @@ internal sealed partial class PolicyReader
         }
 
         return [.. ordered];
+    }
+
+    /// <summary>
+    /// Flattened, every rule of a tier and direction has an ACL priority of its own: an error on the first policy
+    /// (in evaluation order) whose rules no longer fit.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> CheckAdminPriorities(IReadOnlyList<AdminPolicyModel> policies, KubernetesCompileOptions options)
+    {
+        var ordered = policies.ToList();
+        ordered.Sort(AdminPolicyModel.CompareEvaluationOrder);
+        var errors = new List<Diagnostic>();
+        foreach (var tier in (AdminTier[])[AdminTier.Admin, AdminTier.Baseline])
+        {
+            foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
+            {
+                var fit = Compilation.PolicyShaper.RulesThatFit(tier, options);
+                var count = 0;
+                foreach (var policy in ordered.Where(p => p.Tier == tier))
+                {
+                    count += policy.Rules(direction).Count;
+                    if (count > fit)
+                    {
+                        var dir = direction.ToString().ToLowerInvariant();
+                        errors.Add(Diagnostic.Error(CompileDiagnosticCodes.AdminPrioritiesExhausted,
+                            $"the {tier} tier has more {dir} rules than the {fit.ToString(CultureInfo.InvariantCulture)} ACL priorities " +
+                            "OVN without ACL tiers has for it (one each, flattened); this policy's do not fit",
+                            new DiagnosticLocation(policy.Source, policy.Kind + " " + policy.Name, "spec." + dir)));
+                        break;
+                    }
+                }
+            }
+        }
+
+        return [.. errors];
     }
 
     /// <summary>One cluster-scoped policy on its own (an informer event); null with errors in the diagnostics when invalid.</summary>

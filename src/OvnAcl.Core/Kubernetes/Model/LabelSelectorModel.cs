@@ -48,6 +48,35 @@ internal sealed record LabelSelectorModel(EquatableArray<LabelRequirement> Requi
 {
     public static LabelSelectorModel All { get; } = new(EquatableArray<LabelRequirement>.Empty);
 
+    /// <summary>
+    /// True when no label set can match both selectors, as far as one key tells: <c>In</c> values that do not meet,
+    /// <c>In</c> against <c>NotIn</c> of all its values, or a key required (<c>In</c>, <c>Exists</c>) against
+    /// <c>DoesNotExist</c>. False means "may overlap", never "overlaps".
+    /// </summary>
+    public static bool ProvablyDisjoint(LabelSelectorModel a, LabelSelectorModel b)
+    {
+        foreach (var x in a.Requirements)
+        {
+            foreach (var y in b.Requirements)
+            {
+                if (x.Key == y.Key && (Excludes(x, y) || Excludes(y, x)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+
+        static bool Excludes(LabelRequirement x, LabelRequirement y) => (x.Operator, y.Operator) switch
+        {
+            (SelectorOperator.In, SelectorOperator.In) => !x.Values.Items.Intersect(y.Values.Items, StringComparer.Ordinal).Any(),
+            (SelectorOperator.In, SelectorOperator.NotIn) => x.Values.Items.All(v => y.Values.Items.Contains(v, StringComparer.Ordinal)),
+            (SelectorOperator.In or SelectorOperator.Exists, SelectorOperator.DoesNotExist) => true,
+            _ => false,
+        };
+    }
+
     public bool IsAll => Requirements.Count == 0;
 
     public bool Matches<TLabels>(TLabels labels)
