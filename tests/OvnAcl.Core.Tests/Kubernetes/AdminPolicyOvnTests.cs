@@ -161,7 +161,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
         await _network.CreatePortsAsync(cluster);
         await _network.ApplyAsync(rows);
         var model = new AdminReferenceModel(clusterPolicies, new PolicyReferenceModel(policies, cluster.Namespaces), cluster.Namespaces);
-        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [PodSwitch(cluster)]));
+        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [OvnPodNetwork.SwitchRow(cluster)]));
         Assert.Empty(view.Diagnostics);
         var engine = new AclDecisionEngine(view);
         var cells = 0;
@@ -189,7 +189,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                 }
             }
 
-            output.WriteLine($"{name} {probe}:\n{Matrix(cluster, traced)}");
+            output.WriteLine($"{name} {probe}:\n{OvnPodNetwork.Matrix(cluster, traced)}");
         }
 
         Assert.True(_mismatches.Count == 0, $"{_mismatches.Count} of {cells} cells differ:\n{string.Join("\n", _mismatches.Take(2))}");
@@ -216,7 +216,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
             var rows = Compile(cluster, policies, clusterPolicies.Select(ClusterPolicyObject.Parse));
             await _network.CreatePortsAsync(cluster);
             await _network.ApplyAsync(rows);
-            var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [PodSwitch(cluster)]));
+            var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [OvnPodNetwork.SwitchRow(cluster)]));
             Assert.Empty(view.Diagnostics);
             var engine = new AclDecisionEngine(view);
             var model = new AdminReferenceModel(clusterPolicies, new PolicyReferenceModel(policies, cluster.Namespaces), cluster.Namespaces);
@@ -259,24 +259,6 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
     }
 
     private static string Verdict(bool allows) => allows ? "allow" : "deny";
-
-    private static LogicalSwitchRow PodSwitch(PodCluster cluster) => new(PodCluster.Switch)
-    {
-        Ports = cluster.Pods.Select(p => new LogicalSwitchPortRow(PodCluster.Lsp(p)) { Addresses = [PodCluster.Addresses(p)], PortSecurity = [PodCluster.Addresses(p)] }).ToArray(),
-    };
-
-    private static string Matrix(PodCluster cluster, Dictionary<(string, string), bool> verdicts)
-    {
-        var keys = cluster.Pods.Select(PodCluster.Key).ToList();
-        var text = new StringBuilder("      " + string.Join(' ', keys.Select(k => k.Replace("/", "", StringComparison.Ordinal))) + "\n");
-        foreach (var src in keys)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{src,-5} ");
-            text.AppendLine(string.Join("  ", keys.Select(dst => src == dst ? " ." : verdicts[(src, dst)] ? " ✓" : " X")));
-        }
-
-        return text.ToString();
-    }
 
     private static string NetworkPolicy(string ns, string name, string spec) =>
         $"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  {spec.TrimEnd()}\n";

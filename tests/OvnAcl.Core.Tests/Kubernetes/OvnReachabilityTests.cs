@@ -260,7 +260,7 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
             var rows = result.Rows!;
             await _network.CreatePortsAsync(cluster);
             await _network.ApplyAsync(rows);
-            var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [PodSwitch(cluster)]));
+            var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [OvnPodNetwork.SwitchRow(cluster)]));
             Assert.Empty(view.Diagnostics);
             var engine = new AclDecisionEngine(view);
             var model = new PolicyReferenceModel(policies, cluster.Namespaces);
@@ -294,11 +294,6 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
         Assert.True(_mismatches.Count == 0, $"{_mismatches.Count} disagreement(s):\n{string.Join("\n", _mismatches.Take(2))}");
         Assert.InRange(allowed, 1, compared - 1);
     }
-
-    private static LogicalSwitchRow PodSwitch(PodCluster cluster) => new(PodCluster.Switch)
-    {
-        Ports = cluster.Pods.Select(p => new LogicalSwitchPortRow(PodCluster.Lsp(p)) { Addresses = [PodCluster.Addresses(p)], PortSecurity = [PodCluster.Addresses(p)] }).ToArray(),
-    };
 
     /// <summary>The reference model is checked by hand on cells whose answer is plain from the policies.</summary>
     [Fact]
@@ -375,21 +370,8 @@ public sealed class OvnReachabilityTests(OvnSandboxFixture fixture, ITestOutputH
                 }
             }
 
-            output.WriteLine($"{label} {probe}:\n{Matrix(cluster, traced)}");
+            output.WriteLine($"{label} {probe}:\n{OvnPodNetwork.Matrix(cluster, traced)}");
         }
-    }
-
-    private static string Matrix(PodCluster cluster, Dictionary<(string, string), bool> verdicts)
-    {
-        var keys = cluster.Pods.Select(PodCluster.Key).ToList();
-        var text = new StringBuilder("      " + string.Join(' ', keys.Select(k => k.Replace("/", "", StringComparison.Ordinal))) + "\n");
-        foreach (var src in keys)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{src,-5} ");
-            text.AppendLine(string.Join("  ", keys.Select(dst => src == dst ? " ." : verdicts[(src, dst)] ? " ✓" : " X")));
-        }
-
-        return text.ToString();
     }
 
     private static string Describe(string label, V1Pod src, V1Pod dst, Probe probe, bool expected, bool actual, NorthboundRows rows, string trace) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using k8s.Models;
+using OvnAcl.Acl;
 using OvnAcl.Northbound;
 using OvnAcl.Northbound.Formatting;
 using OvnAcl.Testing;
@@ -107,6 +108,26 @@ internal sealed class OvnPodNetwork(OvnSandbox sandbox, string scratchDirectory)
         var results = await Task.WhenAll(tasks);
         Traces += results.Length;
         return results.ToDictionary(r => r.Key, r => r.allowed);
+    }
+
+    /// <summary>The cluster's switch as the decision engine reads it: one LSP per pod, addresses and port security as created here.</summary>
+    public static LogicalSwitchRow SwitchRow(PodCluster cluster) => new(PodCluster.Switch)
+    {
+        Ports = cluster.Pods.Select(p => new LogicalSwitchPortRow(PodCluster.Lsp(p)) { Addresses = [PodCluster.Addresses(p)], PortSecurity = [PodCluster.Addresses(p)] }).ToArray(),
+    };
+
+    /// <summary>Who reaches whom: rows send, columns receive, ✓ delivered, X dropped.</summary>
+    public static string Matrix(PodCluster cluster, Dictionary<(string, string), bool> verdicts)
+    {
+        var keys = cluster.Pods.Select(PodCluster.Key).ToList();
+        var text = new StringBuilder("      " + string.Join(' ', keys.Select(k => k.Replace("/", "", StringComparison.Ordinal))) + "\n");
+        foreach (var src in keys)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{src,-5} ");
+            text.AppendLine(string.Join("  ", keys.Select(dst => src == dst ? " ." : verdicts[(src, dst)] ? " ✓" : " X")));
+        }
+
+        return text.ToString();
     }
 
     public static IEnumerable<(V1Pod Src, V1Pod Dst)> AllPairs(PodCluster cluster) =>
