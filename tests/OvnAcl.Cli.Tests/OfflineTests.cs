@@ -73,6 +73,28 @@ public sealed class OfflineTests : IDisposable
     }
 
     [Fact]
+    public async Task Compile_target_chooses_acl_tiers_or_the_flattened_form()
+    {
+        var sample = Path.Combine(Repository.Root, "samples", "admin-policy");
+        var tiered = await Cli.RunAsync("compile", "--target", "23.06", "-f", "table", sample);
+        Assert.True(tiered.Succeeded, tiered.Describe());
+        Assert.Contains("tier 1  29999     pass    ANP:tenant-a-owns-its-traffic:ingress:from-own-tenant", tiered.Stdout, StringComparison.Ordinal);
+        var schema = await Cli.RunAsync("compile", "--target", "7.0.4", "-f", "nbctl", sample);
+        Assert.Contains("tier=1", schema.Stdout, StringComparison.Ordinal);
+        foreach (var flat in (string[])["23.03", "7.0.0"])
+        {
+            var rows = await Cli.RunAsync("compile", "--target", flat, "-f", "table", sample);
+            Assert.True(rows.Succeeded, rows.Describe());
+            Assert.DoesNotContain(" pass ", rows.Stdout, StringComparison.Ordinal);
+            Assert.Contains("!(ip4.dst == $", rows.Stdout, StringComparison.Ordinal);
+        }
+
+        var bad = await Cli.RunAsync("compile", "--target", "latest", sample);
+        Assert.Equal((1, ""), (bad.ExitCode, bad.Stdout));
+        Assert.Contains("--target: 'latest' is neither an OVN release (23.03, 23.06) nor an NB schema version (7.0.0, 7.0.4)", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Compile_refuses_bad_options_naming_the_option()
     {
         var format = await Cli.RunAsync("compile", "--format", "yaml", Kubernetes);

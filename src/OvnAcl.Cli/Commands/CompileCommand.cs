@@ -30,14 +30,17 @@ internal static class CompileCommand
         };
         var controller = ControllerOption("Kubernetes: owner written to external_ids and prefix of port-group and address-set names (Neutron's names are fixed)");
         var ns = NamespaceOption();
+        var target = TargetOption();
         var command = new Command("compile", "Compile Kubernetes NetworkPolicies or Neutron security groups into OVN port groups, address sets and ACLs");
         command.Add(inputs);
         command.Add(format);
         command.Add(controller);
         command.Add(ns);
+        command.Add(target);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, async () =>
         {
-            var rows = (await CompileAndReportAsync(result, result.GetValue(inputs)!, result.GetValue(controller)!, result.GetValue(ns), cancellationToken)
+            var rows = (await CompileAndReportAsync(result, result.GetValue(inputs)!, result.GetValue(controller)!, result.GetValue(ns), cancellationToken,
+                    aclTiers: HasAclTiers(result.GetValue(target)!))
                 .ConfigureAwait(false)).Rows;
             if (rows is null)
             {
@@ -57,6 +60,50 @@ internal static class CompileCommand
         DefaultValueFactory = _ => KubernetesCompileOptions.Default.ControllerName,
     }.NotBlank();
 
+    /// <summary>
+    /// <c>--target VERSION</c>: the OVN release (<c>23.03</c>, <c>23.06</c>, <c>24.03</c>, …) or NB schema version
+    /// (<c>7.0.0</c>, <c>7.0.4</c>, …) the rows are for; true when it has ACL tiers and <c>pass</c> (23.06 / 7.0.3 on).
+    /// </summary>
+    public static Option<string> TargetOption()
+    {
+        var option = new Option<string>("--target")
+        {
+            Description = "Kubernetes cluster policies: the OVN release (23.03, 23.06, ...) or NB schema version (7.0.0, 7.0.4, ...) the rows are for; " +
+                "from 23.06 / 7.0.3 on ACL tiers and pass are written, before that the tiers are flattened (docs/admin-policy.md)",
+            HelpName = "VERSION",
+            DefaultValueFactory = _ => "23.03",
+        };
+        option.Validators.Add(result =>
+        {
+            try
+            {
+                HasAclTiers(result.GetValueOrDefault<string>() ?? "");
+            }
+            catch (FormatException ex)
+            {
+                result.AddError("--target: " + ex.Message);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Whether the OVN release or NB schema version <paramref name="text"/> has ACL tiers and <c>pass</c>.</summary>
+    public static bool HasAclTiers(string text) => ParseTarget(text);
+
+    private static bool ParseTarget(string text)
+    {
+        var parts = text.Split('.');
+        if (parts.Length is < 2 or > 3 || !parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit)))
+        {
+            throw new FormatException($"'{text}' is neither an OVN release (23.03, 23.06) nor an NB schema version (7.0.0, 7.0.4)");
+        }
+
+        var numbers = parts.Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return parts.Length == 3
+            ? (numbers[0], numbers[1], numbers[2]).CompareTo((7, 0, 3)) >= 0    // NB schema: tier and pass came in 7.0.3
+            : (numbers[0], numbers[1]).CompareTo((23, 6)) >= 0;                 // OVN release: 23.06
+    }
+
     /// <summary><c>-n/--namespace NS</c>, as for <c>kubectl apply -n</c>.</summary>
     public static Option<string?> NamespaceOption() => new Option<string>("--namespace", "-n")
     {
@@ -67,12 +114,13 @@ internal static class CompileCommand
     /// Compiles Kubernetes or Neutron input (<see cref="PolicyCompiler"/>, told apart by content) and prints every
     /// diagnostic to the error writer; <see cref="PolicyCompilation.Rows"/> is null on any error.
     /// </summary>
-    public static async Task<PolicyCompilation> CompileAndReportAsync(ParseResult result, string[] inputs, string controller, string? ns, CancellationToken cancellationToken)
+    public static async Task<PolicyCompilation> CompileAndReportAsync(ParseResult result, string[] inputs, string controller, string? ns, CancellationToken cancellationToken,
+        bool aclTiers = false)
     {
         var compilation = await PolicyCompiler.CompileAsync(inputs,
             PolicyCompileOptions.Default with
             {
-                Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller },
+                Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller, AclTiers = aclTiers },
                 KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns },
             },
             cancellationToken).ConfigureAwait(false);

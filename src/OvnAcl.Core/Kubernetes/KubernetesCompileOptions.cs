@@ -39,6 +39,15 @@ public sealed record KubernetesCompileOptions
     /// </summary>
     public NodeAddressSource NodeAddressSource { get; init; } = NodeAddressSource.InternalIP;
 
+    /// <summary>
+    /// Write ACL tiers (OVN 23.06 and later, NB schema 7.0.3+): cluster policies' Admin tier in tier 1 with Pass as the
+    /// <c>pass</c> action, NetworkPolicy and node rows in tier 2, the Baseline tier in tier 3. False (the default) is the
+    /// form every OVN takes, 23.03 included: the tiers flattened into priorities, Pass compiled away
+    /// (docs/admin-policy.md). A database without the <c>tier</c> column refuses tiered rows rather than ignoring
+    /// the tier.
+    /// </summary>
+    public bool AclTiers { get; init; }
+
     /// <summary>Allows below the default deny would never allow: refused before anything is compiled.</summary>
     internal void Validate()
     {

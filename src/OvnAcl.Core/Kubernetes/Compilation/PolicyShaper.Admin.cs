@@ -18,6 +18,9 @@ namespace OvnAcl.Kubernetes.Compilation;
 /// </summary>
 internal sealed partial class PolicyShaper
 {
+    /// <summary>With <see cref="KubernetesCompileOptions.AclTiers"/>: NetworkPolicy's rows (and namespaces', nodes') in tier 2, as ovn-kubernetes.</summary>
+    private int NetworkPolicyTier => _options.AclTiers ? 2 : 0;
+
     /// <summary>The Admin tier's highest ACL priority; rules go down from it, one priority each.</summary>
     public const int AdminHighestPriority = 30000;
 
@@ -61,7 +64,7 @@ internal sealed partial class PolicyShaper
                     {
                         // The reader refuses sets with more rules than fit; the engine's own check keeps this a guard.
                         var at = Math.Max(priority--, floor);
-                        if (rule.Action == AdminAction.Pass)
+                        if (rule.Action == AdminAction.Pass && !_options.AclTiers)
                         {
                             passes.Add((policy, rule));
                             continue;
@@ -97,7 +100,7 @@ internal sealed partial class PolicyShaper
             ruleIds = [.. ruleIds, ("rule-name", ruleName)];
         }
 
-        var action = rule.Action == AdminAction.Allow ? "allow-related" : "drop";
+        var action = rule.Action switch { AdminAction.Allow => "allow-related", AdminAction.Deny => "drop", _ => "pass" };
         var peerSets = rule.Peers.SelectMany(p => AdminPeerSets(p, nodes)).ToList();
 
         foreach (var alternative in Alternatives(policy.Subject, rule, direction))
@@ -118,7 +121,10 @@ internal sealed partial class PolicyShaper
                     .. negations,
                 ]);
                 var ids = (alternative.Ports is { } port ? ruleIds.Append(("port", AdminPortText(alternative, port))) : ruleIds).Append(("ip-family", fam)).ToArray();
-                acls.Add(AdminAcl(direction, priority, match, action, name, policy, Ids(ids)));
+                acls.Add(AdminAcl(direction, priority, match, action, name, policy, Ids(ids)) with
+                {
+                    Tier = _options.AclTiers ? (policy.Tier == AdminTier.Admin ? 1 : 3) : 0,
+                });
             }
         }
     }

@@ -351,6 +351,7 @@ internal sealed partial class PolicyShaper
         {
             Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
             Priority = _options.NodeAllowPriority,
+            Tier = NetworkPolicyTier,
             Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
             Action = "allow-related",
             Name = aclName,
@@ -376,6 +377,7 @@ internal sealed partial class PolicyShaper
         {
             Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
             Priority = priority,
+            Tier = NetworkPolicyTier,
             Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
             Action = action,
             Name = aclName,
