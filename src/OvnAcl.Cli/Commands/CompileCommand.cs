@@ -88,9 +88,7 @@ internal static class CompileCommand
     }
 
     /// <summary>Whether the OVN release or NB schema version <paramref name="text"/> has ACL tiers and <c>pass</c>.</summary>
-    public static bool HasAclTiers(string text) => ParseTarget(text);
-
-    private static bool ParseTarget(string text)
+    public static bool HasAclTiers(string text)
     {
         var parts = text.Split('.');
         if (parts.Length is < 2 or > 3 || !parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit)))

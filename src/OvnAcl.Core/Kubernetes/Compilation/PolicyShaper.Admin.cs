@@ -1,7 +1,6 @@
 using System.Globalization;
 using OvnAcl.Collections;
 using OvnAcl.Kubernetes.Model;
-using OvnAcl.Match;
 using OvnAcl.Northbound;
 using OvnAcl.Reconciliation;
 
@@ -121,10 +120,8 @@ internal sealed partial class PolicyShaper
                     .. negations,
                 ]);
                 var ids = (alternative.Ports is { } port ? ruleIds.Append(("port", AdminPortText(alternative, port))) : ruleIds).Append(("ip-family", fam)).ToArray();
-                acls.Add(AdminAcl(direction, priority, match, action, name, policy, Ids(ids)) with
-                {
-                    Tier = _options.AclTiers ? (policy.Tier == AdminTier.Admin ? 1 : 3) : 0,
-                });
+                var tier = _options.AclTiers ? (policy.Tier == AdminTier.Admin ? 1 : 3) : 0;
+                acls.Add(Acl(direction, priority, tier, match, action, name, policy.Kind + " " + policy.Name, policy.Source, null, Ids(ids)));
             }
         }
     }
@@ -299,7 +296,7 @@ internal sealed partial class PolicyShaper
     {
         var protocol = port.Protocol.ToString().ToUpperInvariant();
         return alternative.Named is { } named
-            ? $"{named.Port.Name}/{protocol}={named.Number.ToString(CultureInfo.InvariantCulture)}"
+            ? NamedPortText(named.Port.Name!, port.Protocol, named.Number)
             : protocol + (port.Number is { } n ? "/" + n.ToString(CultureInfo.InvariantCulture) + (port.EndNumber is { } e ? "-" + e.ToString(CultureInfo.InvariantCulture) : "") : "");
     }
 
@@ -317,23 +314,6 @@ internal sealed partial class PolicyShaper
     private sealed record RuleAlternative(string? PortGroup, List<(string Name, bool IPv6)>? PeerSets, PortModel? Ports, (PortModel Port, int Number)? Named)
     {
         public string? L4 => Ports is { } p ? L4Match(p.Protocol, p.Number, p.EndNumber) : null;
-    }
-
-    /// <summary>The address sets of a peer's pods on which a named port means <paramref name="number"/>, both families.</summary>
-    private IEnumerable<(string Name, bool IPv6)> NamedPeerSets(PodPeer peer, L4Protocol protocol, string port, int number)
-    {
-        foreach (var ipv6 in (bool[])[false, true])
-        {
-            var setName = _naming.NamedPortAddressSet(peer, protocol, port, number, ipv6);
-            if (!IsDeclared(DesiredRowKind.AddressSet, setName))
-            {
-                Declare(DesiredRowKind.AddressSet, setName, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, peer.Key),
-                    ("port", $"{port}/{protocol.ToString().ToUpperInvariant()}={number.ToString(CultureInfo.InvariantCulture)}"), ("ip-family", ipv6 ? "ip6" : "ip4")));
-                Feed(DesiredRowKind.AddressSet, setName, PodQuery.Of(peer), new NamedPortFilter(protocol, port, number), ipv6 ? FeedOutput.Ip6 : FeedOutput.Ip4);
-            }
-
-            yield return (setName, ipv6);
-        }
     }
 
     /// <summary>A cluster policy peer's address sets: pods and networks as for NetworkPolicy, nodes by their status addresses.</summary>
@@ -364,28 +344,5 @@ internal sealed partial class PolicyShaper
 
             yield return (name, ipv6);
         }
-    }
-
-    private AclRow AdminAcl(PolicyDirection direction, int priority, string match, string action, string name, AdminPolicyModel policy, EquatableMap ids)
-    {
-        var aclName = Naming.AclName(name, out var shortened);
-        var owner = policy.Kind + " " + policy.Name;
-        if (shortened && !_warnings.Any(w => w.Location.Object == owner))
-        {
-            _warnings.Add(Diagnostic.Warning(CompileDiagnosticCodes.AclNameTruncated,
-                $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
-                new DiagnosticLocation(policy.Source, owner, "metadata.name")));
-        }
-
-        return new AclRow
-        {
-            Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
-            Priority = priority,
-            Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
-            Action = action,
-            Name = aclName,
-            Options = direction == PolicyDirection.Egress ? new EquatableMap([new("apply-after-lb", "true")]) : EquatableMap.Empty,
-            ExternalIds = ids,
-        };
     }
 }

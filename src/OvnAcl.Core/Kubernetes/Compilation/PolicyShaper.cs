@@ -245,23 +245,7 @@ internal sealed partial class PolicyShaper
         var numbers = destinations.SelectMany(d => Numbers(d.Query, port.Protocol, port.Name!)).Distinct().Order().ToList();
         foreach (var number in numbers)
         {
-            var sets = new List<(string Name, bool IPv6)>();
-            foreach (var (peer, query) in destinations)
-            {
-                foreach (var ipv6 in Families(peer))
-                {
-                    var setName = _naming.NamedPortAddressSet(peer, port.Protocol, port.Name!, number, ipv6);
-                    sets.Add((setName, ipv6));
-                    if (!IsDeclared(DesiredRowKind.AddressSet, setName))
-                    {
-                        Declare(DesiredRowKind.AddressSet, setName, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, peer.Key),
-                            ("port", NamedPortText(port, number)), ("ip-family", ipv6 ? "ip6" : "ip4")));
-                        Feed(DesiredRowKind.AddressSet, setName, query, new NamedPortFilter(port.Protocol, port.Name!, number),
-                            ipv6 ? FeedOutput.Ip6 : FeedOutput.Ip4);
-                    }
-                }
-            }
-
+            var sets = destinations.SelectMany(d => NamedPeerSets(d.Peer, port.Protocol, port.Name!, number)).ToList();
             var text = number.ToString(CultureInfo.InvariantCulture);
             foreach (var peer in AddressMatches(PolicyDirection.Egress, sets))
             {
@@ -271,6 +255,29 @@ internal sealed partial class PolicyShaper
             }
         }
     }
+
+    /// <summary>
+    /// The address sets of a peer's pods on which a named port means <paramref name="number"/> (an ipBlock's: its pods
+    /// inside the block), one per family of the peer, declared and fed on first use.
+    /// </summary>
+    private IEnumerable<(string Name, bool IPv6)> NamedPeerSets(PeerModel peer, L4Protocol protocol, string port, int number)
+    {
+        foreach (var ipv6 in Families(peer))
+        {
+            var setName = _naming.NamedPortAddressSet(peer, protocol, port, number, ipv6);
+            if (!IsDeclared(DesiredRowKind.AddressSet, setName))
+            {
+                Declare(DesiredRowKind.AddressSet, setName, Ids((OwnerTypeKey, "NamedPort"), (OwnerKey, peer.Key),
+                    ("port", NamedPortText(port, protocol, number)), ("ip-family", ipv6 ? "ip6" : "ip4")));
+                Feed(DesiredRowKind.AddressSet, setName, PodQuery.Of(peer), new NamedPortFilter(protocol, port, number), ipv6 ? FeedOutput.Ip6 : FeedOutput.Ip4);
+            }
+
+            yield return (setName, ipv6);
+        }
+    }
+
+    private static string NamedPortText(string name, L4Protocol protocol, int number) =>
+        $"{name}/{protocol.ToString().ToUpperInvariant()}={number.ToString(CultureInfo.InvariantCulture)}";
 
     private static string NamedPortText(PortModel port, int number) =>
         $"{port.Name}/{port.Protocol.ToString().ToUpperInvariant()}={number.ToString(CultureInfo.InvariantCulture)}";
@@ -361,23 +368,28 @@ internal sealed partial class PolicyShaper
     }
 
     private AclRow Acl(PolicyDirection direction, int priority, string match, string action, string name, PolicyModel? policy,
+        string? severity, EquatableMap ids) =>
+        Acl(direction, priority, NetworkPolicyTier, match, action, name,
+            policy is null ? "Namespace " + ids[OwnerKey] : "NetworkPolicy " + policy.Key, policy?.Source, severity, ids);
+
+    /// <param name="owner">The object the ACL comes from, as diagnostics name it (<c>NetworkPolicy shop/web</c>).</param>
+    private AclRow Acl(PolicyDirection direction, int priority, int tier, string match, string action, string name, string owner, ObjectSource? source,
         string? severity, EquatableMap ids)
     {
         var aclName = Naming.AclName(name, out var shortened);
-        var owner = policy is null ? "Namespace " + ids[OwnerKey] : "NetworkPolicy " + policy.Key;
         if (shortened && !_warnings.Any(w => w.Location.Object == owner))
         {
             // One warning per object: the first name shortened shows the scheme; the others follow it.
             _warnings.Add(Diagnostic.Warning(CompileDiagnosticCodes.AclNameTruncated,
                 $"ACL name '{name}' is longer than {Naming.MaxAclNameLength} characters; shortened to '{aclName}' (and likewise for its other ACLs)",
-                new DiagnosticLocation(policy?.Source, owner, "metadata.name")));
+                new DiagnosticLocation(source, owner, "metadata.name")));
         }
 
         return new AclRow
         {
             Direction = direction == PolicyDirection.Ingress ? "to-lport" : "from-lport",
             Priority = priority,
-            Tier = NetworkPolicyTier,
+            Tier = tier,
             Match = MatchExpression.Print(MatchExpression.ParseChecked(match)),
             Action = action,
             Name = aclName,
