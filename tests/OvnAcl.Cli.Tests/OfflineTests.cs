@@ -62,14 +62,32 @@ public sealed class OfflineTests : IDisposable
         Assert.Contains("dropped by: AdminNetworkPolicy deny-cross-tenant (Admin tier), ingress rule 0 'from-any-tenant'", cross.Stdout, StringComparison.Ordinal);
 
         // Passed inside the tenant, then decided by the tenant's own NetworkPolicy.
-        var own = await Cli.RunAsync("explain", "--from", "tenant-a/web", "--to", "tenant-a/db", "-p", "tcp", "--port", "5432", sample);
-        Assert.Contains("allowed by: NetworkPolicy tenant-a/db-from-web", own.Stdout, StringComparison.Ordinal);
+        // The flattened rows (the default, OVN 23.03) have no pass ACL: the Pass is named from the tiered rows of the
+        // same input; with --target 23.06 from the decision's own pass ACL. Both say it the same way.
+        const string passed = "passed by: AdminNetworkPolicy tenant-a-owns-its-traffic (Admin tier), ingress rule 0 'from-own-tenant' [to-lport]: on to the NetworkPolicy tier\n"
+            + "allowed by: NetworkPolicy tenant-a/db-from-web, ingress rule 0";
+        foreach (var target in (string[])["23.03", "23.06"])
+        {
+            var own = await Cli.RunAsync("explain", "--target", target, "--from", "tenant-a/web", "--to", "tenant-a/db", "-p", "tcp", "--port", "5432", sample);
+            Assert.True(own.Succeeded, own.Describe());
+            Assert.Contains(passed, own.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+            Assert.Equal(target == "23.06", own.Stdout.Contains(", tier 1, pass)", StringComparison.Ordinal));
+            var json = await Cli.RunAsync("explain", "--json", "--target", target, "--from", "tenant-a/web", "--to", "tenant-a/db", "-p", "tcp", "--port", "5432", sample);
+            using var doc = System.Text.Json.JsonDocument.Parse(json.Stdout);
+            var pass = Assert.Single(doc.RootElement.GetProperty("passed_by").EnumerateArray());
+            Assert.Equal(("to-lport", "tenant-a-owns-its-traffic", 0),
+                (pass.GetProperty("stage").GetString(), pass.GetProperty("owner").GetString(), pass.GetProperty("rule_index").GetInt32()));
+        }
+
+        // Denied across tenants before any Pass: none is named.
+        Assert.DoesNotContain("passed by:", cross.Stdout, StringComparison.Ordinal);
 
         var dns = await Cli.RunAsync("explain", "--from", "tenant-b/api", "--to", "kube-system/coredns", "-p", "udp", "--port", "53", sample);
         Assert.Contains("allowed by: AdminNetworkPolicy allow-dns (Admin tier), egress rule 0 'to-coredns', port dns/UDP=53", dns.Stdout, StringComparison.Ordinal);
 
         var baseline = await Cli.RunAsync("explain", "--from", "tenant-b/web", "--to", "tenant-b/api", "-p", "tcp", "--port", "9000", sample);
         Assert.Contains("dropped by: BaselineAdminNetworkPolicy default (Baseline tier), ingress rule 1 'deny-the-rest'", baseline.Stdout, StringComparison.Ordinal);
+        Assert.Contains("passed by: AdminNetworkPolicy tenant-b-owns-its-traffic (Admin tier)", baseline.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

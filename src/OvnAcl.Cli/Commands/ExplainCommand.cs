@@ -43,10 +43,11 @@ internal static class ExplainCommand
         var matrix = new Option<bool>("--matrix") { Description = "With INPUT only: whether each pod/port reaches each other one (rows = from, columns = to)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in docs/explain.md)" };
         var ns = CompileCommand.NamespaceOption();
+        var target = CompileCommand.TargetOption();
         var command = new Command("explain", "Say whether a packet from one logical port reaches another through the ACLs, which ACL decides and which policy rule it comes from");
         common.AddTo(command);
         command.Add(inputs);
-        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, matrix, json, ns })
+        foreach (var option in new Option[] { from, to, protocol, port, ipv6, reply, matrix, json, ns, target })
         {
             command.Add(option);
         }
@@ -99,7 +100,7 @@ internal static class ExplainCommand
                 return 0;
             }
 
-            var topology = await LoadAsync(result, paths, result.GetValue(ns), ct).ConfigureAwait(false);
+            var topology = await LoadAsync(result, paths, result.GetValue(ns), CompileCommand.HasAclTiers(result.GetValue(target)!), ct).ConfigureAwait(false);
             if (form == ExplainForm.Matrix)
             {
                 var grid = ReachabilityMatrix.Compute(topology, proto, destinationPort, result.GetValue(ipv6), traffic);
@@ -114,12 +115,16 @@ internal static class ExplainCommand
         return command;
     }
 
-    private static async Task<OfflineTopology> LoadAsync(ParseResult result, string[] paths, string? ns, CancellationToken cancellationToken)
+    private static async Task<OfflineTopology> LoadAsync(ParseResult result, string[] paths, string? ns, bool aclTiers, CancellationToken cancellationToken)
     {
         var error = CommandRunner.Error(result);
         try
         {
-            var options = OfflineTopologyOptions.Default with { KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns } };
+            var options = OfflineTopologyOptions.Default with
+            {
+                Kubernetes = KubernetesCompileOptions.Default with { AclTiers = aclTiers },
+                KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns },
+            };
             var topology = await OfflineTopology.LoadAsync(paths, options, cancellationToken).ConfigureAwait(false);
             foreach (var warning in topology.Diagnostics)
             {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OvnAcl.Acl;
+using OvnAcl.Collections;
 
 namespace OvnAcl.Explain;
 
@@ -29,12 +30,34 @@ public static class ExplainReport
             : decision.Stages.Where(s => s.Reached && s.Outcome == AclStageOutcome.Acl && s.Acl is not null);
     }
 
+    /// <summary>
+    /// The <c>pass</c> ACLs the packet went through at the reached stages before their decision (OVN 23.06+ tiers), with
+    /// their rules: e.g. an AdminNetworkPolicy's Pass rule, after which NetworkPolicy decided.
+    /// </summary>
+    public static EquatableArray<PassedRule> PassedRules(AclDecision decision, Func<AclView, AclRuleSource> ruleOf)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(ruleOf);
+        return decision.Stages.Where(s => s.Reached).SelectMany(s => s.Passed.Select(a => new PassedRule(s.Stage, ruleOf(a)))).ToEquatableArray();
+    }
+
     /// <summary>The decision as text, each deciding ACL followed by the policy rule <paramref name="ruleOf"/> says it comes from.</summary>
-    public static string ToText(AclDecision decision, Func<AclView, AclRuleSource> ruleOf)
+    public static string ToText(AclDecision decision, Func<AclView, AclRuleSource> ruleOf) => ToText(decision, ruleOf, null);
+
+    /// <summary>
+    /// As <see cref="ToText(AclDecision, Func{AclView, AclRuleSource})"/>, with <paramref name="passedBy"/> (default: the
+    /// decision's own <see cref="PassedRules"/>) named before the deciding rules: "passed by: …", then "allowed by: …".
+    /// </summary>
+    public static string ToText(AclDecision decision, Func<AclView, AclRuleSource> ruleOf, IReadOnlyList<PassedRule>? passedBy)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ruleOf);
         var text = new StringBuilder(AclDecisionReport.ToText(decision));
+        foreach (var pass in passedBy ?? PassedRules(decision, ruleOf))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"passed by: {pass.Rule.Summary} [{AclText.Format(pass.Stage)}]: on to the NetworkPolicy tier");
+        }
+
         var deciding = DecidingAcls(decision).ToList();
         var verb = decision.Verdict == AclVerdict.Allow ? "allowed by" : "dropped by";
         if (deciding.Count == 0)
@@ -61,7 +84,7 @@ public static class ExplainReport
             AppendLoadBalancing(text, lb.Decision, explanation.RuleOf, b => Describe(ends[b.Backend]));
         }
 
-        text.Append(ToText(explanation.Decision, explanation.RuleOf));
+        text.Append(ToText(explanation.Decision, explanation.RuleOf, explanation.PassedBy));
         foreach (var end in new[] { explanation.From, explanation.To })
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{end.Port}: {Describe(end)}");
@@ -179,7 +202,10 @@ public static class ExplainReport
     };
 
     /// <summary><see cref="AclDecisionReport.ToJson"/> plus <c>rule</c> in each stage and <c>decided_by</c> (docs/explain.md).</summary>
-    public static JsonObject ToJsonObject(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf)
+    public static JsonObject ToJsonObject(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf) =>
+        ToJsonObject(decision, diagnostics, ruleOf, null);
+
+    private static JsonObject ToJsonObject(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf, IReadOnlyList<PassedRule>? passedBy)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ruleOf);
@@ -197,8 +223,16 @@ public static class ExplainReport
             rule.Insert(1, "acl", JsonValue.Create(s.Acl!.Row.Name));
             return (JsonNode?)rule;
         })]);
+        root["passed_by"] = PassedJson(passedBy ?? PassedRules(decision, ruleOf));
         return root;
     }
+
+    private static JsonArray PassedJson(IEnumerable<PassedRule> passed) => new([.. passed.Select(p =>
+    {
+        var rule = p.Rule.ToJson();
+        rule.Insert(0, "stage", JsonValue.Create(AclText.Format(p.Stage)));
+        return (JsonNode?)rule;
+    })]);
 
     /// <summary>The decision as JSON, with <paramref name="diagnostics"/> and each deciding ACL's source rule from <paramref name="ruleOf"/>.</summary>
     public static string ToJson(AclDecision decision, IEnumerable<string>? diagnostics, Func<AclView, AclRuleSource> ruleOf) =>
@@ -208,7 +242,7 @@ public static class ExplainReport
     public static string ToJson(OfflineExplanation explanation, PolicyInputKind input)
     {
         ArgumentNullException.ThrowIfNull(explanation);
-        var root = ToJsonObject(explanation.Decision, explanation.View.Diagnostics, explanation.RuleOf);
+        var root = ToJsonObject(explanation.Decision, explanation.View.Diagnostics, explanation.RuleOf, explanation.PassedBy);
         root["input"] = input == PolicyInputKind.Kubernetes ? "kubernetes" : "neutron";
         root["endpoints"] = new JsonObject { ["from"] = EndpointJson(explanation.From), ["to"] = EndpointJson(explanation.To) };
         if (explanation.LoadBalancing is { } lb)

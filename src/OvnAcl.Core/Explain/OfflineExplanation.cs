@@ -29,6 +29,13 @@ public sealed record OfflineExplanation
     public required Func<AclView, AclRuleSource> RuleOf { get; init; }
 
     /// <summary>
+    /// The Pass rules of cluster policies the packet went through before the rules that decided, in stage order. For
+    /// tiered rows these are the decision's <c>pass</c> ACLs; the flattened rows (OVN 23.03) compile Pass away, so
+    /// the topology asks the tiered rows of the same input (which give the same verdicts, docs/admin-policy.md).
+    /// </summary>
+    public EquatableArray<PassedRule> PassedBy { get; init; } = EquatableArray<PassedRule>.Empty;
+
+    /// <summary>
     /// The rules that decided: for a deny, the denying stage's ACL (none when <c>default_acl_drop</c> decided); for an
     /// allow, every reached stage an ACL allowed.
     /// </summary>
@@ -61,3 +68,8 @@ public sealed record OfflineLoadBalancing
     /// <summary>The Service (<c>namespace/name</c>) the load balancer stands for, when its external_ids say.</summary>
     public string? Service => Decision.LoadBalancer.Service;
 }
+
+/// <summary>A <c>pass</c> ACL a packet went through at <paramref name="Stage"/>, and the rule it comes from.</summary>
+/// <param name="Stage">The ACL stage that passed the packet on to the next tier.</param>
+/// <param name="Rule">The policy rule of the <c>pass</c> ACL (an AdminNetworkPolicy's or ClusterNetworkPolicy's Pass rule).</param>
+public sealed record PassedRule(AclStage Stage, AclRuleSource Rule);

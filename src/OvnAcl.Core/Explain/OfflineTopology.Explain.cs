@@ -60,13 +60,15 @@ public sealed partial class OfflineTopology
         var view = ViewWith(externals);
         var packet = AclPacketFactory.Create(view, source.Port, destination.Port, protocol, destinationPort, ipv6);
         packet = packet with { IpSrc = sourceIp ?? packet.IpSrc, IpDst = destinationIp ?? packet.IpDst };
+        var (decision, passes) = WithPasses(Decide(new AclDecisionEngine(view), source.Port, destination.Port, packet, traffic), externals, source.Port, destination.Port, packet, traffic);
         return new OfflineExplanation
         {
-            Decision = Decide(new AclDecisionEngine(view), source.Port, destination.Port, packet, traffic),
+            Decision = decision,
             From = source,
             To = destination,
             View = view,
             RuleOf = RuleOf,
+            PassedBy = passes,
         };
     }
 
@@ -197,6 +199,9 @@ public sealed partial class OfflineTopology
             To = shown?.Endpoint ?? vipEnd,
             View = view,
             RuleOf = RuleOf,
+
+            // Only the tiered rows' own pass ACLs: the flattened rows' Pass rules are not traced through a VIP.
+            PassedBy = ExplainReport.PassedRules(shown?.Decision ?? decided.WithoutBackends!, RuleOf),
             LoadBalancing = new OfflineLoadBalancing { Decision = decided, Backends = backends },
         };
     }

@@ -6,6 +6,7 @@ using System.Text;
 using OvnAcl.Acl;
 using OvnAcl.Collections;
 using OvnAcl.Kubernetes;
+using OvnAcl.Match;
 using OvnAcl.Kubernetes.Services;
 using OvnAcl.Neutron;
 using OvnAcl.Northbound;
@@ -61,10 +62,17 @@ public sealed partial class OfflineTopology
 
     private readonly Dictionary<string, string> _unplaced;
 
+    /// <summary>
+    /// The tiered rows (OVN 23.06+ form) of the same input, when the topology's rows are flattened and a cluster policy
+    /// has a Pass rule: the flattened rows compile Pass away, so these name the Pass rules a packet went through.
+    /// </summary>
+    private readonly NorthboundRows? _tieredRows;
+
     private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
         Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames,
-        ImmutableArray<LoadBalancerRow> loadBalancers = default, IReadOnlyDictionary<string, string>? servicesWithoutVip = null)
+        ImmutableArray<LoadBalancerRow> loadBalancers = default, IReadOnlyDictionary<string, string>? servicesWithoutVip = null, NorthboundRows? tieredRows = null)
     {
+        _tieredRows = tieredRows;
         LoadBalancers = loadBalancers.IsDefault ? [] : loadBalancers;
         ServicesWithoutVip = servicesWithoutVip ?? new Dictionary<string, string>(StringComparer.Ordinal);
         Kind = kind;
@@ -210,7 +218,7 @@ public sealed partial class OfflineTopology
             .GroupBy(d => d.Location.Object!["Service ".Length..], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Message, StringComparer.Ordinal);
         return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal),
-            loadBalancers, withoutVip);
+            loadBalancers, withoutVip, TieredRowsForPasses(input, options.Kubernetes));
     }
 
     private static OfflineTopology PlaceNeutron(NeutronInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
@@ -313,6 +321,34 @@ public sealed partial class OfflineTopology
             Mac = mac,
             Ips = [address],
         };
+    }
+
+    /// <summary>The rows of <paramref name="input"/> in ACL tiers, when they differ from the flattened ones by a <c>pass</c> ACL.</summary>
+    private static NorthboundRows? TieredRowsForPasses(KubernetesInput input, KubernetesCompileOptions options) =>
+        options.AclTiers || input.ClusterPolicies.IsEmpty
+            ? null
+            : PolicyCompiler.Compile(input, options with { AclTiers = true }).Rows is { } tiered && tiered.PortGroups.Any(g => g.Acls.Any(a => a.Action == "pass"))
+                ? tiered
+                : null;
+
+    /// <summary>
+    /// The Pass rules <paramref name="decision"/>'s packet went through: the decision's own <c>pass</c> ACLs, or, for
+    /// flattened rows, those of the same packet decided on the tiered rows. Were the two verdicts to differ (a compiler
+    /// defect the property tests look for), no pass is named and the decision carries a warning saying so.
+    /// </summary>
+    private (AclDecision Decision, EquatableArray<PassedRule> Passes) WithPasses(AclDecision decision, IReadOnlyCollection<OfflineEndpoint> externals,
+        string from, string to, Packet request, AclTraffic traffic)
+    {
+        if (_tieredRows is null)
+        {
+            return (decision, ExplainReport.PassedRules(decision, RuleOf));
+        }
+
+        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(_tieredRows, SwitchRows([.. Endpoints, .. externals])));
+        var tiered = Decide(new AclDecisionEngine(view), from, to, request, traffic);
+        return tiered.Verdict == decision.Verdict
+            ? (decision, ExplainReport.PassedRules(tiered, RuleOf))
+            : (decision with { Warnings = [.. decision.Warnings, $"the tiered rows of this input (OVN 23.06+) decide {AclText.Format(tiered.Verdict)}, these rows {AclText.Format(decision.Verdict)}: please report this compiler defect"] }, []);
     }
 
     /// <summary>The view of the rows with <paramref name="extra"/> ports (external endpoints) added to their switches.</summary>
