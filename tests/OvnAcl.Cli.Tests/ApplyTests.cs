@@ -207,6 +207,74 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
     }
 
     /// <summary>The names of the port groups and address sets the default controller owns, one a line.</summary>
+    /// <summary>
+    /// <c>apply</c> (default <c>--target auto</c>) writes cluster policies in the form the server's schema has: flattened
+    /// on Debian's NB 7.0.0, in ACL tiers with pass on a server whose schema has the 23.06 columns (the installed schema
+    /// plus <c>tier</c> and <c>pass</c> as ovn-nb(5) documents them; ovsdb-server enforces both). A tiered --target on
+    /// the 7.0.0 server is refused before anything is sent.
+    /// </summary>
+    [Fact]
+    public async Task Cluster_policies_are_applied_in_the_form_the_servers_schema_has()
+    {
+        var sample = Path.Combine(Repository.Root, "samples", "admin-policy");
+        await AddSamplePodsAsync(_nb.UnixRemote);
+        var refused = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--target", "23.06", sample);
+        Assert.Equal((1, ""), (refused.ExitCode, refused.Stdout));
+        Assert.Contains("--target 23.06 writes ACL tiers and pass, but this database's NB schema 7.0.0 has no ACL tier column or no pass action", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", await OwnedAsync());
+
+        var flat = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, sample);
+        Assert.True(flat.Succeeded, flat.Describe());
+        Assert.StartsWith("Cluster policies: flattened into one priority order, Pass compiled away, for NB schema 7.0.0 (--target auto: no ACL tiers).", flat.Stdout, StringComparison.Ordinal);
+        var flatActions = await AclColumnsAsync(_nb.UnixRemote, "action");
+        Assert.DoesNotContain("pass", flatActions);
+        Assert.True(flatActions.Count > 20, flatActions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using var scratch = SandboxDirectory.Create("apply-tiered");
+        await using var tieredNb = await StandaloneNb.StartAsync(StandaloneNbOptions.Default with
+        {
+            Tcp = false,
+            SchemaPath = OvnSchemas.WriteNorthboundWithAclTiers(scratch.File("nb-tiers.ovsschema")),
+        });
+        await AddSamplePodsAsync(tieredNb.UnixRemote);
+        var tiered = await Cli.RunAsync("apply", "--db", tieredNb.UnixRemote, sample);
+        Assert.True(tiered.Succeeded, tiered.Describe());
+        Assert.StartsWith("Cluster policies: in ACL tiers (1 admin, 2 NetworkPolicy, 3 baseline) with pass, for NB schema 7.0.4 (--target auto).", tiered.Stdout, StringComparison.Ordinal);
+        var tiers = (await AclColumnsAsync(tieredNb.UnixRemote, "tier")).Zip(await AclColumnsAsync(tieredNb.UnixRemote, "action")).ToList();
+        Assert.Equal(4, tiers.Count(t => t == ("1", "pass")));
+        Assert.All(tiers, t => Assert.Contains(t.First, (string[])["1", "2", "3"]));
+
+        // The second run reads the tier column back and finds nothing to change; explain --db names the pass ACL.
+        var again = await Cli.RunAsync("apply", "--db", tieredNb.UnixRemote, sample);
+        Assert.Contains("Plan: nothing to change", again.Stdout, StringComparison.Ordinal);
+        var live = await Cli.RunAsync("explain", "--db", tieredNb.UnixRemote, "--from", "tenant-a_web", "--to", "tenant-a_db", "-p", "tcp", "--port", "5432");
+        Assert.True(live.Succeeded, live.Describe());
+        Assert.Contains("passed by: AdminNetworkPolicy tenant-a-owns-its-traffic (Admin tier), ingress rule 0 'from-own-tenant' [to-lport]", live.Stdout, StringComparison.Ordinal);
+        Assert.Contains("allowed by: NetworkPolicy tenant-a/db-from-web, ingress rule 0", live.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The sample's pods as logical switch ports with the addresses the offline topology gives them.</summary>
+    private static async Task AddSamplePodsAsync(string remote)
+    {
+        string[] pods = ["tenant-a_web:10.244.1.11", "tenant-a_db:10.244.1.12", "tenant-b_web:10.244.1.21", "tenant-b_api:10.244.1.22",
+            "monitoring_prometheus:10.244.1.31", "kube-system_coredns:10.244.1.41"];
+        await OvsdbTool.RunAsync("ovn-nbctl", [$"--db={remote}", "ls-add", "guardrails", .. pods.SelectMany(p =>
+        {
+            var (port, ip) = (p.Split(':')[0], p.Split(':')[1]);
+            return new[] { "--", "lsp-add", "guardrails", port, "--", "lsp-set-addresses", port, $"{OvnAcl.Explain.OfflineTopology.MacFor(port)} {ip}" };
+        })]);
+    }
+
+    /// <summary>One column of every ACL row, as ovsdb-server holds it (with the row's uuid, so equal rows are not merged).</summary>
+    private static async Task<List<string>> AclColumnsAsync(string remote, string column)
+    {
+        var select = await OvsdbTool.RunAsync("ovsdb-client", ["transact", remote,
+            $$"""["OVN_Northbound",{"op":"select","table":"ACL","where":[],"columns":["_uuid","{{column}}"]}]"""]);
+        using var json = JsonDocument.Parse(select.Stdout);
+        return [.. json.RootElement[0].GetProperty("rows").EnumerateArray().OrderBy(r => r.GetProperty("_uuid")[1].GetString(), StringComparer.Ordinal)
+            .Select(r => r.GetProperty(column).ToString())];
+    }
+
     private async Task<string> OwnedAsync()
     {
         var groups = await NbctlAsync(["--bare", "--columns=name", "find", "port_group", "external_ids:owner-controller=ovnacl"]);

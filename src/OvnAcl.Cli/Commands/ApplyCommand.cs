@@ -11,7 +11,9 @@ namespace OvnAcl.Cli.Commands;
 /// never touched. Prints the plan (rows inserted, updated, deleted; members and ACLs; operations; request bytes), then
 /// applies it. Exit 0 when the database holds every wanted row, 2 when some were left alone (a name owned by someone
 /// else, a column the schema lacks), 1 on an error (nothing is written when the input has one). An input with no objects
-/// is refused (exit 1, nothing sent, the message says what it would delete) unless <c>--allow-empty</c>.
+/// is refused (exit 1, nothing sent, the message says what it would delete) unless <c>--allow-empty</c>. Cluster
+/// policies take the form the server's schema has (<c>--target auto</c>: ACL tiers and pass from OVN 23.06, flattened
+/// before), or the one <c>--target VERSION</c> names; a tiered one on a server without tiers is refused before sending.
 /// </summary>
 internal static class ApplyCommand
 {
@@ -44,6 +46,7 @@ internal static class ApplyCommand
             CustomParser = OptionParsers.Duration,
         };
         var ns = CompileCommand.NamespaceOption();
+        var target = CompileCommand.TargetOption(auto: true);
         var command = new Command("apply", "Reconcile the Northbound database to the rows compiled from Kubernetes or Neutron input: only what differs is written");
         common.AddTo(command);
         command.Add(inputs);
@@ -55,6 +58,7 @@ internal static class ApplyCommand
         command.Add(maxChanges);
         command.Add(timeout);
         command.Add(ns);
+        command.Add(target);
         command.SetAction((result, ct) => CommandRunner.RunAsync(result, async () =>
         {
             var name = result.GetValue(controller)!;
@@ -81,7 +85,7 @@ internal static class ApplyCommand
             PolicyCompilation compilation;
             try
             {
-                compilation = await CompileCommand.CompileAndReportAsync(result, paths, name, result.GetValue(ns), ct).ConfigureAwait(false);
+                compilation = await CompileCommand.CompileAndReportAsync(result, paths, name, result.GetValue(ns), ct, aclTiers: TargetTiers(result) ?? false).ConfigureAwait(false);
             }
             catch
             {
@@ -109,11 +113,12 @@ internal static class ApplyCommand
 
         async Task<int> ApplyAsync(ParseResult result, PolicyCompilation compilation, OvsdbClient client, Task started, string[] paths, string name, CancellationToken deadline)
         {
+            await started.ConfigureAwait(false);
+            (compilation, var form) = ForSchema(result, compilation, client.Schema, name);
             var rows = compilation.Rows!;
             var empty = compilation.ObjectCount == 0;
             var desired = new DesiredState(name);
             desired.Load(rows);
-            await started.ConfigureAwait(false);
             await using var reconciler = new AclReconciler(client, desired, AclReconcilerOptions.Default with { MaxChangesPerTransaction = result.GetValue(maxChanges) });
             var plan = await reconciler.PlanAsync(deadline).ConfigureAwait(false);
             if (empty && !result.GetValue(allowEmpty))
@@ -131,20 +136,52 @@ internal static class ApplyCommand
             {
                 await output.WriteAsync(result.GetValue(json)
                     ? ReconcilePlanReport.ToJson(plan)
-                    : ReconcilePlanReport.ToText(plan, listRows, empty) + "Dry run: nothing sent." + Environment.NewLine).ConfigureAwait(false);
+                    : form + ReconcilePlanReport.ToText(plan, listRows, empty) + "Dry run: nothing sent." + Environment.NewLine).ConfigureAwait(false);
                 return plan.Conflicts.Count > 0 ? 2 : 0;
             }
 
             var outcome = await reconciler.ReconcileOnceAsync(deadline).ConfigureAwait(false);
             await output.WriteAsync(result.GetValue(json)
                 ? ReconcilePlanReport.ToJson(plan, outcome)
-                : ReconcilePlanReport.ToText(plan, listRows, empty) + ReconcilePlanReport.ToText(outcome)).ConfigureAwait(false);
+                : form + ReconcilePlanReport.ToText(plan, listRows, empty) + ReconcilePlanReport.ToText(outcome)).ConfigureAwait(false);
             if (outcome.Error is { } error)
             {
                 throw new CliException("the database did not take every change: " + error);
             }
 
             return outcome.Conflicts.Count > 0 ? 2 : 0;
+        }
+
+        // --target: null for auto (the schema decides), else whether the named version has ACL tiers.
+        bool? TargetTiers(ParseResult result) =>
+            result.GetValue(target) is var text && text == CompileCommand.AutoTarget ? null : CompileCommand.HasAclTiers(text!);
+
+        // The compilation for the database's schema, and the line saying which form cluster policies take (empty
+        // without them). The input was compiled flattened while connecting; a schema with ACL tiers (OVN 23.06+) under
+        // --target auto gets it compiled again in tiers, from the objects already read. A tiered --target on a schema
+        // without tiers is refused before anything is sent.
+        (PolicyCompilation Compilation, string Form) ForSchema(ParseResult result, PolicyCompilation compilation, DatabaseSchema schema, string name)
+        {
+            var serverTiers = NorthboundFeatures.HasAclTiers(schema);
+            var wanted = TargetTiers(result);
+            if (wanted == true && !serverTiers)
+            {
+                throw new CliException($"--target {result.GetValue(target)} writes ACL tiers and pass, but this database's NB schema {schema.Version} has no ACL tier column or no pass action " +
+                    "(OVN 23.06 and later have them); nothing was sent. Use --target auto, or the database's version");
+            }
+
+            if (wanted is null && serverTiers && compilation.KubernetesInput is { } input)
+            {
+                compilation = PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
+            }
+
+            var tiered = wanted ?? serverTiers;
+            var form = compilation.KubernetesInput is { ClusterPolicies.IsEmpty: false }
+                ? tiered
+                    ? $"Cluster policies: in ACL tiers (1 admin, 2 NetworkPolicy, 3 baseline) with pass, for NB schema {schema.Version}{(wanted is null ? " (--target auto)" : "")}.{Environment.NewLine}"
+                    : $"Cluster policies: flattened into one priority order, Pass compiled away, for NB schema {schema.Version}{(wanted is null ? " (--target auto: no ACL tiers)" : "")}.{Environment.NewLine}"
+                : "";
+            return (compilation, form);
         }
     }
 

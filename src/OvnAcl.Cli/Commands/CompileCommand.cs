@@ -64,20 +64,25 @@ internal static class CompileCommand
     /// <c>--target VERSION</c>: the OVN release (<c>23.03</c>, <c>23.06</c>, <c>24.03</c>, …) or NB schema version
     /// (<c>7.0.0</c>, <c>7.0.4</c>, …) the rows are for; true when it has ACL tiers and <c>pass</c> (23.06 / 7.0.3 on).
     /// </summary>
-    public static Option<string> TargetOption()
+    public static Option<string> TargetOption(bool auto = false)
     {
         var option = new Option<string>("--target")
         {
             Description = "Kubernetes cluster policies: the OVN release (23.03, 23.06, ...) or NB schema version (7.0.0, 7.0.4, ...) the rows are for; " +
-                "from 23.06 / 7.0.3 on ACL tiers and pass are written, before that the tiers are flattened (docs/admin-policy.md)",
-            HelpName = "VERSION",
-            DefaultValueFactory = _ => "23.03",
+                "from 23.06 / 7.0.3 on ACL tiers and pass are written, before that the tiers are flattened (docs/admin-policy.md)" +
+                (auto ? "; auto: whatever the database's schema has" : ""),
+            HelpName = auto ? "auto|VERSION" : "VERSION",
+            DefaultValueFactory = _ => auto ? AutoTarget : "23.03",
         };
         option.Validators.Add(result =>
         {
             try
             {
-                HasAclTiers(result.GetValueOrDefault<string>() ?? "");
+                var text = result.GetValueOrDefault<string>() ?? "";
+                if (!(auto && text == AutoTarget))
+                {
+                    HasAclTiers(text);
+                }
             }
             catch (FormatException ex)
             {
@@ -86,6 +91,9 @@ internal static class CompileCommand
         });
         return option;
     }
+
+    /// <summary>The <c>--target</c> of <c>apply</c> that takes the form from the database's schema.</summary>
+    public const string AutoTarget = "auto";
 
     /// <summary>Whether the OVN release or NB schema version <paramref name="text"/> has ACL tiers and <c>pass</c>.</summary>
     public static bool HasAclTiers(string text)
@@ -108,6 +116,13 @@ internal static class CompileCommand
         Description = "Kubernetes: the namespace of policies and pods that name none (default: 'default', with a warning); an object naming another is an error",
     }.NotBlank()!;
 
+    /// <summary>The compile options of the commands: the controller, <c>-n</c>, and the ACL tiers of <c>--target</c>.</summary>
+    public static PolicyCompileOptions Options(string controller, string? ns, bool aclTiers) => PolicyCompileOptions.Default with
+    {
+        Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller, AclTiers = aclTiers },
+        KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns },
+    };
+
     /// <summary>
     /// Compiles Kubernetes or Neutron input (<see cref="PolicyCompiler"/>, told apart by content) and prints every
     /// diagnostic to the error writer; <see cref="PolicyCompilation.Rows"/> is null on any error.
@@ -115,13 +130,7 @@ internal static class CompileCommand
     public static async Task<PolicyCompilation> CompileAndReportAsync(ParseResult result, string[] inputs, string controller, string? ns, CancellationToken cancellationToken,
         bool aclTiers = false)
     {
-        var compilation = await PolicyCompiler.CompileAsync(inputs,
-            PolicyCompileOptions.Default with
-            {
-                Kubernetes = KubernetesCompileOptions.Default with { ControllerName = controller, AclTiers = aclTiers },
-                KubernetesLoad = KubernetesLoadOptions.Default with { Namespace = ns },
-            },
-            cancellationToken).ConfigureAwait(false);
+        var compilation = await PolicyCompiler.CompileAsync(inputs, Options(controller, ns, aclTiers), cancellationToken).ConfigureAwait(false);
         var error = CommandRunner.Error(result);
         foreach (var diagnostic in compilation.Diagnostics)
         {

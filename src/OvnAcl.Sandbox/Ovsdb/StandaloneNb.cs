@@ -11,8 +11,9 @@ public sealed class StandaloneNb : IAsyncDisposable
 
     private readonly SandboxDirectory _directory;
 
-    private StandaloneNb(SandboxDirectory directory, ServerProcess process, string? tcpRemote, string? sslRemote)
+    private StandaloneNb(SandboxDirectory directory, ServerProcess process, string? tcpRemote, string? sslRemote, string schemaPath)
     {
+        SchemaPath = schemaPath;
         _directory = directory;
         Process = process;
         TcpRemote = tcpRemote;
@@ -36,6 +37,9 @@ public sealed class StandaloneNb : IAsyncDisposable
 
     public ServerProcess Process { get; }
 
+    /// <summary>The schema the database was created with (<see cref="StandaloneNbOptions.SchemaPath"/>).</summary>
+    public string SchemaPath { get; }
+
     public static async Task<StandaloneNb> StartAsync(StandaloneNbOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= StandaloneNbOptions.Default;
@@ -45,7 +49,7 @@ public sealed class StandaloneNb : IAsyncDisposable
         {
             var dbPath = directory.File("nb.db");
             var socketPath = directory.File("nb.sock");
-            await OvsdbServers.CreateDatabaseAsync(dbPath, OvnSchemas.Northbound, cancellationToken).ConfigureAwait(false);
+            await OvsdbServers.CreateDatabaseAsync(dbPath, options.SchemaPath, cancellationToken).ConfigureAwait(false);
 
             List<string> arguments = [dbPath, $"--remote=punix:{socketPath}"];
             if (options.Ssl is { } pki)
@@ -112,7 +116,7 @@ public sealed class StandaloneNb : IAsyncDisposable
             }
 
             process.PinArguments(pinned);
-            return new StandaloneNb(directory, process, tcpRemote, sslRemote);
+            return new StandaloneNb(directory, process, tcpRemote, sslRemote, options.SchemaPath);
         }
         catch
         {
@@ -137,7 +141,7 @@ public sealed class StandaloneNb : IAsyncDisposable
             await Process.RestartAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await OvsdbServers.DeleteAllRowsAsync(UnixRemote, OvnSchemas.Northbound, DatabaseName, cancellationToken).ConfigureAwait(false);
+        await OvsdbServers.DeleteAllRowsAsync(UnixRemote, SchemaPath, DatabaseName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SIGKILL (a crash: clients see the connection drop), then a start on the same db file and ports.</summary>

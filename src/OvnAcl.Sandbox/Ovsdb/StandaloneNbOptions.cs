@@ -4,6 +4,9 @@ public sealed record StandaloneNbOptions
 {
     public static StandaloneNbOptions Default { get; } = new();
 
+    /// <summary>The schema the database is created with: the installed one, or e.g. <see cref="OvnSchemas.WriteNorthboundWithAclTiers"/>'s.</summary>
+    public string SchemaPath { get; init; } = OvnSchemas.Northbound;
+
     /// <summary>Also listen on <c>ptcp:0:127.0.0.1</c> (exposed as <see cref="StandaloneNb.TcpRemote"/>).</summary>
     public bool Tcp { get; init; } = true;
 
