@@ -225,7 +225,7 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
 
         var flat = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, sample);
         Assert.True(flat.Succeeded, flat.Describe());
-        Assert.StartsWith("Cluster policies: flattened into one priority order, Pass compiled away, for NB schema 7.0.0 (--target auto: no ACL tiers).", flat.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("Cluster policies: flattened into one priority order, for NB schema 7.0.0 (--target auto: no ACL tiers).", flat.Stdout, StringComparison.Ordinal);
         var flatActions = await AclColumnsAsync(_nb.UnixRemote, "action");
         Assert.DoesNotContain("pass", flatActions);
         Assert.True(flatActions.Count > 20, flatActions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));

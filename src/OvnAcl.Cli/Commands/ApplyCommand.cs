@@ -179,7 +179,7 @@ internal static class ApplyCommand
             var form = compilation.KubernetesInput is { ClusterPolicies.IsEmpty: false }
                 ? tiered
                     ? $"Cluster policies: in ACL tiers (1 admin, 2 NetworkPolicy, 3 baseline) with pass, for NB schema {schema.Version}{(wanted is null ? " (--target auto)" : "")}.{Environment.NewLine}"
-                    : $"Cluster policies: flattened into one priority order, Pass compiled away, for NB schema {schema.Version}{(wanted is null ? " (--target auto: no ACL tiers)" : "")}.{Environment.NewLine}"
+                    : $"Cluster policies: flattened into one priority order, for NB schema {schema.Version}{(wanted is null ? " (--target auto: no ACL tiers)" : "")}.{Environment.NewLine}"
                 : "";
             return (compilation, form);
         }

@@ -115,6 +115,8 @@ public static class CompileDiagnosticCodes
     public const string SameAdminPriority = "OVNK0407";
     /// <summary>More cluster policy rules than the ACL priorities between NetworkPolicy's and OVN's maximum can hold, flattened.</summary>
     public const string AdminPrioritiesExhausted = "OVNK0408";
+    /// <summary>A Pass rule that, flattened for OVN without ACL tiers, would have to be negated in a lower rule it overlaps.</summary>
+    public const string AdminPassNeedsTiers = "OVNK0409";
 
     // Output (OVNK03xx)
 

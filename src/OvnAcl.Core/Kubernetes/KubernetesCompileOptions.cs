@@ -42,7 +42,7 @@ public sealed record KubernetesCompileOptions
     /// <summary>
     /// Write ACL tiers (OVN 23.06 and later, NB schema 7.0.3+): cluster policies' Admin tier in tier 1 with Pass as the
     /// <c>pass</c> action, NetworkPolicy and node rows in tier 2, the Baseline tier in tier 3. False (the default) is the
-    /// form every OVN takes, 23.03 included: the tiers flattened into priorities, Pass compiled away
+    /// form every OVN takes, 23.03 included: the tiers flattened into priorities, a Pass only where it overlaps no lower rule (OVNK0409)
     /// (docs/admin-policy.md). A database without the <c>tier</c> column refuses tiered rows rather than ignoring
     /// the tier.
     /// </summary>

@@ -262,7 +262,7 @@ public sealed class KubernetesEngine
         lock (_gate)
         {
             var next = _engine.AdminPolicies().Where(p => p.Key != model!.Key).Append(model!).ToList();
-            ThrowOnErrors(PolicyReader.CheckAdminPriorities(next, Options));
+            ThrowOnErrors(PolicyReader.CheckAdminTiers(next, Options));
             _engine.UpsertAdminPolicy(model!);
             return Combine(diagnostics, _engine.TakeWarnings());
         }

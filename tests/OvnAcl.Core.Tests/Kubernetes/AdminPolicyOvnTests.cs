@@ -43,7 +43,8 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
 
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
 
-    private static readonly Dictionary<string, Case> Cases = new(StringComparer.Ordinal)
+    /// <summary>The hand-written cases, also sent as real packets by <c>DatapathReachabilityTests</c>.</summary>
+    internal static readonly Dictionary<string, Case> Cases = new(StringComparer.Ordinal)
     {
         ["ANP deny overrides a NetworkPolicy allow"] = new(
             NetworkPolicy("x", "allow-all", "podSelector: {}\n  ingress: [{}]"),
@@ -67,11 +68,22 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                 subject: {namespaces: {matchLabels: {ns: x}}}
                   ingress:
                   - {action: Pass, from: [{namespaces: {matchLabels: {ns: y}}}]}
+                """) + Anp("deny-others-to-x", 2, """
+                subject: {namespaces: {matchLabels: {ns: x}}}
+                  ingress:
+                  - {action: Deny, from: [{namespaces: {matchExpressions: [{key: ns, operator: NotIn, values: [y]}]}}]}
+                """), [Tcp80]),
+        ["A Pass overlapping a lower rule is refused flattened"] = new(
+            NetworkPolicy("x", "from-y-a", "podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {ns: y}}, podSelector: {matchLabels: {pod: a}}}]"),
+            Anp("pass-y", 1, """
+                subject: {namespaces: {matchLabels: {ns: x}}}
+                  ingress:
+                  - {action: Pass, from: [{namespaces: {matchLabels: {ns: y}}}]}
                 """) + Anp("deny-all-to-x", 2, """
                 subject: {namespaces: {matchLabels: {ns: x}}}
                   ingress:
                   - {action: Deny, from: [{namespaces: {}}]}
-                """), [Tcp80]),
+                """), [Tcp80], Refused: true),
         ["Pass to the baseline where no NetworkPolicy decides, and overlapping subjects"] = new(
             "",
             Anp("pass-pod-a", 1, """
@@ -87,7 +99,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                   ingress:
                   - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {ns: z}}, podSelector: {matchLabels: {pod: c}}}}]}
                   - {action: Deny, from: [{namespaces: {matchLabels: {ns: z}}}]}
-                """), [Tcp80, Udp80]),
+                """), [Tcp80, Udp80], Refused: true),
         ["Baseline decides only pods no NetworkPolicy isolates"] = new(
             NetworkPolicy("x", "from-z", "podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {ns: z}}}]"),
             Banp("""
@@ -117,7 +129,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                   egress:
                   - {action: Pass, to: [{namespaces: {matchLabels: {ns: y}}}], ports: [{namedPort: web}]}
                   - {action: Deny, to: [{namespaces: {matchLabels: {ns: y}}}]}
-                """), [Tcp80, Tcp81]),
+                """), [Tcp80, Tcp81], Refused: true),
         ["ClusterNetworkPolicy tiers and protocols"] = new(
             NetworkPolicy("y", "deny-y", "podSelector: {matchLabels: {pod: b}}\n  policyTypes: [Ingress]"),
             Cnp("admin-udp", "Admin", 7, """
@@ -157,7 +169,14 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
         Assert.Empty(loaded.LoadDiagnostics);
         var policies = loaded.Policies.Select(p => p.Object).ToList();
         var clusterPolicies = loaded.ClusterPolicies.Select(p => p.Object.ToString()).ToList();
-        var rows = Compile(cluster, policies, loaded.ClusterPolicies.Select(p => p.Object));
+        if (Compile(cluster, policies, clusterPolicies, test.Probes) is not { } rows)
+        {
+            Assert.True(test.Refused, $"{name}: refused flattened (OVNK0409)");
+            output.WriteLine($"{name}: refused flattened (OVNK0409); the tiered rows give the reference model's verdicts");
+            return;
+        }
+
+        Assert.False(test.Refused, $"{name}: compiled flattened, though the case expects OVNK0409");
         await _network.CreatePortsAsync(cluster);
         await _network.ApplyAsync(rows);
         var model = new AdminReferenceModel(clusterPolicies, new PolicyReferenceModel(policies, cluster.Namespaces), cluster.Namespaces);
@@ -208,12 +227,17 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
         const int PairsPerCluster = 30;
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_ADMIN_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 1717;
         var started = System.Diagnostics.Stopwatch.StartNew();
-        int compared = 0, allowed = 0;
+        int compared = 0, allowed = 0, refused = 0;
         for (var c = 0; c < Clusters; c++)
         {
             var gen = new RandomAdminPolicyGen(baseSeed + c);
             var (cluster, policies, clusterPolicies) = gen.Next();
-            var rows = Compile(cluster, policies, clusterPolicies.Select(ClusterPolicyObject.Parse));
+            if (Compile(cluster, policies, clusterPolicies, RandomPolicyGen.Probes) is not { } rows)
+            {
+                refused++;
+                continue;
+            }
+
             await _network.CreatePortsAsync(cluster);
             await _network.ApplyAsync(rows);
             var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(rows, [OvnPodNetwork.SwitchRow(cluster)]));
@@ -238,17 +262,40 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
             }
         }
 
-        output.WriteLine($"{Clusters} random cluster policy sets, {compared} pairs compared ({allowed} allowed), {_mismatches.Count} disagreement(s), {started.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{Clusters} random cluster policy sets ({refused} refused flattened for overlapping Passes, their tiered rows checked against the model), {compared} pairs compared ({allowed} allowed), {_mismatches.Count} disagreement(s), {started.Elapsed.TotalSeconds:0.0} s");
         Assert.True(_mismatches.Count == 0, $"{_mismatches.Count} disagreement(s):\n{string.Join("\n", _mismatches.Take(2))}");
         Assert.InRange(allowed, 1, compared - 1);
     }
 
-    private static NorthboundRows Compile(PodCluster cluster, List<V1NetworkPolicy> policies, IEnumerable<ClusterPolicyObject> clusterPolicies)
+    /// <summary>
+    /// The flattened rows, or null when the only errors are Passes overlapping a lower rule (OVNK0409: refused, as
+    /// negating them would cost OpenFlow exponential in the pods); then the tiered rows must give the reference
+    /// model's verdicts on every pair and probe, which is checked here before returning null.
+    /// </summary>
+    private static NorthboundRows? Compile(PodCluster cluster, List<V1NetworkPolicy> policies, IReadOnlyList<string> clusterPolicies, IEnumerable<Probe> probes)
     {
-        var input = KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces, PodCluster.Nodes).WithClusterPolicies(clusterPolicies);
+        var input = KubernetesInput.FromObjects(policies, cluster.Pods, cluster.Namespaces, PodCluster.Nodes).WithClusterPolicies(clusterPolicies.Select(ClusterPolicyObject.Parse));
         var result = KubernetesCompiler.Compile(input);
-        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
-        return result.Rows!;
+        if (result.Succeeded)
+        {
+            return result.Rows!;
+        }
+
+        Assert.All(result.Diagnostics.Where(d => d.IsError), d => Assert.Equal(CompileDiagnosticCodes.AdminPassNeedsTiers, d.Code));
+        var tiered = KubernetesCompiler.Compile(input, KubernetesCompileOptions.Default with { AclTiers = true }).GetRowsOrThrow();
+        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(tiered, [OvnPodNetwork.SwitchRow(cluster)]));
+        var engine = new AclDecisionEngine(view);
+        var model = new AdminReferenceModel(clusterPolicies, new PolicyReferenceModel(policies, cluster.Namespaces), cluster.Namespaces);
+        foreach (var probe in probes)
+        {
+            foreach (var (src, dst) in OvnPodNetwork.AllPairs(cluster))
+            {
+                Assert.True(model.Allows(src, dst, probe.Protocol, probe.Port, probe.Ipv6) == Decide(engine, view, src, dst, probe),
+                    $"tiered rows: {PodCluster.Key(src)} -> {PodCluster.Key(dst)} {probe}");
+            }
+        }
+
+        return null;
     }
 
     private static bool Decide(AclDecisionEngine engine, AclPolicyView view, V1Pod src, V1Pod dst, Probe probe)
@@ -272,5 +319,6 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
     private static string Cnp(string name, string tier, int priority, string spec) =>
         $"---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: {name}\nspec:\n  tier: {tier}\n  priority: {priority}\n  {spec.TrimEnd()}\n";
 
-    private sealed record Case(string NetworkPolicies, string ClusterPolicies, Probe[] Probes);
+    /// <param name="Refused">The flattened form refuses the case (a Pass overlapping a lower rule, OVNK0409).</param>
+    internal sealed record Case(string NetworkPolicies, string ClusterPolicies, Probe[] Probes, bool Refused = false);
 }

@@ -261,6 +261,15 @@ internal sealed partial class PolicyShaper
         return alternative.Ports is not { } ports || pass.Ports.Count == 0 || pass.Ports.Any(p => PortsMayOverlap(ports, p));
     }
 
+    /// <summary>
+    /// Whether <paramref name="pass"/> may take anything out of the lower rule <paramref name="lower"/>, over all of the
+    /// lower rule's ports (a named port counts as meeting any): what <see cref="MayOverlap"/> says of some alternative.
+    /// </summary>
+    internal static bool PassMayOverlap(AdminPolicyModel lowerPolicy, AdminRuleModel lower, AdminPolicyModel passPolicy, AdminRuleModel pass) =>
+        !PodsDisjoint(lowerPolicy.Subject, passPolicy.Subject)
+        && lower.Peers.Any(a => pass.Peers.Any(b => !PeersDisjoint(a, b)))
+        && (lower.Ports.Count == 0 || pass.Ports.Count == 0 || lower.Ports.Any(l => pass.Ports.Any(p => PortsMayOverlap(l, p))));
+
     private static bool PodsDisjoint(PodPeer a, PodPeer b) =>
         (a.NamespaceSelector is { } x && b.NamespaceSelector is { } y && LabelSelectorModel.ProvablyDisjoint(x, y))
         || LabelSelectorModel.ProvablyDisjoint(a.PodSelector, b.PodSelector);

@@ -46,7 +46,7 @@ internal sealed partial class PolicyReader
         var ordered = byKey.Values.ToList();
         ordered.Sort(AdminPolicyModel.CompareEvaluationOrder);
 
-        _diagnostics.AddRange(CheckAdminPriorities(ordered, _options));
+        _diagnostics.AddRange(CheckAdminTiers(ordered, _options));
 
         // The API leaves policies of one tier and priority that match the same traffic undefined: say which goes first.
         foreach (var group in ordered.Where(p => p.Kind != "BaselineAdminNetworkPolicy").GroupBy(p => (p.Tier, p.Priority)).Where(g => g.Count() > 1))
@@ -68,7 +68,7 @@ internal sealed partial class PolicyReader
     /// Flattened, every rule of a tier and direction has an ACL priority of its own: an error on the first policy
     /// (in evaluation order) whose rules no longer fit.
     /// </summary>
-    public static ImmutableArray<Diagnostic> CheckAdminPriorities(IReadOnlyList<AdminPolicyModel> policies, KubernetesCompileOptions options)
+    public static ImmutableArray<Diagnostic> CheckAdminTiers(IReadOnlyList<AdminPolicyModel> policies, KubernetesCompileOptions options)
     {
         var ordered = policies.ToList();
         ordered.Sort(AdminPolicyModel.CompareEvaluationOrder);
@@ -95,7 +95,52 @@ internal sealed partial class PolicyReader
             }
         }
 
+        if (!options.AclTiers)
+        {
+            errors.AddRange(CheckFlattenedPasses(ordered));
+        }
+
         return [.. errors];
+    }
+
+    /// <summary>
+    /// Flattened (OVN without ACL tiers), a Pass rule has no ACL: its traffic must be taken out of every lower rule of
+    /// its tier it overlaps, and the only way OVN 23.03 can say that, a negated address set, is expanded by
+    /// ovn-controller into OpenFlow exponential in the number of pods (three dual-stack pods: over 1.5 GB per
+    /// hypervisor; docs/admin-policy.md). Such a Pass is refused, naming the lower rule; a Pass that overlaps no lower
+    /// rule (judged from selectors, prefixes and ports) costs nothing and is accepted.
+    /// </summary>
+    private static IEnumerable<Diagnostic> CheckFlattenedPasses(List<AdminPolicyModel> ordered)
+    {
+        foreach (var tier in (AdminTier[])[AdminTier.Admin, AdminTier.Baseline])
+        {
+            foreach (var direction in (PolicyDirection[])[PolicyDirection.Ingress, PolicyDirection.Egress])
+            {
+                var dir = direction.ToString().ToLowerInvariant();
+                var rules = ordered.Where(p => p.Tier == tier).SelectMany(p => p.Rules(direction).Select(r => (Policy: p, Rule: r))).ToList();
+                for (var i = 0; i < rules.Count; i++)
+                {
+                    var (passPolicy, pass) = rules[i];
+                    if (pass.Action != AdminAction.Pass)
+                    {
+                        continue;
+                    }
+
+                    var lower = rules.Skip(i + 1).FirstOrDefault(r => r.Rule.Action != AdminAction.Pass && Compilation.PolicyShaper.PassMayOverlap(r.Policy, r.Rule, passPolicy, pass));
+                    if (lower.Policy is null)
+                    {
+                        continue;
+                    }
+
+                    yield return Diagnostic.Error(CompileDiagnosticCodes.AdminPassNeedsTiers,
+                        $"this Pass overlaps the lower rule {lower.Policy.Kind} {lower.Policy.Name} {dir}[{lower.Rule.Index.ToString(CultureInfo.InvariantCulture)}]; " +
+                        "OVN without ACL tiers (23.03) could only take the Pass out of it with a negated address set, which ovn-controller expands into " +
+                        "OpenFlow exponential in the number of pods. Target OVN 23.06+ (ACL tiers), or write the lower rule's subject or peers so that they " +
+                        "exclude what the Pass covers (e.g. matchExpressions NotIn)",
+                        new DiagnosticLocation(passPolicy.Source, passPolicy.Kind + " " + passPolicy.Name, $"spec.{dir}[{pass.Index.ToString(CultureInfo.InvariantCulture)}]"));
+                }
+            }
+        }
     }
 
     /// <summary>One cluster-scoped policy on its own (an informer event); null with errors in the diagnostics when invalid.</summary>
