@@ -42,7 +42,7 @@ public sealed record KubernetesCompileOptions
     /// <summary>
     /// Write ACL tiers (OVN 23.06 and later, NB schema 7.0.3+): cluster policies' Admin tier in tier 1 with Pass as the
     /// <c>pass</c> action, NetworkPolicy and node rows in tier 2, the Baseline tier in tier 3. False (the default) is the
-    /// form every OVN takes, 23.03 included: the tiers flattened into priorities, a Pass only where it overlaps no lower rule (OVNK0409)
+    /// form every OVN takes, 23.03 included: the tiers flattened into priorities, a Pass taken out of the rules below it (OVNK0409 where it cannot be)
     /// (docs/admin-policy.md). A database without the <c>tier</c> column refuses tiered rows rather than ignoring
     /// the tier.
     /// </summary>

@@ -11,9 +11,8 @@ namespace OvnAcl.Kubernetes.Compilation;
 /// tier gets an ACL priority of its own above NetworkPolicy's (highest precedence highest), every Baseline rule one
 /// below NetworkPolicy's default deny, so the first matching rule is the highest-priority matching ACL. OVN cannot
 /// jump from one priority to a lower one, so a Pass rule has no ACL: its traffic is taken out of every lower rule of its
-/// tier instead, <c>&amp;&amp; !(subject &amp;&amp; peer &amp;&amp; ports)</c>, with the Pass rule's subject written as the
-/// address set of its pods (OVN cannot negate <c>inport</c>/<c>outport</c> port groups) — so rows depend on selectors,
-/// never on which pods exist. See docs/admin-policy.md.
+/// tier instead, positively (PolicyShaper.Pass: the ways out of the Pass as selector complements, prefixes and ports,
+/// never a negated set) — so rows depend on selectors, never on which pods exist. See docs/admin-policy.md.
 /// </summary>
 internal sealed partial class PolicyShaper
 {
@@ -111,17 +110,22 @@ internal sealed partial class PolicyShaper
                 var ipv6 = family.Key;
                 var fam = ipv6 ? "ip6" : "ip4";
                 var side = direction == PolicyDirection.Ingress ? "src" : "dst";
-                var negations = passes.Where(p => MayOverlap(policy, rule, alternative, p.Policy, p.Rule))
-                    .SelectMany(p => PassTerms(p.Policy, p.Rule, direction, ipv6, nodes, alternative.Ports)).Distinct();
-                var match = And([
-                    PortMatch(direction, alternative.PortGroup ?? group),
-                    $"{fam}.{side} == {SetText([.. family.Select(s => "$" + s.Name).Distinct()])}",
-                    alternative.L4,
-                    .. negations,
-                ]);
+                var parts = passes.Where(p => MayOverlap(policy, rule, alternative, p.Policy, p.Rule))
+                    .SelectMany(p => PassParts(p.Policy, p.Rule, direction, ipv6, alternative.Ports)).ToList();
                 var ids = (alternative.Ports is { } port ? ruleIds.Append(("port", AdminPortText(alternative, port))) : ruleIds).Append(("ip-family", fam)).ToArray();
                 var tier = _options.AclTiers ? (policy.Tier == AdminTier.Admin ? 1 : 3) : 0;
-                acls.Add(Acl(direction, priority, tier, match, action, name, policy.Kind + " " + policy.Name, policy.Source, null, Ids(ids)));
+                var own = $"{fam}.{side} == {SetText([.. family.Select(s => "$" + s.Name).Distinct()])}";
+                foreach (var escape in Escapes(parts, rule, alternative, direction, ipv6, nodes))
+                {
+                    var match = And([
+                        PortMatch(direction, alternative.PortGroup ?? group),
+                        escape.Peer ?? own,
+                        alternative.L4,
+                        escape.Subject,
+                        .. escape.Ports,
+                    ]);
+                    acls.Add(Acl(direction, priority, tier, match, action, name, policy.Kind + " " + policy.Name, policy.Source, null, Ids(ids)));
+                }
             }
         }
     }
@@ -177,70 +181,6 @@ internal sealed partial class PolicyShaper
     }
 
     /// <summary>
-    /// What a Pass rule leaves to the rules below it, one term per part of the Pass rule in one family (none when the
-    /// rule cannot match that family), each to be ANDed to the lower rule: the subject's side by the address set of
-    /// the subject's pods.
-    /// </summary>
-    private IEnumerable<string> PassTerms(AdminPolicyModel policy, AdminRuleModel rule, PolicyDirection direction, bool ipv6, IReadOnlyCollection<NodeModel> nodes,
-        PortModel? lowerPorts)
-    {
-        var fam = ipv6 ? "ip6" : "ip4";
-        var (subjectSide, peerSide) = direction == PolicyDirection.Ingress ? ("dst", "src") : ("src", "dst");
-        var subjectSet = PeerAddressSets(policy.Subject).Single(s => s.IPv6 == ipv6).Name;
-        var peerSets = rule.Peers.SelectMany(p => AdminPeerSets(p, nodes)).ToList();
-        foreach (var alternative in Alternatives(policy.Subject, rule, direction))
-        {
-            var subject = $"{fam}.{subjectSide} == ${subjectSet}";
-            if (alternative.PortGroup is not null && alternative.Named is { } named)
-            {
-                // Ingress to a named port: the subject pods where the name means this number, by their addresses.
-                subject = $"{fam}.{subjectSide} == ${NamedPeerSets(policy.Subject, named.Port.Protocol, named.Port.Name!, named.Number).Single(s => s.IPv6 == ipv6).Name}";
-            }
-
-            var sets = (alternative.PeerSets ?? peerSets).Where(s => s.IPv6 == ipv6).Select(s => "$" + s.Name).Distinct().ToList();
-            if (sets.Count == 0)
-            {
-                continue;
-            }
-
-            // OVN negates no protocol (tcp is a nominal predicate), and a negated L4 field keeps its prerequisite
-            // positive (!(tcp.dst == 80) is false for UDP): the traffic left to the lower rule is spelt positively,
-            // as another subject or peer, another protocol (ip.proto's other values, only where the lower rule is
-            // not of one protocol itself), or another port of the same protocol.
-            var addresses = $"!({subject} && {fam}.{peerSide} == {SetText(sets)})";
-            if (alternative.Ports is not { } ports)
-            {
-                yield return addresses;
-                continue;
-            }
-
-            var lower = lowerPorts?.Protocol;
-            if (lowerPorts is not null && !PortsMayOverlap(lowerPorts, ports))
-            {
-                continue;
-            }
-
-            var p = ports.Protocol.ToString().ToLowerInvariant();
-            var otherPort = (ports.Number, ports.EndNumber) switch
-            {
-                (null, _) => null,
-                ({ } n, null) => $"{p}.dst != {n.ToString(CultureInfo.InvariantCulture)}",
-                ({ } n, { } e) => $"({p}.dst < {n.ToString(CultureInfo.InvariantCulture)} || {p}.dst > {e.ToString(CultureInfo.InvariantCulture)})",
-            };
-            if (lower is not null)
-            {
-                yield return otherPort is null ? addresses : $"({addresses} || {otherPort})";
-                continue;
-            }
-
-            var otherProtocols = OtherProtocols(ports.Protocol);
-            yield return otherPort is null
-                ? $"({addresses} || ip.proto == {otherProtocols})"
-                : $"({addresses} || ip.proto == {otherProtocols} || ({p} && {otherPort}))";
-        }
-    }
-
-    /// <summary>
     /// Whether a Pass rule can take anything out of a lower rule, judged from selectors, prefixes and ports alone (so
     /// rows stay independent of which pods exist): their subjects, and every pair of their peers, must be able to
     /// meet. Pruning what cannot keeps a tier of many policies with disjoint subjects (one per namespace) from
@@ -274,7 +214,7 @@ internal sealed partial class PolicyShaper
         (a.NamespaceSelector is { } x && b.NamespaceSelector is { } y && LabelSelectorModel.ProvablyDisjoint(x, y))
         || LabelSelectorModel.ProvablyDisjoint(a.PodSelector, b.PodSelector);
 
-    private static bool PeersDisjoint(PeerModel a, PeerModel b) => (a, b) switch
+    internal static bool PeersDisjoint(PeerModel a, PeerModel b) => (a, b) switch
     {
         (PodPeer x, PodPeer y) => PodsDisjoint(x, y),
         (IpBlockPeer x, IpBlockPeer y) => x.Cidr.IsIPv6 != y.Cidr.IsIPv6 || !(x.Cidr.Contains(y.Cidr) || y.Cidr.Contains(x.Cidr)),

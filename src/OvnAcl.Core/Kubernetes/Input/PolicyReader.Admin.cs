@@ -104,11 +104,11 @@ internal sealed partial class PolicyReader
     }
 
     /// <summary>
-    /// Flattened (OVN without ACL tiers), a Pass rule has no ACL: its traffic must be taken out of every lower rule of
-    /// its tier it overlaps, and the only way OVN 23.03 can say that, a negated address set, is expanded by
-    /// ovn-controller into OpenFlow exponential in the number of pods (three dual-stack pods: over 1.5 GB per
-    /// hypervisor; docs/admin-policy.md). Such a Pass is refused, naming the lower rule; a Pass that overlaps no lower
-    /// rule (judged from selectors, prefixes and ports) costs nothing and is accepted.
+    /// Flattened (OVN without ACL tiers), a Pass rule has no ACL: its traffic is taken out of every lower rule of its
+    /// tier it overlaps, positively (selector complements, prefixes, ports: PolicyShaper.Pass). Where that cannot be
+    /// said positively (named ports, pods against networks or nodes), the only way left, a negated address set, is
+    /// expanded by ovn-controller into OpenFlow exponential in the number of pods (three dual-stack pods: over 1.5 GB
+    /// per hypervisor; docs/admin-policy.md): such a Pass is refused, naming the lower rule.
     /// </summary>
     private static IEnumerable<Diagnostic> CheckFlattenedPasses(List<AdminPolicyModel> ordered)
     {
@@ -126,17 +126,19 @@ internal sealed partial class PolicyReader
                         continue;
                     }
 
-                    var lower = rules.Skip(i + 1).FirstOrDefault(r => r.Rule.Action != AdminAction.Pass && Compilation.PolicyShaper.PassMayOverlap(r.Policy, r.Rule, passPolicy, pass));
+                    var lower = rules.Skip(i + 1).FirstOrDefault(r => r.Rule.Action != AdminAction.Pass
+                        && Compilation.PolicyShaper.PassMayOverlap(r.Policy, r.Rule, passPolicy, pass)
+                        && !Compilation.PolicyShaper.PassExpressible(r.Rule, passPolicy, pass, direction));
                     if (lower.Policy is null)
                     {
                         continue;
                     }
 
                     yield return Diagnostic.Error(CompileDiagnosticCodes.AdminPassNeedsTiers,
-                        $"this Pass overlaps the lower rule {lower.Policy.Kind} {lower.Policy.Name} {dir}[{lower.Rule.Index.ToString(CultureInfo.InvariantCulture)}]; " +
-                        "OVN without ACL tiers (23.03) could only take the Pass out of it with a negated address set, which ovn-controller expands into " +
-                        "OpenFlow exponential in the number of pods. Target OVN 23.06+ (ACL tiers), or write the lower rule's subject or peers so that they " +
-                        "exclude what the Pass covers (e.g. matchExpressions NotIn)",
+                        $"this Pass overlaps the lower rule {lower.Policy.Kind} {lower.Policy.Name} {dir}[{lower.Rule.Index.ToString(CultureInfo.InvariantCulture)}] " +
+                        "in a way OVN without ACL tiers (23.03) can only say with a negated address set (a named port, or pods against networks or nodes), " +
+                        "which ovn-controller expands into OpenFlow exponential in the number of pods. Target OVN 23.06+ (ACL tiers), or write the lower " +
+                        "rule's subject or peers so that they exclude what the Pass covers (e.g. matchExpressions NotIn)",
                         new DiagnosticLocation(passPolicy.Source, passPolicy.Kind + " " + passPolicy.Name, $"spec.{dir}[{pass.Index.ToString(CultureInfo.InvariantCulture)}]"));
                 }
             }

@@ -83,7 +83,7 @@ public sealed class ClusterPolicyEngineTests
         Assert.NotEmpty(changes);
         Assert.All(changes, c => Assert.False(c.Shape, $"{c.Kind} {c.Name} changed shape"));
         Assert.Equal(before.PortGroups.SelectMany(p => p.Acls), desired.Snapshot().PortGroups.SelectMany(p => p.Acls));
-        Assert.Contains(desired.Snapshot().PortGroups, g => g.ExternalIds.Get("owner") == "deny-cross-tenant-a" && g.Ports.Contains("x_d"));
+        Assert.Contains(desired.Snapshot().PortGroups, g => g.ExternalIds.Get("owner") == "deny-cross-tenant" && g.Ports.Contains("x_d"));
     }
 
     [Fact]
