@@ -198,6 +198,10 @@ public sealed class OvnChassisSandbox : IAsyncDisposable
     public Task FlushConntrackAsync(CancellationToken cancellationToken = default) =>
         Task.WhenAll(Chassis.Select(c => c.FlushConntrackAsync(cancellationToken)));
 
+    /// <summary>Every chassis's <see cref="SimulatedChassis.PurgeDatapathFlowsAsync"/>: after a policy change, only the new OpenFlow decides.</summary>
+    public Task PurgeDatapathFlowsAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Chassis.Select(c => c.PurgeDatapathFlowsAsync(cancellationToken)));
+
     /// <summary>
     /// Sends each probe's packet from its source port's VIF (in order, per source) and returns, per probe, whether the
     /// packet arrived at its destination port's VIF. Waits until every packet has arrived, or until no new frame has

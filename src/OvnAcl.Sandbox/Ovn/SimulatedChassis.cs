@@ -173,6 +173,14 @@ public sealed partial class SimulatedChassis : IAsyncDisposable
         Vswitchd.AppctlAsync(["dpctl/flush-conntrack"], cancellationToken);
 
     /// <summary>
+    /// <c>ovs-appctl revalidator/purge</c>: drops every cached datapath (megaflow) entry. New OpenFlow reaches cached
+    /// entries only when the revalidators next run, so packets sent right after a policy change could still be decided
+    /// by the old flows.
+    /// </summary>
+    public Task PurgeDatapathFlowsAsync(CancellationToken cancellationToken = default) =>
+        Vswitchd.AppctlAsync(["revalidator/purge"], cancellationToken);
+
+    /// <summary>
     /// <c>ovs-appctl ofproto/trace br-int in_port=VIF,FLOW --ct-next CT_STATE</c>, for failure messages: the OpenFlow tables
     /// the packet would take on this chassis, each conntrack pass answered with <paramref name="ctState"/>.
     /// </summary>

@@ -68,17 +68,6 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                 subject: {namespaces: {matchLabels: {ns: x}}}
                   ingress:
                   - {action: Pass, from: [{namespaces: {matchLabels: {ns: y}}}]}
-                """) + Anp("deny-others-to-x", 2, """
-                subject: {namespaces: {matchLabels: {ns: x}}}
-                  ingress:
-                  - {action: Deny, from: [{namespaces: {matchExpressions: [{key: ns, operator: NotIn, values: [y]}]}}]}
-                """), [Tcp80]),
-        ["A Pass overlapping a lower rule, taken out by selector complements"] = new(
-            NetworkPolicy("x", "from-y-a", "podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {ns: y}}, podSelector: {matchLabels: {pod: a}}}]"),
-            Anp("pass-y", 1, """
-                subject: {namespaces: {matchLabels: {ns: x}}}
-                  ingress:
-                  - {action: Pass, from: [{namespaces: {matchLabels: {ns: y}}}]}
                 """) + Anp("deny-all-to-x", 2, """
                 subject: {namespaces: {matchLabels: {ns: x}}}
                   ingress:

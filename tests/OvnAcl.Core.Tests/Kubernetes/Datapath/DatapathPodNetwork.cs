@@ -74,7 +74,8 @@ internal sealed class DatapathPodNetwork
 
     /// <summary>
     /// Replaces every port group (their ACLs go with them) and address set in the NB by the rows' ones, written with the
-    /// nbctl script the CLI prints, waits until every chassis has installed them, and forgets all connections.
+    /// nbctl script the CLI prints, waits until every chassis has installed them, and forgets all cached datapath flows
+    /// (decided by the old rows until the revalidators run) and connections.
     /// </summary>
     public async Task ApplyAsync(NorthboundRows rows)
     {
@@ -88,6 +89,7 @@ internal sealed class DatapathPodNetwork
         }
 
         await _sandbox.WaitForChassisSyncAsync();
+        await _sandbox.PurgeDatapathFlowsAsync();
         await _sandbox.FlushConntrackAsync();
     }
 
