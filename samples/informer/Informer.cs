@@ -10,7 +10,8 @@ namespace OvnAcl.Samples.Informer;
 /// List, then watch from the list's resourceVersion, forever: the informer pattern of client-go, written out over
 /// KubernetesClient. Every object seen is handed to <paramref name="upsert"/>, every deletion to
 /// <paramref name="delete"/>; after a watch ends or the server answers 410 Gone, it lists again and reports as deleted
-/// what vanished in between, so the consumer converges whatever was missed.
+/// what vanished in between, so the consumer converges whatever was missed. An <paramref name="optional"/> resource the
+/// server does not serve (404: a custom resource whose CRD is not installed) counts as listed and empty.
 /// </summary>
 public sealed class Informer<T, TList>(
     string kind,
@@ -18,7 +19,8 @@ public sealed class Informer<T, TList>(
     Func<string?, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch,
     Action<T> upsert,
     Action<T> delete,
-    ILogger logger)
+    ILogger logger,
+    bool optional = false)
     where T : IKubernetesObject<V1ObjectMeta>
     where TList : IItems<T>, IMetadata<V1ListMeta>
 {
@@ -26,6 +28,9 @@ public sealed class Informer<T, TList>(
 
     /// <summary>Completes once the first list has been handed over (the consumer then has the whole cluster).</summary>
     public Task Synced => _synced.Task;
+
+    /// <summary>How often an optional resource the server does not serve is asked for again.</summary>
+    public static TimeSpan OptionalRetry { get; set; } = TimeSpan.FromSeconds(30);
 
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -44,6 +49,22 @@ public sealed class Informer<T, TList>(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (HttpOperationException ex) when (optional && ex.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // The resource is not served (a CRD not installed): there are none of it, which the consumer may
+                // act on; asked again in a while.
+                foreach (var gone in _known.Values.ToList())
+                {
+                    Delete(gone);
+                }
+
+                if (_synced.TrySetResult())
+                {
+                    logger.LogInformation("{Kind}: not served by this cluster (404), taken as none; asking again every {Delay}", kind, OptionalRetry);
+                }
+
+                await Task.Delay(OptionalRetry, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone)
             {

@@ -8,8 +8,8 @@ using k8s.Models;
 namespace OvnAcl.Hosting.Tests.Samples;
 
 /// <summary>
-/// Just enough of a Kubernetes API server for an informer: list and watch (chunked JSON lines) of Namespaces, Pods and
-/// NetworkPolicies over HTTP on loopback, with objects the test puts and deletes. KubernetesClient talks to it as to a
+/// Just enough of a Kubernetes API server for an informer: list and watch (chunked JSON lines) of Namespaces, Pods,
+/// Nodes, NetworkPolicies and, when asked, the cluster-scoped policy custom resources over HTTP on loopback, with objects the test puts and deletes. KubernetesClient talks to it as to a
 /// real server; there is no Kubernetes on these machines to talk to instead.
 /// </summary>
 internal sealed class FakeKubernetesApi : IAsyncDisposable
@@ -28,8 +28,17 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly Task _serving;
     private long _version = 1;
 
-    public FakeKubernetesApi()
+    /// <param name="clusterPolicies">Also serve the network-policy-api custom resources (ANP, BANP, CNP), as a cluster with their CRDs installed.</param>
+    public FakeKubernetesApi(bool clusterPolicies = false)
     {
+        if (clusterPolicies)
+        {
+            foreach (var (version, plural) in OvnAcl.Samples.Informer.ClusterPolicyResources.All)
+            {
+                _resources[$"/apis/{OvnAcl.Samples.Informer.ClusterPolicyResources.Group}/{version}/{plural}"] = new("List", $"{OvnAcl.Samples.Informer.ClusterPolicyResources.Group}/{version}");
+            }
+        }
+
         // A free port can be taken by another test's server between the probe and the bind: try a few.
         for (var attempt = 1; ; attempt++)
         {
@@ -102,6 +111,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             V1Pod => "/api/v1/pods",
             V1Node => "/api/v1/nodes",
             V1NetworkPolicy => "/apis/networking.k8s.io/v1/networkpolicies",
+            OvnAcl.Samples.Informer.ClusterPolicyResource policy => $"/apis/{policy.ApiVersion}/{policy.Kind.ToLowerInvariant()[..^1]}ies", // ...Policy: ...policies
             _ => throw new ArgumentException("not served: " + item.GetType().Name, nameof(item)),
         };
         lock (_lock)

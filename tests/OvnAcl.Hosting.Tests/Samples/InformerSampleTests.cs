@@ -75,11 +75,68 @@ public sealed class InformerSampleTests : IAsyncLifetime
         await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// With the network-policy-api CRDs served: the sample's guardrails (five AdminNetworkPolicies and the baseline) are
+    /// listed and watched like the other kinds; the rows converge to the compile of every object, an ANP deleted by a
+    /// watch event takes its rows with it, and one the engine refuses (priority out of range) leaves the previous
+    /// version in force.
+    /// </summary>
+    [Fact]
+    public async Task The_informer_sample_watches_cluster_policies()
+    {
+        var sample = Path.Combine(OvnAcl.Testing.Repository.Root, "samples", "admin-policy");
+        var input = KubernetesInputLoader.LoadText(string.Join("\n---\n", Directory.GetFiles(sample, "*.yaml").Order().Select(File.ReadAllText)), "admin-policy.yaml");
+        Assert.Empty(input.LoadDiagnostics.Where(d => d.IsError));
+        var namespaces = input.Namespaces.Select(n => n.Object).ToList();
+        var pods = input.Pods.Select(p => p.Object).ToList();
+        var policies = input.Policies.Select(p => p.Object).ToList();
+        var clusterPolicies = input.ClusterPolicies.Select(p => KubernetesJson.Deserialize<ClusterPolicyResource>(p.Object.ToString())).ToDictionary(p => p.Metadata.Name);
+        await HostedNb.AddPortsAsync(_nb.UnixRemote, pods.Select(p => p.Metadata.NamespaceProperty + "_" + p.Metadata.Name));
+
+        await using var api = new FakeKubernetesApi(clusterPolicies: true);
+        foreach (var item in namespaces.Cast<IKubernetesObject<V1ObjectMeta>>().Concat(pods).Concat(policies).Concat(clusterPolicies.Values))
+        {
+            api.Put(item);
+        }
+
+        using var kubernetes = api.CreateClient();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        foreach (var (key, value) in HostedNb.Settings(_nb.UnixRemote))
+        {
+            builder.Configuration[key] = value;
+        }
+
+        builder.Services.AddOvnAcl(builder.Configuration.GetSection("OvnAcl")).AddKubernetesEngine();
+        builder.Services.AddHealthChecks().AddOvnAcl();
+        builder.Services.AddSingleton<IKubernetes>(kubernetes);
+        builder.Services.AddHostedService<AclController>();
+        using var host = builder.Build();
+        var controller = host.Services.GetServices<IHostedService>().OfType<AclController>().Single();
+        await host.StartAsync();
+
+        var rows = await ConvergedAsync(host, controller, namespaces, pods, policies, clusterPolicies.Values);
+        Assert.Contains(rows.PortGroups, g => g.ExternalIds.TryGetValue("owner", out var owner) && owner == "deny-cross-tenant");
+        await WaitUntilAsync(() => api.Watchers == 7, "the seven watches to start");
+
+        // A watch deletes deny-cross-tenant; an update of allow-dns with a priority the API forbids is refused.
+        api.Delete(clusterPolicies["deny-cross-tenant"]);
+        clusterPolicies.Remove("deny-cross-tenant");
+        var bad = KubernetesJson.Deserialize<ClusterPolicyResource>(KubernetesJson.Serialize(clusterPolicies["allow-dns"]).Replace("\"priority\":20", "\"priority\":5000", StringComparison.Ordinal));
+        Assert.NotEqual(KubernetesJson.Serialize(bad), KubernetesJson.Serialize(clusterPolicies["allow-dns"]));
+        api.Put(bad);
+        rows = await ConvergedAsync(host, controller, namespaces, pods, policies, clusterPolicies.Values);
+        Assert.DoesNotContain(rows.PortGroups, g => g.ExternalIds.TryGetValue("owner", out var owner) && owner == "deny-cross-tenant");
+        Assert.Contains(rows.PortGroups, g => g.ExternalIds.TryGetValue("owner", out var owner) && owner == "allow-dns" && g.Acls.Count > 0);
+
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Waits until the controller wants the compile of these objects, the health check says converged and the database holds exactly that.</summary>
     private async Task<NorthboundRows> ConvergedAsync(IHost host, AclController controller,
-        IEnumerable<V1Namespace> namespaces, IEnumerable<V1Pod> pods, IEnumerable<V1NetworkPolicy> policies)
+        IEnumerable<V1Namespace> namespaces, IEnumerable<V1Pod> pods, IEnumerable<V1NetworkPolicy> policies, IEnumerable<ClusterPolicyResource>? clusterPolicies = null)
     {
-        var expected = HostedNb.Compile(KubernetesInput.FromObjects(policies, pods, namespaces));
+        var expected = HostedNb.Compile(KubernetesInput.FromObjects(policies, pods, namespaces)
+            .WithClusterPolicies((clusterPolicies ?? []).Select(p => ClusterPolicyObject.Parse(KubernetesJson.Serialize(p)))));
         await WaitUntilAsync(() => controller.Desired.Snapshot() == expected, "the controller to want the compiled rows");
         await HostedNb.EventuallyAsync(host, HealthStatus.Healthy);
         await HostedNb.AssertHoldsAsync(_nb.UnixRemote, expected);
