@@ -73,6 +73,21 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
                   ingress:
                   - {action: Deny, from: [{namespaces: {}}]}
                 """), [Tcp80]),
+        ["Passes whose subjects exclude each other, over one deny"] = new(
+            NetworkPolicy("x", "from-x-a", "podSelector: {}\n  ingress:\n  - from: [{podSelector: {matchLabels: {pod: a}}}]"),
+            Anp("own-x", 1, """
+                subject: {namespaces: {matchLabels: {ns: x}}}
+                  ingress:
+                  - {action: Pass, from: [{namespaces: {matchLabels: {ns: x}}}]}
+                """) + Anp("own-y", 2, """
+                subject: {namespaces: {matchLabels: {ns: y}}}
+                  ingress:
+                  - {action: Pass, from: [{namespaces: {matchLabels: {ns: y}}}]}
+                """) + Anp("deny-across", 3, """
+                subject: {namespaces: {}}
+                  ingress:
+                  - {action: Deny, from: [{namespaces: {}}]}
+                """), [Tcp80]),
         ["Pass to the baseline where no NetworkPolicy decides, and overlapping subjects"] = new(
             "",
             Anp("pass-pod-a", 1, """

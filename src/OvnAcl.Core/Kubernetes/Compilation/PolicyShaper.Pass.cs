@@ -95,34 +95,65 @@ internal sealed partial class PolicyShaper
     {
         var fam = ipv6 ? "ip6" : "ip4";
         var (subjectSide, peerSide) = direction == PolicyDirection.Ingress ? ("dst", "src") : ("src", "dst");
-        var choices = new int[parts.Count]; // 0: subject, 1: peer, 2 + i: port escape i
-        while (true)
+        var groups = parts.GroupBy(p => p.Subject).Select(g => (Subject: g.Key, Parts: g.ToList())).ToList();
+        if (groups.Count > 1 && SubjectsDisjoint(groups.Select(g => g.Subject).ToList()))
         {
-            var subjects = parts.Where((_, i) => choices[i] == 0).Select(p => p.Subject).Distinct().ToList();
-            var passPeers = parts.Where((_, i) => choices[i] == 1).SelectMany(p => p.Peers).Distinct().ToList();
-            var ports = parts.Select((p, i) => choices[i] >= 2 ? p.PortEscapes[choices[i] - 2] : null).OfType<string>().Distinct().ToList();
-            var escape = Build(subjects, passPeers, ports);
-            if (escape is not null)
+            // Pass subjects that exclude each other (one Pass per tenant): a pod is in at most one, so the rule keeps
+            // what is outside them all, and, in each, what escapes that subject's Passes by peer or port: one ACL per
+            // way, not one per combination of every Pass.
+            if (Build(groups.Select(g => g.Subject).ToList(), [], [], within: null) is { } outside)
             {
-                yield return escape;
+                yield return outside;
             }
 
-            // The next combination; done after the last.
-            var k = 0;
-            while (k < parts.Count && ++choices[k] >= 2 + parts[k].PortEscapes.Count)
+            foreach (var (subject, group) in groups)
             {
-                choices[k++] = 0;
+                foreach (var escape in Combinations(group, firstChoice: 1, subject))
+                {
+                    yield return escape;
+                }
             }
 
-            if (k == parts.Count)
+            yield break;
+        }
+
+        foreach (var escape in Combinations(parts, firstChoice: 0, within: null))
+        {
+            yield return escape;
+        }
+
+        // Every choice per part (0: another subject, 1: another peer, 2 + i: port escape i) from firstChoice on.
+        IEnumerable<Escape> Combinations(IReadOnlyList<PassPart> chosen, int firstChoice, PodPeer? within)
+        {
+            var choices = Enumerable.Repeat(firstChoice, chosen.Count).ToArray();
+            while (true)
             {
-                yield break;
+                var subjects = chosen.Where((_, i) => choices[i] == 0).Select(p => p.Subject).Distinct().ToList();
+                var passPeers = chosen.Where((_, i) => choices[i] == 1).SelectMany(p => p.Peers).Distinct().ToList();
+                var ports = chosen.Select((p, i) => choices[i] >= 2 ? p.PortEscapes[choices[i] - 2] : null).OfType<string>().Distinct().ToList();
+                if (Build(subjects, passPeers, ports, within) is { } escape)
+                {
+                    yield return escape;
+                }
+
+                // The next combination; done after the last.
+                var k = 0;
+                while (k < chosen.Count && ++choices[k] >= 2 + chosen[k].PortEscapes.Count)
+                {
+                    choices[k++] = firstChoice;
+                }
+
+                if (k == chosen.Count)
+                {
+                    yield break;
+                }
             }
         }
 
-        Escape? Build(List<PodPeer> subjects, List<PeerModel> passPeers, List<string> ports)
+        // within: the subject the pod is known to be in (its address set is the subject match), null for any.
+        Escape? Build(List<PodPeer> subjects, List<PeerModel> passPeers, List<string> ports, PodPeer? within)
         {
-            string? subject = null;
+            string? subject = within is null ? null : $"{fam}.{subjectSide} == {SetText([.. PeerAddressSets(within).Where(s => s.IPv6 == ipv6).Select(s => "$" + s.Name)])}";
             if (subjects.Count > 0)
             {
                 var outside = subjects.Aggregate((IEnumerable<PodPeer>)[PodPeer.AllPods], (within, s) => within.SelectMany(w => Complement(s).Select(c => Meet(w, c)).OfType<PodPeer>())).Distinct().ToList();
@@ -154,6 +185,30 @@ internal sealed partial class PolicyShaper
 
             return new Escape(peer, subject, ports);
         }
+    }
+
+    private static bool SubjectsDisjoint(IReadOnlyList<PodPeer> subjects) =>
+        subjects.SelectMany((a, i) => subjects.Skip(i + 1).Select(b => (a, b))).All(pair => PodsDisjoint(pair.a, pair.b));
+
+    /// <summary>The most ACLs a lower rule refusing nothing can need per family and port under these Pass rules, as <see cref="Escapes"/> writes them.</summary>
+    internal const int MaxEscapes = 1024;
+
+    /// <summary>
+    /// An upper bound of the ACLs <see cref="Escapes"/> writes for one lower rule alternative under <paramref name="passes"/>
+    /// (each Pass port entry a part of 2 ways, 4 with ports), for the reader to refuse more than <see cref="MaxEscapes"/>.
+    /// </summary>
+    internal static long EscapeBound(IReadOnlyList<(AdminPolicyModel Policy, AdminRuleModel Rule)> passes)
+    {
+        var groups = passes.GroupBy(p => p.Policy.Subject).ToList();
+        static long Ways(AdminRuleModel rule, int firstChoice) => (long)Math.Pow(4 - firstChoice - (rule.Ports.Count == 0 ? 2 : 0), Math.Max(1, rule.Ports.Count));
+        if (groups.Count > 1 && SubjectsDisjoint([.. groups.Select(g => g.Key)]))
+        {
+            return 1 + groups.Sum(g => g.Aggregate(1L, (n, p) => Saturate(n * Ways(p.Rule, 1))));
+        }
+
+        return passes.Aggregate(1L, (n, p) => Saturate(n * Ways(p.Rule, 0)));
+
+        static long Saturate(long n) => Math.Min(n, 1L << 40);
     }
 
     /// <summary>What of the lower rule's peer <paramref name="lower"/> is outside every one of <paramref name="passPeers"/>, as positive peers.</summary>

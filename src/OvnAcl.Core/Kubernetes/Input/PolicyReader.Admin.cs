@@ -141,6 +141,27 @@ internal sealed partial class PolicyReader
                         "rule's subject or peers so that they exclude what the Pass covers (e.g. matchExpressions NotIn)",
                         new DiagnosticLocation(passPolicy.Source, passPolicy.Kind + " " + passPolicy.Name, $"spec.{dir}[{pass.Index.ToString(CultureInfo.InvariantCulture)}]"));
                 }
+
+                // A lower rule under many overlapping Passes becomes one ACL per way out of them all: bounded.
+                for (var i = 0; i < rules.Count; i++)
+                {
+                    var (lowerPolicy, lower) = rules[i];
+                    if (lower.Action == AdminAction.Pass)
+                    {
+                        continue;
+                    }
+
+                    var above = rules.Take(i).Where(r => r.Rule.Action == AdminAction.Pass && Compilation.PolicyShaper.PassMayOverlap(lowerPolicy, lower, r.Policy, r.Rule)).ToList();
+                    var ways = Compilation.PolicyShaper.EscapeBound(above);
+                    if (ways > Compilation.PolicyShaper.MaxEscapes)
+                    {
+                        yield return Diagnostic.Error(CompileDiagnosticCodes.AdminPassNeedsTiers,
+                            $"{above.Count.ToString(CultureInfo.InvariantCulture)} Pass rules above overlap this rule: flattened for OVN without ACL tiers (23.03) it would need up to " +
+                            $"{ways.ToString(CultureInfo.InvariantCulture)} ACLs (one per way out of them all; at most {Compilation.PolicyShaper.MaxEscapes.ToString(CultureInfo.InvariantCulture)}). " +
+                            "Target OVN 23.06+ (ACL tiers), give the Passes subjects that exclude each other (one ACL per Pass then), or narrow this rule's subject or peers",
+                            new DiagnosticLocation(lowerPolicy.Source, lowerPolicy.Kind + " " + lowerPolicy.Name, $"spec.{dir}[{lower.Index.ToString(CultureInfo.InvariantCulture)}]"));
+                    }
+                }
             }
         }
     }

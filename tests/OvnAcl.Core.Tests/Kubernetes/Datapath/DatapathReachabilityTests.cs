@@ -142,6 +142,7 @@ public sealed class DatapathReachabilityTests(OvnChassisFixture fixture, ITestOu
     public static TheoryData<string> ClusterPolicyCaseNames =>
     [
         "Pass hands the traffic to NetworkPolicy",
+        "Passes whose subjects exclude each other, over one deny",
         "Pass to the baseline where no NetworkPolicy decides, and overlapping subjects",
         "Baseline decides only pods no NetworkPolicy isolates",
         "Egress to networks and port ranges",
