@@ -27,6 +27,7 @@ var desired = new DesiredState("ovnacl-consumer");
 desired.Load(rows);
 await using var nb = new OvsdbClient(args[0], OvsdbClientOptions.Default with { Tables = AclReconciler.MonitoredTables() });
 await nb.StartAsync(timeout.Token);
+Console.Error.WriteLine($"acl_tiers={NorthboundFeatures.HasAclTiers(nb.Schema)}"); // Debian's 23.03: False
 await using var reconciler = new AclReconciler(nb, desired);
 var result = await reconciler.ReconcileOnceAsync(timeout.Token);
 if (!result.Converged)
