@@ -51,14 +51,18 @@ public sealed class PolicyCompilation
     public bool Succeeded => Rows is not null;
 
     /// <summary>
-    /// Objects read by kind, in a fixed order, zeros included: <c>NetworkPolicy</c>, <c>Pod</c>, <c>Namespace</c>
-    /// (Kubernetes) or <c>security_group</c>, <c>security_group_rule</c>, <c>port</c>, <c>address_group</c> (Neutron).
+    /// Objects read by kind, in a fixed order, zeros included: <c>NetworkPolicy</c>, <c>Pod</c>, <c>Namespace</c>,
+    /// <c>Node</c>, <c>ClusterPolicy</c> (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) (Kubernetes) or <c>security_group</c>, <c>security_group_rule</c>, <c>port</c>, <c>address_group</c> (Neutron).
     /// </summary>
     public ImmutableArray<KeyValuePair<string, int>> ObjectCounts { get; }
 
-    /// <summary>Every object read (for Neutron, rules are counted with their groups, not apart).</summary>
+    /// <summary>
+    /// Every object read that the rows are for (for Neutron, rules are counted with their groups, not apart; Nodes
+    /// not at all: alone they are no policy input, and <c>apply</c> of a node list must not count as one that empties
+    /// the controller's rows on purpose).
+    /// </summary>
     public int ObjectCount => Kind == PolicyInputKind.Kubernetes
-        ? ObjectCounts.Sum(c => c.Value)
+        ? ObjectCounts.Where(c => c.Key != "Node").Sum(c => c.Value)
         : ObjectCounts.Where(c => c.Key != NeutronObjectKinds.SecurityGroupRule).Sum(c => c.Value);
 
     /// <summary>The Kubernetes objects read, for <see cref="PolicyInputKind.Kubernetes"/> input.</summary>
@@ -97,7 +101,8 @@ public static class PolicyCompiler
         ArgumentNullException.ThrowIfNull(input);
         var result = KubernetesCompiler.Compile(input, options);
         return new(PolicyInputKind.Kubernetes, result.Rows, result.Diagnostics,
-            [new("NetworkPolicy", input.Policies.Length), new("Pod", input.Pods.Length), new("Namespace", input.Namespaces.Length)],
+            [new("NetworkPolicy", input.Policies.Length), new("Pod", input.Pods.Length), new("Namespace", input.Namespaces.Length),
+                new("Node", input.Nodes.Length), new("ClusterPolicy", input.ClusterPolicies.Length)],
             input, null);
     }
 

@@ -244,6 +244,18 @@ public sealed class ApplyTests(StandaloneNbFixture fixture) : IAsyncLifetime
         Assert.Equal(4, tiers.Count(t => t == ("1", "pass")));
         Assert.All(tiers, t => Assert.Contains(t.First, (string[])["1", "2", "3"]));
 
+        // A Pass the flattened form refuses (OVNK0409: pods against a network) is no error where the server has tiers.
+        var needsTiers = scratch.File("needs-tiers.yaml");
+        await File.WriteAllTextAsync(needsTiers, "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: s}\n" +
+            "spec: {priority: 1, subject: {namespaces: {}}, egress: [{action: Pass, to: [{namespaces: {}}]}, {action: Deny, to: [{networks: [10.0.0.0/8]}]}]}\n");
+        var onFlat = await Cli.RunAsync("apply", "--db", _nb.UnixRemote, "--controller", "other", needsTiers);
+        Assert.Equal((1, ""), (onFlat.ExitCode, onFlat.Stdout));
+        Assert.Contains("OVNK0409", onFlat.Stderr, StringComparison.Ordinal);
+        var onTiered = await Cli.RunAsync("apply", "--db", tieredNb.UnixRemote, "--controller", "other", needsTiers);
+        Assert.True(onTiered.Succeeded, onTiered.Describe());
+        Assert.DoesNotContain("OVNK0409", onTiered.Stderr, StringComparison.Ordinal);
+        Assert.Equal(4 + 2, (await AclColumnsAsync(tieredNb.UnixRemote, "action")).Count(a => a == "pass")); // the sample's, and this Pass in both families
+
         // The second run reads the tier column back and finds nothing to change; explain --db names the pass ACL.
         var again = await Cli.RunAsync("apply", "--db", tieredNb.UnixRemote, sample);
         Assert.Contains("Plan: nothing to change", again.Stdout, StringComparison.Ordinal);

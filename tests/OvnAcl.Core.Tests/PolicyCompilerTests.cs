@@ -26,9 +26,10 @@ public sealed class PolicyCompilerTests
         Assert.Equal(PolicyInputKind.Kubernetes, compilation.Kind);
         Assert.Equal(KubernetesCompiler.CompileOrThrow(input), compilation.GetRowsOrThrow());
         Assert.Equal<KeyValuePair<string, int>>(
-            [new("NetworkPolicy", input.Policies.Length), new("Pod", input.Pods.Length), new("Namespace", input.Namespaces.Length)],
+            [new("NetworkPolicy", input.Policies.Length), new("Pod", input.Pods.Length), new("Namespace", input.Namespaces.Length),
+                new("Node", input.Nodes.Length), new("ClusterPolicy", input.ClusterPolicies.Length)],
             compilation.ObjectCounts);
-        Assert.Equal(input.Policies.Length + input.Pods.Length + input.Namespaces.Length, compilation.ObjectCount);
+        Assert.Equal(input.Policies.Length + input.Pods.Length + input.Namespaces.Length + input.ClusterPolicies.Length, compilation.ObjectCount);
         Assert.True(input.Policies.Length > 0 && input.Pods.Length > 0);
     }
 

@@ -83,9 +83,23 @@ internal static class ApplyCommand
             await using var owned = client;
             var paths = result.GetValue(inputs)!;
             PolicyCompilation compilation;
+            var tiered = TargetTiers(result) ?? false;
             try
             {
-                compilation = await CompileCommand.CompileAndReportAsync(result, paths, name, result.GetValue(ns), ct, aclTiers: TargetTiers(result) ?? false).ConfigureAwait(false);
+                compilation = await PolicyCompiler.CompileAsync(paths, CompileCommand.Options(name, result.GetValue(ns), tiered), ct).ConfigureAwait(false);
+                if (compilation.Rows is null && TargetTiers(result) is null && client is not null && compilation.KubernetesInput is { } input
+                    && compilation.Diagnostics.Where(d => d.IsError).All(d => d.Code == CompileDiagnosticCodes.AdminPassNeedsTiers))
+                {
+                    // Refused only for want of ACL tiers (OVNK0409): under --target auto the server may have them.
+                    // Its diagnostics are printed below, whichever compilation stands.
+                    if (await SchemaHasTiersAsync(client, started).ConfigureAwait(false))
+                    {
+                        compilation = PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
+                        tiered = true;
+                    }
+                }
+
+                await CompileCommand.ReportAsync(result, compilation).ConfigureAwait(false);
             }
             catch
             {
@@ -102,7 +116,7 @@ internal static class ApplyCommand
 
             try
             {
-                return await ApplyAsync(result, compilation, client!, started, paths, name, deadline.Token).ConfigureAwait(false);
+                return await ApplyAsync(result, compilation, tiered, client!, started, paths, name, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
             {
@@ -111,10 +125,11 @@ internal static class ApplyCommand
         }));
         return command;
 
-        async Task<int> ApplyAsync(ParseResult result, PolicyCompilation compilation, OvsdbClient client, Task started, string[] paths, string name, CancellationToken deadline)
+        async Task<int> ApplyAsync(ParseResult result, PolicyCompilation compilation, bool compiledTiered, OvsdbClient client, Task started, string[] paths, string name,
+            CancellationToken deadline)
         {
             await started.ConfigureAwait(false);
-            (compilation, var form) = ForSchema(result, compilation, client.Schema, name);
+            (compilation, var form) = ForSchema(result, compilation, compiledTiered, client.Schema, name);
             var rows = compilation.Rows!;
             var empty = compilation.ObjectCount == 0;
             var desired = new DesiredState(name);
@@ -160,7 +175,7 @@ internal static class ApplyCommand
         // without them). The input was compiled flattened while connecting; a schema with ACL tiers (OVN 23.06+) under
         // --target auto gets it compiled again in tiers, from the objects already read. A tiered --target on a schema
         // without tiers is refused before anything is sent.
-        (PolicyCompilation Compilation, string Form) ForSchema(ParseResult result, PolicyCompilation compilation, DatabaseSchema schema, string name)
+        (PolicyCompilation Compilation, string Form) ForSchema(ParseResult result, PolicyCompilation compilation, bool compiledTiered, DatabaseSchema schema, string name)
         {
             var serverTiers = NorthboundFeatures.HasAclTiers(schema);
             var wanted = TargetTiers(result);
@@ -170,7 +185,7 @@ internal static class ApplyCommand
                     "(OVN 23.06 and later have them); nothing was sent. Use --target auto, or the database's version");
             }
 
-            if (wanted is null && serverTiers && compilation.KubernetesInput is { } input)
+            if (wanted is null && serverTiers && !compiledTiered && compilation.KubernetesInput is { } input)
             {
                 compilation = PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
             }
@@ -183,6 +198,21 @@ internal static class ApplyCommand
                 : "";
             return (compilation, form);
         }
+    }
+
+    /// <summary>Whether the server's schema has ACL tiers, once connected; false when the connection fails (its error is reported later).</summary>
+    private static async Task<bool> SchemaHasTiersAsync(OvsdbClient client, Task started)
+    {
+        try
+        {
+            await started.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or OvsdbException or CliException or IOException)
+        {
+            return false;
+        }
+
+        return NorthboundFeatures.HasAclTiers(client.Schema);
     }
 
     /// <summary>Stops a connection the command no longer needs (the input had errors) and forgets how it ended.</summary>

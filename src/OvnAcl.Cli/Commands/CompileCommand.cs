@@ -131,12 +131,17 @@ internal static class CompileCommand
         bool aclTiers = false)
     {
         var compilation = await PolicyCompiler.CompileAsync(inputs, Options(controller, ns, aclTiers), cancellationToken).ConfigureAwait(false);
+        await ReportAsync(result, compilation).ConfigureAwait(false);
+        return compilation;
+    }
+
+    /// <summary>Prints every diagnostic of <paramref name="compilation"/> to the error writer.</summary>
+    public static async Task ReportAsync(ParseResult result, PolicyCompilation compilation)
+    {
         var error = CommandRunner.Error(result);
         foreach (var diagnostic in compilation.Diagnostics)
         {
             await error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
         }
-
-        return compilation;
     }
 }
