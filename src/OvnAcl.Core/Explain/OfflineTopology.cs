@@ -65,14 +65,15 @@ public sealed partial class OfflineTopology
     /// <summary>
     /// The tiered rows (OVN 23.06+ form) of the same input, when the topology's rows are flattened and a cluster policy
     /// has a Pass rule: the flattened rows compile Pass away, so these name the Pass rules a packet went through.
+    /// Compiled on the first explanation that needs them (a matrix never does).
     /// </summary>
-    private readonly NorthboundRows? _tieredRows;
+    private readonly Lazy<NorthboundRows?> _tieredRows;
 
     private OfflineTopology(PolicyInputKind kind, NorthboundRows rows, ImmutableArray<OfflineEndpoint> endpoints,
         Dictionary<string, string> unplaced, ImmutableArray<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> securityGroupNames,
-        ImmutableArray<LoadBalancerRow> loadBalancers = default, IReadOnlyDictionary<string, string>? servicesWithoutVip = null, NorthboundRows? tieredRows = null)
+        ImmutableArray<LoadBalancerRow> loadBalancers = default, IReadOnlyDictionary<string, string>? servicesWithoutVip = null, Func<NorthboundRows?>? tieredRows = null)
     {
-        _tieredRows = tieredRows;
+        _tieredRows = new(tieredRows ?? (() => null));
         LoadBalancers = loadBalancers.IsDefault ? [] : loadBalancers;
         ServicesWithoutVip = servicesWithoutVip ?? new Dictionary<string, string>(StringComparer.Ordinal);
         Kind = kind;
@@ -218,7 +219,7 @@ public sealed partial class OfflineTopology
             .GroupBy(d => d.Location.Object!["Service ".Length..], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Message, StringComparer.Ordinal);
         return new(PolicyInputKind.Kubernetes, rows, [.. endpoints], unplaced, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal),
-            loadBalancers, withoutVip, TieredRowsForPasses(input, options.Kubernetes));
+            loadBalancers, withoutVip, () => TieredRowsForPasses(input, options.Kubernetes));
     }
 
     private static OfflineTopology PlaceNeutron(NeutronInput input, NorthboundRows rows, ImmutableArray<Diagnostic> diagnostics, OfflineTopologyOptions options)
@@ -339,12 +340,12 @@ public sealed partial class OfflineTopology
     private (AclDecision Decision, EquatableArray<PassedRule> Passes) WithPasses(AclDecision decision, IReadOnlyCollection<OfflineEndpoint> externals,
         string from, string to, Packet request, AclTraffic traffic)
     {
-        if (_tieredRows is null)
+        if (_tieredRows.Value is not { } tieredRows)
         {
             return (decision, ExplainReport.PassedRules(decision, RuleOf));
         }
 
-        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(_tieredRows, SwitchRows([.. Endpoints, .. externals])));
+        var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(tieredRows, SwitchRows([.. Endpoints, .. externals])));
         var tiered = Decide(new AclDecisionEngine(view), from, to, request, traffic);
         return tiered.Verdict == decision.Verdict
             ? (decision, ExplainReport.PassedRules(tiered, RuleOf))
