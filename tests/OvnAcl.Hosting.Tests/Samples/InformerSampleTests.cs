@@ -39,17 +39,7 @@ public sealed class InformerSampleTests : IAsyncLifetime
         }
 
         using var kubernetes = api.CreateClient();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        foreach (var (key, value) in HostedNb.Settings(_nb.UnixRemote))
-        {
-            builder.Configuration[key] = value;
-        }
-
-        builder.Services.AddOvnAcl(builder.Configuration.GetSection("OvnAcl")).AddKubernetesEngine();
-        builder.Services.AddHealthChecks().AddOvnAcl();
-        builder.Services.AddSingleton<IKubernetes>(kubernetes);
-        builder.Services.AddHostedService<AclController>();
-        using var host = builder.Build();
+        using var host = Controller(kubernetes);
         var controller = host.Services.GetServices<IHostedService>().OfType<AclController>().Single();
         await host.StartAsync();
 
@@ -100,17 +90,7 @@ public sealed class InformerSampleTests : IAsyncLifetime
         }
 
         using var kubernetes = api.CreateClient();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        foreach (var (key, value) in HostedNb.Settings(_nb.UnixRemote))
-        {
-            builder.Configuration[key] = value;
-        }
-
-        builder.Services.AddOvnAcl(builder.Configuration.GetSection("OvnAcl")).AddKubernetesEngine();
-        builder.Services.AddHealthChecks().AddOvnAcl();
-        builder.Services.AddSingleton<IKubernetes>(kubernetes);
-        builder.Services.AddHostedService<AclController>();
-        using var host = builder.Build();
+        using var host = Controller(kubernetes);
         var controller = host.Services.GetServices<IHostedService>().OfType<AclController>().Single();
         await host.StartAsync();
 
@@ -129,6 +109,22 @@ public sealed class InformerSampleTests : IAsyncLifetime
         Assert.Contains(rows.PortGroups, g => g.ExternalIds.TryGetValue("owner", out var owner) && owner == "allow-dns" && g.Acls.Count > 0);
 
         await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The sample's host, as its Program.cs builds it, on this NB and <paramref name="kubernetes"/>.</summary>
+    private IHost Controller(IKubernetes kubernetes)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        foreach (var (key, value) in HostedNb.Settings(_nb.UnixRemote))
+        {
+            builder.Configuration[key] = value;
+        }
+
+        builder.Services.AddOvnAcl(builder.Configuration.GetSection("OvnAcl")).AddKubernetesEngine();
+        builder.Services.AddHealthChecks().AddOvnAcl();
+        builder.Services.AddSingleton(kubernetes);
+        builder.Services.AddHostedService<AclController>();
+        return builder.Build();
     }
 
     /// <summary>Waits until the controller wants the compile of these objects, the health check says converged and the database holds exactly that.</summary>
