@@ -227,7 +227,7 @@ public sealed class AdminPolicyOvnTests(OvnSandboxFixture fixture, ITestOutputHe
     [Fact]
     public async Task Reference_ovn_trace_and_engine_agree_on_random_cluster_policies()
     {
-        const int Clusters = 12;
+        const int Clusters = 24;
         const int PairsPerCluster = 30;
         var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("OVNACL_ADMIN_DIFF_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 1717;
         var started = System.Diagnostics.Stopwatch.StartNew();
