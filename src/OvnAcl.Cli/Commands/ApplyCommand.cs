@@ -94,7 +94,7 @@ internal static class ApplyCommand
                     // Its diagnostics are printed below, whichever compilation stands.
                     if (await SchemaHasTiersAsync(client, started).ConfigureAwait(false))
                     {
-                        compilation = PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
+                        compilation = CompileTiered(result, input, name);
                         tiered = true;
                     }
                 }
@@ -167,6 +167,10 @@ internal static class ApplyCommand
             return outcome.Conflicts.Count > 0 ? 2 : 0;
         }
 
+        // The objects already read, compiled again in ACL tiers for a server that has them.
+        PolicyCompilation CompileTiered(ParseResult result, KubernetesInput input, string name) =>
+            PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
+
         // --target: null for auto (the schema decides), else whether the named version has ACL tiers.
         bool? TargetTiers(ParseResult result) =>
             result.GetValue(target) is var text && text == CompileCommand.AutoTarget ? null : CompileCommand.HasAclTiers(text!);
@@ -187,7 +191,7 @@ internal static class ApplyCommand
 
             if (wanted is null && serverTiers && !compiledTiered && compilation.KubernetesInput is { } input)
             {
-                compilation = PolicyCompiler.Compile(input, CompileCommand.Options(name, result.GetValue(ns), aclTiers: true).Kubernetes);
+                compilation = CompileTiered(result, input, name);
             }
 
             var tiered = wanted ?? serverTiers;
