@@ -43,4 +43,70 @@ public sealed class PolicyInputTests
             File.Delete(file);
         }
     }
+    /// <summary>
+    /// What <see cref="PolicyInput.Detect"/> reads through a small buffer (stopping at a top-level apiVersion or kind)
+    /// must be what a whole JsonDocument says, at the buffer's edges too: keys and strings split across reads, a token
+    /// longer than the buffer, a BOM, invalid text after a Neutron key, a nested key of the same name.
+    /// </summary>
+    [Fact]
+    public void Detection_read_as_a_stream_answers_as_a_parsed_document_does()
+    {
+        var big = new string('x', 200_000);
+        var pad = string.Join(",", Enumerable.Range(0, 9_000).Select(i => $"\"k{i}\":{i}"));
+        string[] documents =
+        [
+            """{"ports":[]}""",
+            "\uFEFF{\"security_groups\":[]}",
+            "{" + pad + ",\"address_groups\":[]}",
+            "{\"pad\":\"" + big + "\",\"ports\":[]}",
+            "{\"p" + big + "\":1,\"ports\":[]}",
+            "{\"a\":{\"ports\":[]},\"b\":[{\"security_groups\":1}]}",
+            "{\"ports\":[]," + pad + ",}",
+            """{"ports":[]} {"ports":[]}""",
+            """{"ports":[]} x""",
+            """{"po\u0072ts":[]}""",
+            """[{"ports":[]}]""",
+            """// c\n{"ports":[]}""",
+            "",
+            "   ",
+            new string('[', 70) + new string(']', 70),
+            "{\"ports\":" + new string('[', 70) + new string(']', 70) + "}",
+            "{\"kind\":\"List\",\"items\":[{\"ports\":1}]," + pad + "}",
+            "{\"ports\":[]," + pad + ",\"kind\":\"List\"}",
+            """{"apiVersion":"v1","ports":[]}""",
+            """{"apiVersion":"v1","items":[""",
+        ];
+        foreach (var text in documents)
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"ovnacl-{Guid.NewGuid():N}.json");
+            File.WriteAllText(file, text.StartsWith('\uFEFF') ? text[1..] : text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: text.StartsWith('\uFEFF')));
+            try
+            {
+                Assert.Equal(Reference(file), PolicyInput.Detect([file]));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        static PolicyInputKind Reference(string file)
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                using var document = System.Text.Json.JsonDocument.Parse(stream);
+                var root = document.RootElement;
+                return root.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && new[] { "security_groups", "ports", "address_groups" }.Any(k => root.TryGetProperty(k, out _))
+                    && !root.TryGetProperty("apiVersion", out _) && !root.TryGetProperty("kind", out _)
+                    ? PolicyInputKind.Neutron
+                    : PolicyInputKind.Kubernetes;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return PolicyInputKind.Kubernetes;
+            }
+        }
+    }
 }
