@@ -16,6 +16,14 @@ public sealed record KubernetesLoadOptions
     public TextReader? StandardInput { get; init; }
 
     /// <summary>
+    /// Keep every field of each Pod in <see cref="KubernetesInput.Pods"/>. False (the default): only what OvnAcl reads of
+    /// a pod (metadata name, namespace and labels; spec hostNetwork, nodeName and the containers' names and ports;
+    /// status phase, podIP and podIPs), which is a few percent of a live pod's objects. Every check and diagnostic is
+    /// made on the whole object either way.
+    /// </summary>
+    public bool WholePods { get; init; }
+
+    /// <summary>
     /// JSON objects read straight by System.Text.Json where that gives what the careful way gives (the default); false:
     /// every JSON object the careful way, for the tests and benchmarks that compare the two.
     /// </summary>

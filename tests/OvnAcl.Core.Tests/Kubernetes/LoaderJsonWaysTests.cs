@@ -160,13 +160,17 @@ public sealed class LoaderJsonWaysTests
 
     public static TheoryData<string> BadInputs { get; } = [.. BadJson];
 
-    private static readonly KubernetesLoadOptions Careful = KubernetesLoadOptions.Default with { JsonFastPath = false };
+    // Pods kept whole both ways: the two ways must read every field alike, not only the ones the loader keeps by default.
+    private static readonly KubernetesLoadOptions Fast = KubernetesLoadOptions.Default with { WholePods = true };
+
+    private static readonly KubernetesLoadOptions Careful = Fast with { JsonFastPath = false };
 
     [Fact]
     public void The_dump_reads_the_same_both_ways_and_the_fast_way_reads_it()
     {
-        var before = KubernetesInputLoader.FastItemsRead;
         var fast = AssertSameBothWays(KubectlDump, null);
+        var before = KubernetesInputLoader.FastItemsRead;
+        KubernetesInputLoader.LoadText(KubectlDump, "in.json", Fast);
 
         // Namespace, two pods, the policy, ConfigMap and ReplicaSet (counted): the fast way; the Node and the Service: the careful one.
         Assert.Equal(6, KubernetesInputLoader.FastItemsRead - before);
@@ -182,6 +186,38 @@ public sealed class LoaderJsonWaysTests
         Assert.Contains(fast.LoadDiagnostics, d => d.Message.Contains("1 ConfigMap, 1 ReplicaSet", StringComparison.Ordinal));
         AssertSameBothWays(KubectlDump, "a");
         AssertSameBothWays(KubectlDump, "b");
+    }
+
+    /// <summary>
+    /// By default a pod is kept in part (<see cref="KubernetesLoadOptions.WholePods"/>): what the compiler, explain and
+    /// Services read, and nothing of the rest of a live pod; whole on request. Either way every object compiles alike.
+    /// </summary>
+    [Fact]
+    public void A_pod_is_kept_in_the_part_that_is_read_unless_kept_whole()
+    {
+        var kept = KubernetesInputLoader.LoadText(KubectlDump, "in.json");
+        var whole = KubernetesInputLoader.LoadText(KubectlDump, "in.json", Fast);
+        var (part, all) = (kept.Pods[0].Object, whole.Pods[0].Object);
+        Assert.Equal((all.Metadata.Name, all.Metadata.NamespaceProperty), (part.Metadata.Name, part.Metadata.NamespaceProperty));
+        Assert.Equal(all.Metadata.Labels, part.Metadata.Labels);
+        Assert.Equal((all.Spec.NodeName, all.Spec.HostNetwork), (part.Spec.NodeName, part.Spec.HostNetwork));
+        Assert.Equal(
+            all.Spec.Containers.Select(c => (c.Name, string.Join(",", (c.Ports ?? []).Select(p => $"{p.Name}/{p.Protocol}/{p.ContainerPort}")))),
+            part.Spec.Containers.Select(c => (c.Name, string.Join(",", (c.Ports ?? []).Select(p => $"{p.Name}/{p.Protocol}/{p.ContainerPort}")))));
+        Assert.Equal((all.Status.Phase, all.Status.PodIP), (part.Status.Phase, part.Status.PodIP));
+        Assert.Equal(all.Status.PodIPs.Select(ip => ip.Ip), part.Status.PodIPs.Select(ip => ip.Ip));
+
+        // What the dump's pod has besides, and the part has not.
+        Assert.NotNull(all.Metadata.Uid);
+        Assert.Null(part.Metadata.Uid);
+        Assert.NotEmpty(all.Spec.Containers[0].Image ?? "");
+        Assert.Null(part.Spec.Containers[0].Image);
+        Assert.True(KubernetesJson.Serialize(part).Length < KubernetesJson.Serialize(all).Length / 2);
+
+        Assert.Equal(KubernetesCompiler.Compile(whole).Rows, KubernetesCompiler.Compile(kept).Rows);
+        Assert.Equal(
+            KubernetesCompiler.Compile(whole).Diagnostics.Select(d => d.ToString()),
+            KubernetesCompiler.Compile(kept).Diagnostics.Select(d => d.ToString()));
     }
 
     [Theory]
@@ -214,7 +250,7 @@ public sealed class LoaderJsonWaysTests
             File.WriteAllBytes(invalid, [.. Encoding.UTF8.GetBytes("""{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"""), 0xff, .. Encoding.UTF8.GetBytes("\"}}]}")]);
             foreach (var file in new[] { plain, invalid })
             {
-                var fast = await KubernetesInputLoader.LoadAsync([file]);
+                var fast = await KubernetesInputLoader.LoadAsync([file], Fast);
                 var careful = await KubernetesInputLoader.LoadAsync([file], Careful);
                 Assert.Equal(Describe(careful), Describe(fast));
             }
@@ -234,7 +270,7 @@ public sealed class LoaderJsonWaysTests
             var all = Seeds.Value.Concat(BadJson).Append(KubectlDump).ToList();
             var text = Mutate(all[random.Next(all.Count)], random);
             var ns = random.Next(3) == 0 ? "a" : null;
-            var fast = Describe(KubernetesInputLoader.LoadText(text, "m.json", KubernetesLoadOptions.Default with { Namespace = ns }));
+            var fast = Describe(KubernetesInputLoader.LoadText(text, "m.json", Fast with { Namespace = ns }));
             var careful = Describe(KubernetesInputLoader.LoadText(text, "m.json", Careful with { Namespace = ns }));
             return (fast == careful).Label($"seed {seed}, namespace {ns ?? "none"}:\n{text}\nfast:\n{fast}\ncareful:\n{careful}");
         });
@@ -246,7 +282,7 @@ public sealed class LoaderJsonWaysTests
     /// <summary>A sample (YAML or JSON) as a kubectl-style List of what the loader kept from it.</summary>
     private static string AsJsonList(string sample)
     {
-        var input = KubernetesInputLoader.LoadText(sample, sample.TrimStart().StartsWith('{') ? "seed.json" : "seed.yaml");
+        var input = KubernetesInputLoader.LoadText(sample, sample.TrimStart().StartsWith('{') ? "seed.json" : "seed.yaml", Fast);
         var items = new JsonArray();
         void Add(object value, string apiVersion, string kind)
         {
@@ -364,9 +400,14 @@ public sealed class LoaderJsonWaysTests
 
     private static KubernetesInput AssertSameBothWays(string json, string? ns)
     {
-        var fast = KubernetesInputLoader.LoadText(json, "in.json", KubernetesLoadOptions.Default with { Namespace = ns });
+        var fast = KubernetesInputLoader.LoadText(json, "in.json", Fast with { Namespace = ns });
         var careful = KubernetesInputLoader.LoadText(json, "in.json", Careful with { Namespace = ns });
         Assert.Equal(Describe(careful), Describe(fast));
+
+        // And by default, pods kept in part: the same part both ways.
+        Assert.Equal(
+            Describe(KubernetesInputLoader.LoadText(json, "in.json", Careful with { Namespace = ns, WholePods = false })),
+            Describe(KubernetesInputLoader.LoadText(json, "in.json", KubernetesLoadOptions.Default with { Namespace = ns })));
         return fast;
     }
 

@@ -95,7 +95,7 @@ public static partial class KubernetesInputLoader
                 case ("networking.k8s.io/v1", "NetworkPolicy") when !item.QuotedDigits && !item.HasNull:
                     return TryAddFast(json, source, _policies, static p => p.Metadata, inNamespace: true);
                 case ("v1", "Pod") when !item.HasNull:
-                    return TryAddFast(json, source, _pods, static p => p.Metadata, inNamespace: true);
+                    return TryAddFast(json, source, _pods, static p => p.Metadata, inNamespace: true, options.WholePods ? null : KeptPod.Of);
                 case ("v1", "Namespace") when !item.HasNull:
                     return TryAddFast(json, source, _namespaces, static n => n.Metadata, inNamespace: false);
                 case (_, { } skipped) when IsSkipped(apiVersion, skipped) && !HasRepeatedKey(json):
@@ -107,7 +107,8 @@ public static partial class KubernetesInputLoader
             }
         }
 
-        private bool TryAddFast<T>(ReadOnlySpan<byte> json, ObjectSource source, List<SourcedObject<T>> into, Func<T, V1ObjectMeta?> metadata, bool inNamespace)
+        private bool TryAddFast<T>(ReadOnlySpan<byte> json, ObjectSource source, List<SourcedObject<T>> into, Func<T, V1ObjectMeta?> metadata, bool inNamespace,
+            Func<T, T>? kept = null)
             where T : class
         {
             T? value;
@@ -137,7 +138,7 @@ public static partial class KubernetesInputLoader
                 }
             }
 
-            into.Add(new(value, source));
+            into.Add(new(kept is null ? value : kept(value), source));
             FastItemsRead++;
             return true;
         }
