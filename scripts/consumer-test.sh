@@ -67,6 +67,10 @@ for project in tests/consumer/OvnAcl.Consumer.csproj samples/informer/OvnAcl.Sam
 done
 grep -q "OvnAcl.Hosting/$version" "$dir/obj/OvnAcl.Samples.Informer/project.assets.json" \
   || fail "samples/informer did not restore OvnAcl.Hosting $version as a package"
+# OvnAcl.Hosting's buildTransitive targets give the host the start-up setting (the sample does not set it itself).
+grep -q '"System.Runtime.TieredCompilation.CallCountingDelayMs": 0' "$dir/bin/OvnAcl.Samples.Informer/ovnacl-informer.runtimeconfig.json" \
+  || fail "samples/informer's runtimeconfig lacks OvnAcl.Hosting's CallCountingDelayMs = 0"
+echo "consumer-test: samples/informer got CallCountingDelayMs = 0 from OvnAcl.Hosting's buildTransitive targets"
 # No cluster here: the host's start-up validation is what can run, and it must fail before any Kubernetes call.
 if informer_out=$(dotnet "$dir/bin/OvnAcl.Samples.Informer/ovnacl-informer.dll" --nb http://127.0.0.1:6641 2>&1); then
   fail "samples/informer started with the remote http://127.0.0.1:6641"
