@@ -35,7 +35,7 @@ public sealed class OptionTests
 
     /// <summary><c>bench enforce</c> starts its own sandbox (no --db): a bad value is refused before any process starts.</summary>
     [Theory]
-    [InlineData("--shapes=pod-churn,x", "--shapes: takes pod-churn, ipblock-except, named-port, namespace-selector, policy-churn, not 'x'")]
+    [InlineData("--shapes=pod-churn,x", "--shapes: takes pod-churn, ipblock-except, named-port, namespace-selector, policy-churn, cluster-policy, not 'x'")]
     [InlineData("--formulations=calico", "--formulations: takes ovnacl, ovn-kubernetes, not 'calico'")]
     [InlineData("--chassis=0", "--chassis: must be between 1 and 250, not 0")]
     [InlineData("--events=0", "--events: must be 1 or more, not 0")]

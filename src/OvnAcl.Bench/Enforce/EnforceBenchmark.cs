@@ -65,6 +65,16 @@ internal static class EnforceBenchmark
             {
                 foreach (var formulation in round % 2 == 0 ? options.Formulations : options.Formulations.Reverse())
                 {
+                    if (!EnforceBenchmarkOptions.Writes(formulation, shape))
+                    {
+                        if (round == 0)
+                        {
+                            Progress(options, $"{EnforceBenchmarkOptions.Name(shape)} {EnforceBenchmarkOptions.Name(formulation)}: not measured (it writes cluster policies in ACL tiers, which OVN 23.03 lacks)");
+                        }
+
+                        continue;
+                    }
+
                     try
                     {
                         rounds.Add(await MeasureAsync(sandbox, shape, formulation, baseline, options, cancellationToken).ConfigureAwait(false));
@@ -81,7 +91,7 @@ internal static class EnforceBenchmark
             }
         }
 
-        var samples = options.Shapes.SelectMany(shape => options.Formulations.Select(formulation =>
+        var samples = options.Shapes.SelectMany(shape => options.Formulations.Where(formulation => EnforceBenchmarkOptions.Writes(formulation, shape)).Select(formulation =>
             EnforceSample.Pool([.. rounds.Where(r => r.Shape == EnforceBenchmarkOptions.Name(shape) && r.Formulation == EnforceBenchmarkOptions.Name(formulation))]))).ToList();
         return new EnforceReport(options.Chassis, options.Pods, options.Events, options.Rounds, sandbox.StartupDuration.TotalSeconds, baseline.Values.Sum(), samples);
     }
@@ -90,6 +100,8 @@ internal static class EnforceBenchmark
     internal static NorthboundRows Rows(EnforceWorkload workload, EnforceFormulation formulation) => formulation switch
     {
         EnforceFormulation.OvnAcl => KubernetesCompiler.Compile(workload.Input()).GetRowsOrThrow(),
+        _ when !EnforceBenchmarkOptions.Writes(formulation, workload.Shape) =>
+            throw new BenchmarkException($"{EnforceBenchmarkOptions.Name(formulation)} has no formulation of {EnforceBenchmarkOptions.Name(workload.Shape)} for OVN 23.03"),
         _ => OvnKubernetesFormulation.Rows(workload.PolicyObjects(), workload.PodObjects(), workload.NamespaceObjects(),
             p => p.Metadata.NamespaceProperty + "_" + p.Metadata.Name),
     };

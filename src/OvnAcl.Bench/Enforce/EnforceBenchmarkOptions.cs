@@ -46,8 +46,13 @@ internal sealed record EnforceBenchmarkOptions
         EnforceShape.IpBlockExcept => "ipblock-except",
         EnforceShape.NamedPort => "named-port",
         EnforceShape.NamespaceSelector => "namespace-selector",
+        EnforceShape.ClusterPolicy => "cluster-policy",
         _ => "policy-churn",
     };
+
+    /// <summary>Whether <paramref name="formulation"/> can write <paramref name="shape"/> for OVN 23.03 (ovn-kubernetes' cluster policies need ACL tiers).</summary>
+    public static bool Writes(EnforceFormulation formulation, EnforceShape shape) =>
+        !(formulation == EnforceFormulation.OvnKubernetes && shape == EnforceShape.ClusterPolicy);
 
     public static string Name(EnforceFormulation formulation) => formulation switch
     {

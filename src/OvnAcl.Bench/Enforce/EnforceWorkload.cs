@@ -24,6 +24,15 @@ internal enum EnforceShape
     /// ACLs change, not only members.
     /// </summary>
     PolicyChurn,
+
+    /// <summary>
+    /// The policies of <see cref="PodChurn"/> under cluster guardrails: every namespace a tenant whose
+    /// AdminNetworkPolicy passes traffic from its own tenant on to the NetworkPolicies, and one below them denying the
+    /// rest between tenants, in the one priority order OVN 23.03 takes (the Pass compiled away: one way out of the deny per
+    /// tenant, docs/admin-policy.md); pod events. ovn-kubernetes writes cluster policies in ACL tiers, which 23.03 lacks,
+    /// so it has no formulation of this shape here.
+    /// </summary>
+    ClusterPolicy,
 }
 
 /// <summary>
@@ -117,8 +126,38 @@ internal sealed class EnforceWorkload
     {
         ApiVersion = "v1",
         Kind = "Namespace",
-        Metadata = new V1ObjectMeta { Name = Namespace(i), Labels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Namespace(i) } },
+        Metadata = new V1ObjectMeta
+        {
+            Name = Namespace(i),
+            Labels = Shape == EnforceShape.ClusterPolicy
+                ? new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Namespace(i), [TenantLabel] = Tenant(i) }
+                : new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Namespace(i) },
+        },
     })];
+
+    /// <summary>The label of a tenant's namespaces in <see cref="EnforceShape.ClusterPolicy"/>.</summary>
+    public const string TenantLabel = "tenant";
+
+    public static string Tenant(int i) => "t-" + Number(i);
+
+    /// <summary>
+    /// <see cref="EnforceShape.ClusterPolicy"/>'s AdminNetworkPolicies (none for the other shapes): <c>tenant-i</c> at
+    /// priority 10 + i passing ingress from its own tenant, and <c>deny-cross-tenant</c> at 90 denying ingress from any
+    /// tenant into any tenant.
+    /// </summary>
+    public IReadOnlyList<ClusterPolicyObject> ClusterPolicyObjects() => Shape != EnforceShape.ClusterPolicy
+        ? []
+        : [
+            .. Enumerable.Range(0, Policies).Select(i => AdminPolicy("tenant-" + Number(i), 10 + i,
+                $$$"""{"matchLabels": {"{{{TenantLabel}}}": "{{{Tenant(i)}}}"}}""", "from-own-tenant", "Pass")),
+            AdminPolicy("deny-cross-tenant", 90, $$$"""{"matchExpressions": [{"key": "{{{TenantLabel}}}", "operator": "Exists"}]}""", "from-other-tenants", "Deny"),
+        ];
+
+    private static ClusterPolicyObject AdminPolicy(string name, int priority, string namespaces, string rule, string action) => ClusterPolicyObject.Parse($$$"""
+        {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "{{{name}}}"},
+         "spec": {"priority": {{{priority}}}, "subject": {"namespaces": {{{namespaces}}}},
+                  "ingress": [{"name": "{{{rule}}}", "action": "{{{action}}}", "from": [{"namespaces": {{{namespaces}}}}]}]}}
+        """);
 
     /// <summary>
     /// The pods present now. A deleted pod keeps its logical switch port (bound on its chassis): the bench changes
@@ -148,7 +187,7 @@ internal sealed class EnforceWorkload
     public IReadOnlyList<V1NetworkPolicy> PolicyObjects() =>
         [.. Enumerable.Range(0, Policies).Select(Policy), .. _churned is { } churned ? [ChurnPolicy(churned.Namespace, churned.Port)] : Array.Empty<V1NetworkPolicy>()];
 
-    public KubernetesInput Input() => KubernetesInput.FromObjects(PolicyObjects(), PodObjects(), NamespaceObjects());
+    public KubernetesInput Input() => KubernetesInput.FromObjects(PolicyObjects(), PodObjects(), NamespaceObjects()).WithClusterPolicies(ClusterPolicyObjects());
 
     private V1NetworkPolicy Policy(int i) => Shape switch
     {

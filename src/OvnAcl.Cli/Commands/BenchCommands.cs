@@ -24,7 +24,7 @@ internal static class BenchCommands
         var events = new Option<int>("--events") { Description = "Change events timed per shape and formulation (a pod deleted, then created again; policy-churn: a policy added, updated, deleted)", DefaultValueFactory = _ => defaults.Events };
         var shapes = new Option<IReadOnlyList<EnforceShape>>("--shapes")
         {
-            Description = "Policy shapes, comma-separated: pod-churn, ipblock-except, named-port, namespace-selector, policy-churn (default: all)",
+            Description = "Policy shapes, comma-separated: pod-churn, ipblock-except, named-port, namespace-selector, policy-churn, cluster-policy (default: all; ovn-kubernetes has no cluster-policy formulation for OVN 23.03)",
             HelpName = "pod-churn,ipblock-except,...",
             DefaultValueFactory = _ => defaults.Shapes,
             CustomParser = OptionParsers.Using(EnforceBenchmarkOptions.ParseShapes),

@@ -132,6 +132,32 @@ public sealed class EnforceBenchmarkTests
         Assert.Contains(EnforceBenchmark.RowChanges(rows, EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes), membersOnly: true), c => c == "ns_0_v4");
     }
 
+    /// <summary>
+    /// The cluster-policy shape: the deny between tenants above the NetworkPolicies with one way out per tenant (its Pass,
+    /// compiled away), all in selector-fed sets; a pod event moves members only; ovn-kubernetes has no 23.03 formulation.
+    /// </summary>
+    [Fact]
+    public void The_cluster_policy_shape_compiles_its_passes_away_and_a_pod_event_changes_only_members()
+    {
+        var workload = new EnforceWorkload(EnforceShape.ClusterPolicy, 6);
+        var rows = EnforceBenchmark.Rows(workload, EnforceFormulation.OvnAcl);
+        var acls = rows.PortGroups.SelectMany(p => p.Acls).ToList();
+
+        var denies = acls.Where(a => a.Action == "drop" && a.Priority > 1001).ToList();
+        Assert.NotEmpty(denies);
+        Assert.All(denies, a => Assert.DoesNotContain("!", a.Match, StringComparison.Ordinal)); // no negation for ovn-controller to expand
+        // Per family: the deny for a subject outside every tenant's Pass, and one per tenant for a peer outside its own.
+        Assert.True(workload.Policies + 1 == denies.Count(a => a.Match.Contains("ip4", StringComparison.Ordinal)), string.Join("\n", denies.Select(a => $"{a.Priority} {a.Match}")));
+        Assert.DoesNotContain(acls, a => a.Action == "pass");
+        Assert.Equal(3, workload.ClusterPolicyObjects().Count - 1); // three tenants, one deny
+
+        workload.Apply(0);
+        var changes = EnforceBenchmark.RowChanges(rows, EnforceBenchmark.Rows(workload, EnforceFormulation.OvnAcl), membersOnly: true);
+        Assert.Contains("pg-set-ports", changes);
+        Assert.Throws<BenchmarkException>(() => EnforceBenchmark.Rows(workload, EnforceFormulation.OvnKubernetes));
+        Assert.False(EnforceBenchmarkOptions.Writes(EnforceFormulation.OvnKubernetes, EnforceShape.ClusterPolicy));
+    }
+
     [Theory]
     [InlineData("pod-churn, IPBLOCK-except,pod-churn", "pod-churn,ipblock-except")]
     [InlineData("ipblock-except", "ipblock-except")]
@@ -159,7 +185,7 @@ public sealed class EnforceBenchmarkTests
         var samples = json.RootElement.GetProperty("samples").EnumerateArray()
             .ToDictionary(s => (s.GetProperty("shape").GetString(), s.GetProperty("formulation").GetString()));
         Assert.Equal(
-            [.. new[] { "ipblock-except", "named-port", "namespace-selector", "pod-churn", "policy-churn" }.SelectMany(s => new[] { (s, "ovn-kubernetes"), (s, "ovnacl") })],
+            [("cluster-policy", "ovnacl"), .. new[] { "ipblock-except", "named-port", "namespace-selector", "pod-churn", "policy-churn" }.SelectMany(s => new[] { (s, "ovn-kubernetes"), (s, "ovnacl") })],
             samples.Keys.Order());
         foreach (var sample in samples.Values)
         {
