@@ -90,6 +90,50 @@ public sealed class OfflineTests : IDisposable
         Assert.Contains("passed by: AdminNetworkPolicy tenant-b-owns-its-traffic (Admin tier)", baseline.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Through a Service VIP too, explain names the Pass the connection went through: the backend shown is decided again
+    /// on the tiered rows through the same load balancer (the flattened rows have no pass ACL to name).
+    /// </summary>
+    [Fact]
+    public async Task Explain_through_a_service_vip_names_the_pass_it_went_through()
+    {
+        var dir = Directory.CreateTempSubdirectory("ovnacl-vip-pass-");
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "samples", "admin-policy"), "*.yaml"))
+            {
+                File.Copy(file, Path.Combine(dir.FullName, Path.GetFileName(file)));
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "service.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db, namespace: tenant-a}
+                spec:
+                  clusterIP: 10.96.0.50
+                  selector: {app: db}
+                  ports: [{name: postgres, port: 5432, targetPort: 5432, protocol: TCP}]
+                """);
+            foreach (var target in (string[])["23.03", "23.06"])
+            {
+                var own = await Cli.RunAsync("explain", "--target", target, "--from", "tenant-a/web", "--to", "service/tenant-a/db", "-p", "tcp", "--port", "5432", dir.FullName);
+                Assert.True(own.Succeeded, own.Describe());
+                Assert.Contains("passed by: AdminNetworkPolicy tenant-a-owns-its-traffic (Admin tier), ingress rule 0 'from-own-tenant' [to-lport]: on to the NetworkPolicy tier",
+                    own.Stdout, StringComparison.Ordinal);
+                Assert.Contains("allowed by: NetworkPolicy tenant-a/db-from-web", own.Stdout, StringComparison.Ordinal);
+            }
+
+            var cross = await Cli.RunAsync("explain", "--from", "tenant-b/web", "--to", "service/tenant-a/db", "-p", "tcp", "--port", "5432", dir.FullName);
+            Assert.True(cross.Succeeded, cross.Describe());
+            Assert.Contains("dropped by: AdminNetworkPolicy deny-cross-tenant", cross.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("passed by:", cross.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Compile_target_chooses_acl_tiers_or_the_flattened_form()
     {

@@ -192,16 +192,21 @@ public sealed partial class OfflineTopology
             Mac = "",
             Ips = [vipAddress],
         };
+        // The backend shown, decided again on the tiered rows through the same load balancer, names the Passes it went
+        // through (for flattened rows, whose Pass rules left no ACL).
+        var (decision, passes) = WithPasses(shown?.Decision ?? decided.WithoutBackends!, externals, engine =>
+        {
+            var again = engine.DecideThroughLoadBalancer(source.Port, packet, b => endpoints[b].Port);
+            return shown is null ? again.WithoutBackends : again.Backends.FirstOrDefault(b => b.Backend == shown.Backend)?.Decision;
+        });
         return new OfflineExplanation
         {
-            Decision = shown?.Decision ?? decided.WithoutBackends!,
+            Decision = decision,
             From = source,
             To = shown?.Endpoint ?? vipEnd,
             View = view,
             RuleOf = RuleOf,
-
-            // Only the tiered rows' own pass ACLs: the flattened rows' Pass rules are not traced through a VIP.
-            PassedBy = ExplainReport.PassedRules(shown?.Decision ?? decided.WithoutBackends!, RuleOf),
+            PassedBy = passes,
             LoadBalancing = new OfflineLoadBalancing { Decision = decided, Backends = backends },
         };
     }

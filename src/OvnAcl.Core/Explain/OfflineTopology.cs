@@ -338,7 +338,16 @@ public sealed partial class OfflineTopology
     /// defect the property tests look for), no pass is named and the decision carries a warning saying so.
     /// </summary>
     private (AclDecision Decision, EquatableArray<PassedRule> Passes) WithPasses(AclDecision decision, IReadOnlyCollection<OfflineEndpoint> externals,
-        string from, string to, Packet request, AclTraffic traffic)
+        string from, string to, Packet request, AclTraffic traffic) =>
+        WithPasses(decision, externals, engine => Decide(engine, from, to, request, traffic));
+
+    /// <summary>
+    /// As <see cref="WithPasses(AclDecision, IReadOnlyCollection{OfflineEndpoint}, string, string, Packet, AclTraffic)"/>,
+    /// <paramref name="decide"/> deciding the same packet (directly, or for one backend through a load balancer) on an
+    /// engine over the tiered rows; null from it: no such decision there, no pass named.
+    /// </summary>
+    private (AclDecision Decision, EquatableArray<PassedRule> Passes) WithPasses(AclDecision decision, IReadOnlyCollection<OfflineEndpoint> externals,
+        Func<AclDecisionEngine, AclDecision?> decide)
     {
         if (_tieredRows.Value is not { } tieredRows)
         {
@@ -346,7 +355,11 @@ public sealed partial class OfflineTopology
         }
 
         var view = AclPolicyView.FromRows(NorthboundAclRows.FromCompiled(tieredRows, SwitchRows([.. Endpoints, .. externals])));
-        var tiered = Decide(new AclDecisionEngine(view), from, to, request, traffic);
+        if (decide(new AclDecisionEngine(view)) is not { } tiered)
+        {
+            return (decision, []);
+        }
+
         return tiered.Verdict == decision.Verdict
             ? (decision, ExplainReport.PassedRules(tiered, RuleOf))
             : (decision with { Warnings = [.. decision.Warnings, $"the tiered rows of this input (OVN 23.06+) decide {AclText.Format(tiered.Verdict)}, these rows {AclText.Format(decision.Verdict)}: please report this compiler defect"] }, []);
