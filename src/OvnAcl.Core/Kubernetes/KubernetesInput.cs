@@ -35,7 +35,10 @@ public sealed class KubernetesInput
     /// <summary>The NetworkPolicies, each with the file and document it came from.</summary>
     public ImmutableArray<SourcedObject<V1NetworkPolicy>> Policies { get; }
 
-    /// <summary>The Pods, each with its source.</summary>
+    /// <summary>
+    /// The Pods, each with its source. From <see cref="KubernetesInputLoader"/>: only the part OvnAcl reads of each
+    /// (see <see cref="KubernetesLoadOptions.WholePods"/>); from <see cref="FromObjects"/>: the objects given.
+    /// </summary>
     public ImmutableArray<SourcedObject<V1Pod>> Pods { get; }
 
     /// <summary>The Namespaces, each with its source.</summary>
