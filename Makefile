@@ -95,6 +95,8 @@ bench-enforce: bench-deps build
 	mkdir -p docs/results
 	$(ENFORCE) --chassis 5 --pods 100 --report docs/results/enforce-5.json
 	$(ENFORCE) --chassis 20 --pods 400 --report docs/results/enforce-20.json --plot docs/plots/enforce-20.png
+	$(OVNACL) bench enforce --shapes pod-churn,cluster-policy --formulations ovnacl,ovn-kubernetes --events 24 --chassis 5 --pods 100 \
+	  --report docs/results/enforce-cluster-policy.json
 
 clean:
 	$(DOTNET) clean OvnAcl.sln -c $(CONFIG) -nologo >/dev/null
