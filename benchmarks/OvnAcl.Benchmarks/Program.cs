@@ -7,5 +7,11 @@ if (args is ["write-cluster", ..])
     return ClusterDumps.Write(args);
 }
 
+// `restart` times a controller's restart against an NB that holds the rows already (docs/benchmarks.md).
+if (args is ["restart", ..])
+{
+    return await LibraryRestart.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ClusterDumps).Assembly).Run(args);
 return 0;
