@@ -47,7 +47,7 @@ internal static class CompileCommand
                 return 1;
             }
 
-            await CommandRunner.Output(result).WriteAsync(NorthboundFormatter.Format(rows, result.GetValue(format))).ConfigureAwait(false);
+            await CommandRunner.WriteLargeAsync(result, output => NorthboundFormatter.Write(rows, result.GetValue(format), output)).ConfigureAwait(false);
             return 0;
         }));
         return command;

@@ -62,6 +62,22 @@ public sealed class FormatterTests(StandaloneNbFixture fixture)
         Assert.Equal(["name", "addresses", "external_ids"], document.RootElement.GetProperty("address_sets")[0].EnumerateObject().Select(p => p.Name));
     }
 
+    /// <summary>Written to a UTF-8 stream (how the CLI writes to standard output) the JSON goes straight into it, the same bytes as the text.</summary>
+    [Fact]
+    public async Task Json_written_to_a_utf8_stream_is_the_formatted_text()
+    {
+        var rows = await ThreeTierAsync();
+        using var buffer = new MemoryStream();
+        using (var writer = new StreamWriter(buffer, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true))
+        {
+            writer.Write("before\n");
+            NorthboundFormatter.Write(rows, NorthboundFormat.Json, writer);
+            writer.Write("after");
+        }
+
+        Assert.Equal("before\n" + NorthboundFormatter.Format(rows, NorthboundFormat.Json) + "after", System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
     [Fact]
     public async Task Three_tier_table_matches_the_golden_file()
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OvnAcl.Collections;
@@ -18,7 +19,17 @@ internal static class JsonRowsWriter
             [.. rows.PortGroups.Select(g => new PortGroupJson(g.Name, [.. g.Ports], Map(g.ExternalIds),
                 [.. g.Acls.Select(a => new AclJson(a.Direction, a.Priority, a.Match, a.Action, a.Name, a.Log, a.Severity, a.Meter, a.Tier, Map(a.Options), Map(a.ExternalIds)))]))],
             [.. rows.AddressSets.Select(s => new AddressSetJson(s.Name, [.. s.Addresses], Map(s.ExternalIds)))]);
-        writer.Write(JsonSerializer.Serialize(json, OutputJson.Context.RowsJson));
+        if (writer is StreamWriter { Encoding: UTF8Encoding } stream)
+        {
+            // Straight into the stream, through the serializer's small buffer, rather than one string of it all.
+            stream.Flush();
+            JsonSerializer.Serialize(stream.BaseStream, json, OutputJson.Context.RowsJson);
+        }
+        else
+        {
+            writer.Write(JsonSerializer.Serialize(json, OutputJson.Context.RowsJson));
+        }
+
         writer.Write('\n');
     }
 
