@@ -29,7 +29,7 @@ internal static class CommandRunner
     /// <summary>
     /// Writes a large result through <paramref name="write"/>: to the invocation's output, or, when that is the
     /// console, to standard output through a 64 KB buffer (the console's writer flushes on every write; and a result
-    /// formatted into one string first was held two or three times over: 24 MB of JSON for 100,000 pods).
+    /// formatted into one string first was held two or three times over: 18 MB of JSON for 100,000 pods).
     /// </summary>
     public static async Task WriteLargeAsync(ParseResult result, Action<TextWriter> write)
     {
