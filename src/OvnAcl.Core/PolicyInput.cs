@@ -102,7 +102,7 @@ public static class PolicyInput
                 if (first)
                 {
                     first = false;
-                    start = buffer.AsSpan(0, filled).StartsWith(Utf8Bom) ? Utf8Bom.Length : 0; // JsonDocument.Parse(Stream) skips it too
+                    start = buffer.AsSpan(0, filled).StartsWith("\uFEFF"u8) ? 3 : 0; // a BOM: JsonDocument.Parse(Stream) skips it too, as the loader does
                 }
 
                 var reader = new Utf8JsonReader(buffer.AsSpan(start, filled - start), final, state);
@@ -157,6 +157,4 @@ public static class PolicyInput
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 }
